@@ -1,0 +1,73 @@
+/**
+ * The driver interface: the only place that knows a database's dialect.
+ *
+ * Modeled on goose's and dbmate's small driver interfaces. A {@linkcode Dialect}
+ * is pure (it builds SQL text, so offline `--sql` output uses it too); a
+ * {@linkcode Driver} executes.
+ *
+ * @module
+ */
+
+/** Supported database dialects; also the names used in script section markers. */
+export type DialectName = "sqlite" | "postgresql";
+
+/** Names a version table (Alembic's `version_table` / `version_table_schema`). */
+export interface TableName {
+  readonly schema?: string;
+  readonly name: string;
+}
+
+/** Pure SQL generation for one dialect. */
+export interface Dialect {
+  readonly name: DialectName;
+  /** Quote an identifier; throws on names that cannot be identifiers. */
+  quoteIdent(name: string): string;
+  /** Quote a string literal (for offline SQL, where there are no bind parameters). */
+  quoteLiteral(value: string): string;
+  /** Placeholder for the i-th (1-based) bind parameter. */
+  param(i: number): string;
+  /** Qualified, quoted table name. */
+  table(t: TableName): string;
+}
+
+/** Something that runs SQL: a connection, or a transaction on one. */
+export interface Executor {
+  /** Run one statement, returning the number of rows it changed (0 when not applicable). */
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** Run one query and return its rows as objects keyed by column name. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+/** A database error, normalised across drivers. */
+export interface DbErrorInfo {
+  /** SQLSTATE on PostgreSQL, SQLite's extended result name (e.g. `SQLITE_ERROR`) on SQLite. */
+  readonly code: string;
+  readonly message: string;
+  /** 1-based character position inside the statement, when the server reports one. */
+  readonly position?: number;
+  readonly detail?: string;
+  readonly hint?: string;
+  /** PostgreSQL: position and query text inside a function or DO body. */
+  readonly internalPosition?: number;
+  readonly internalQuery?: string;
+  readonly where?: string;
+}
+
+/** An open connection to one database. */
+export interface Driver extends Executor {
+  readonly dialect: Dialect;
+  /** The target, safe to print: no password. */
+  readonly display: string;
+  /** Run `fn` in a transaction: commit when it resolves, roll back when it throws. */
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /**
+   * Take the one-runner-at-a-time lock, waiting up to `waitMs`.
+   * Resolves to the release function; throws LockBusyError when the wait runs out.
+   */
+  lock(waitMs: number): Promise<() => Promise<void>>;
+  /** Does this table exist? */
+  tableExists(t: TableName): Promise<boolean>;
+  /** Turn a thrown driver error into {@linkcode DbErrorInfo}, or undefined if it is not a database error. */
+  errorInfo(err: unknown): DbErrorInfo | undefined;
+  close(): Promise<void>;
+}

@@ -1,0 +1,113 @@
+/**
+ * Errors that bellows reports to operators, each with a stable exit code.
+ *
+ * Every failure the command line can meet is one of these, so that `main.ts` can
+ * print exactly one line to stderr and exit with the documented code.
+ *
+ * @module
+ */
+
+/** Documented process exit codes. Keep README's table in step with this. */
+export const ExitCode = {
+  /** Everything asked for was done (or there was nothing to do). */
+  OK: 0,
+  /** A migration statement failed; that revision was rolled back. */
+  MIGRATION_FAILED: 1,
+  /** The command line itself was wrong (unknown option, missing argument). */
+  USAGE: 2,
+  // 3, 4 and 5 are `check`'s Glance codes: expand, migrate, contract needed.
+  /** A revision script or the revision graph is invalid, or a target does not resolve. */
+  SCRIPT: 6,
+  /** The database could not be reached or refused the login. */
+  UNREACHABLE: 7,
+  /** Another bellows run holds the migration lock and did not release it in time. */
+  LOCK_BUSY: 8,
+  /** The database's recorded state does not fit the scripts (unknown revision, checksum drift under --strict). */
+  STATE: 9,
+  /** The process lacks a Deno permission it needs (read, write, net, env). */
+  PERMISSION: 10,
+  /** Anything else: a bug in bellows. */
+  INTERNAL: 70,
+} as const;
+
+/** One of the values of {@linkcode ExitCode}. */
+export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
+
+/** Base class of every error bellows reports on purpose. */
+export class BellowsError extends Error {
+  /** Exit code the command line uses for this error. */
+  readonly exitCode: ExitCodeValue;
+  /** Short machine-readable kind for `--json` output. */
+  readonly kind: string;
+
+  constructor(message: string, exitCode: ExitCodeValue, kind: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BellowsError";
+    this.exitCode = exitCode;
+    this.kind = kind;
+  }
+}
+
+/** A revision script is malformed, or the graph of revisions is invalid. */
+export class ScriptError extends BellowsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.SCRIPT, "script", options);
+    this.name = "ScriptError";
+  }
+}
+
+/** A revision graph problem: unknown, ambiguous or overlapping revisions, cycles, multiple heads. */
+export class RevisionError extends BellowsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.SCRIPT, "revision", options);
+    this.name = "RevisionError";
+  }
+}
+
+/** The command line was used wrongly. */
+export class UsageError extends BellowsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.USAGE, "usage", options);
+    this.name = "UsageError";
+  }
+}
+
+/** The database state does not fit the scripts. */
+export class StateError extends BellowsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.STATE, "state", options);
+    this.name = "StateError";
+  }
+}
+
+/** The database could not be reached, or refused us. */
+export class ConnectionError extends BellowsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.UNREACHABLE, "connection", options);
+    this.name = "ConnectionError";
+  }
+}
+
+/** The migration lock is held by another runner. */
+export class LockBusyError extends BellowsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.LOCK_BUSY, "lock_busy", options);
+    this.name = "LockBusyError";
+  }
+}
+
+/** A migration statement failed. The message already names file:line. */
+export class MigrationError extends BellowsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.MIGRATION_FAILED, "migration_failed", options);
+    this.name = "MigrationError";
+  }
+}
+
+/** A Deno permission is missing. */
+export class PermissionError extends BellowsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.PERMISSION, "permission", options);
+    this.name = "PermissionError";
+  }
+}
