@@ -28,6 +28,11 @@ export interface Dialect {
   param(i: number): string;
   /** Qualified, quoted table name. */
   table(t: TableName): string;
+  /**
+   * Statement that creates a schema if it is missing, or undefined where the dialect has
+   * no schemas to create (SQLite: a schema is an attached database).
+   */
+  createSchema?(name: string): string | undefined;
 }
 
 /** Something that runs SQL: a connection, or a transaction on one. */
