@@ -1,0 +1,137 @@
+/**
+ * Commands that write new revision files: `revision` and `merge`.
+ *
+ * @module
+ */
+import type { Command } from "commander";
+import { resolve } from "../graph/targets.ts";
+import { newRevisionId, renderRevision, revisionFileName } from "../script/write.ts";
+import { parseScript } from "../script/parse.ts";
+import { loadProject } from "../runner/project.ts";
+import { UsageError } from "../errors.ts";
+import type { Context } from "./context.ts";
+import type { Io } from "./mod.ts";
+
+function list(text: string | undefined): string[] {
+  return (text ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+async function writeRevision(
+  ctx: Context,
+  io: Io,
+  rev: {
+    id: string;
+    downRevisions: string[];
+    branchLabels: string[];
+    dependsOn: string[];
+    message: string;
+  },
+) {
+  const dir = ctx.opts.migrations;
+  if (!dir) {
+    throw new UsageError(
+      "new revisions are written to a directory: pass --migrations DIR (the bundled set is read-only)",
+    );
+  }
+  const project = await ctx.project();
+  const text = renderRevision(rev);
+  const path = `${dir.replace(/\/+$/, "")}/${revisionFileName(rev.id, rev.message)}`;
+  // Check the new file against the existing graph before writing anything.
+  const files = [...project.scripts.values()].map((s) => ({ path: s.file, text: s.source }));
+  parseScript({ path, text });
+  loadProject(project.source, [...files, { path, text }]);
+  try {
+    await Deno.writeTextFile(path, text, { createNew: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) throw new UsageError(`${path} already exists`);
+    throw e;
+  }
+  io.out(`Generating ${path} ... done`);
+}
+
+/** Register the authoring commands on `program`. */
+export function registerAuthorCommands(
+  program: Command,
+  context: (cmd: Command) => Context,
+  io: Io,
+): void {
+  program
+    .command("revision")
+    .description("write a new revision file on top of the current head")
+    .requiredOption("-m, --message <message>", "one-line message")
+    .option("--rev-id <id>", "use this revision id instead of a fresh 12-hex one")
+    .option("--head <target>", "base the revision on this head (default: head)", "head")
+    .option("--branch-label <labels>", "branch label(s) for the new revision, comma-separated")
+    .option("--depends-on <revs>", "revision(s) this one depends on, comma-separated")
+    .option("--splice", "allow a --head that is not a head")
+    .action(
+      async (
+        o: {
+          message: string;
+          revId?: string;
+          head: string;
+          branchLabel?: string;
+          dependsOn?: string;
+          splice?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const ctx = context(cmd);
+        const project = await ctx.project();
+        const map = project.map;
+        let down: string[];
+        if (o.head === "base") {
+          down = [];
+        } else {
+          down = resolve(map, o.head);
+          for (const d of down) {
+            if (!o.splice && !map.get(d).isHead) {
+              throw new UsageError(
+                `revision '${d}' is not a head revision; pass --splice to create a new branch from it`,
+              );
+            }
+          }
+        }
+        await writeRevision(ctx, io, {
+          id: o.revId ?? newRevisionId(),
+          downRevisions: down,
+          branchLabels: list(o.branchLabel),
+          dependsOn: list(o.dependsOn).flatMap((d) => resolve(map, d)),
+          message: o.message,
+        });
+      },
+    );
+
+  program
+    .command("merge")
+    .description("write a merge revision that joins two or more heads")
+    .argument("<revisions...>", "the revisions to merge (e.g. heads)")
+    .requiredOption("-m, --message <message>", "one-line message")
+    .option("--rev-id <id>", "use this revision id instead of a fresh 12-hex one")
+    .option("--branch-label <labels>", "branch label(s) for the merge revision, comma-separated")
+    .action(
+      async (
+        targets: string[],
+        o: { message: string; revId?: string; branchLabel?: string },
+        cmd: Command,
+      ) => {
+        const ctx = context(cmd);
+        const project = await ctx.project();
+        const down = [...new Set(targets.flatMap((t) => resolve(project.map, t)))];
+        if (down.length < 2) {
+          throw new UsageError(
+            `a merge needs at least two revisions; ${targets.join(" ")} resolved to ${
+              down.join(", ") || "nothing"
+            }`,
+          );
+        }
+        await writeRevision(ctx, io, {
+          id: o.revId ?? newRevisionId(),
+          downRevisions: down,
+          branchLabels: list(o.branchLabel),
+          dependsOn: [],
+          message: o.message,
+        });
+      },
+    );
+}

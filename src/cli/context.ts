@@ -1,0 +1,161 @@
+/**
+ * Turns global options and the environment into what commands work with: the
+ * migrations project, the database driver, the state tables and the logger.
+ *
+ * @module
+ */
+import type { Driver } from "../drivers/types.ts";
+import { openDriver } from "../drivers/mod.ts";
+import { createLogger, type Logger, type Verbosity } from "../log.ts";
+import { loadProject, type Project } from "../runner/project.ts";
+import type { RunOptions } from "../runner/run.ts";
+import { readMigrationDir } from "../script/fs.ts";
+import { type StateConfig, stateConfig } from "../state/version_table.ts";
+import { bundledFiles } from "../bundle/migrations.gen.ts";
+import { PermissionError, UsageError } from "../errors.ts";
+import { VERSION } from "../version.ts";
+
+/** Global options, as commander hands them over. */
+export interface GlobalOptions {
+  url?: string;
+  migrations?: string;
+  versionTable?: string;
+  versionTableSchema?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  lockWait?: string;
+  lockTimeout?: string;
+  statementTimeout?: string;
+  retries?: string;
+  singleTransaction?: boolean;
+  strict?: boolean;
+}
+
+/** Read an environment variable; a variable we may not read counts as unset. */
+export function getEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parse a duration like `5s`, `500ms`, `2m` or a bare number of seconds into ms. */
+export function parseDuration(text: string, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`${option}: '${text}' is not a duration (e.g. 5s, 500ms, 2m)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? "s";
+  return Math.round(unit === "ms" ? n : unit === "s" ? n * 1000 : n * 60_000);
+}
+
+function parseCount(text: string, option: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${option}: '${text}' is not a whole number`);
+  return Number(text);
+}
+
+/** Everything a command needs, resolved from options and environment. */
+export class Context {
+  readonly opts: GlobalOptions;
+  readonly log: Logger;
+  readonly state: StateConfig;
+  #project?: Project;
+
+  constructor(opts: GlobalOptions) {
+    this.opts = opts;
+    const verbosity: Verbosity = opts.quiet ? "quiet" : opts.verbose ? "verbose" : "normal";
+    this.log = createLogger(verbosity, { timestamps: !Deno.stderr.isTerminal() });
+    this.state = stateConfig(
+      opts.versionTable ?? getEnv("BELLOWS_VERSION_TABLE") ?? "alembic_version",
+      opts.versionTableSchema ?? getEnv("BELLOWS_VERSION_TABLE_SCHEMA"),
+    );
+  }
+
+  /** The database URL: `--url`, else `DATABASE_URL`. */
+  get url(): string {
+    const url = this.opts.url ?? getEnv("DATABASE_URL");
+    if (!url) {
+      throw new UsageError("no database given: pass --url or set DATABASE_URL");
+    }
+    return url;
+  }
+
+  /** The migrations in use: `--migrations DIR` (or `BELLOWS_MIGRATIONS`), else the bundled set. */
+  async project(): Promise<Project> {
+    if (this.#project) return this.#project;
+    const dir = this.opts.migrations ?? getEnv("BELLOWS_MIGRATIONS");
+    if (dir) {
+      let files;
+      try {
+        files = await readMigrationDir(dir);
+      } catch (e) {
+        if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+          throw new PermissionError(
+            `no permission to read ${dir}: run with --allow-read=${dir}`,
+          );
+        }
+        throw e;
+      }
+      const prefix = dir.replace(/\/+$/, "");
+      this.#project = loadProject(
+        dir,
+        files.map((f) => ({ path: `${prefix}/${f.path}`, text: f.text })),
+      );
+    } else {
+      this.#project = loadProject(
+        "bundled migrations",
+        bundledFiles.map((f) => ({ path: `migrations/${f.path}`, text: f.text })),
+      );
+    }
+    return this.#project;
+  }
+
+  /** Open the database. The caller closes it. */
+  async driver(): Promise<Driver> {
+    const o = this.opts;
+    return await openDriver(this.url, {
+      applicationName: "bellows",
+      lockTimeoutMs: o.lockTimeout ? parseDuration(o.lockTimeout, "--lock-timeout") : 5000,
+      statementTimeoutMs: o.statementTimeout
+        ? parseDuration(o.statementTimeout, "--statement-timeout")
+        : 0,
+      onNotice: (m) => this.log.debug(`notice: ${m}`),
+    });
+  }
+
+  /** Run options from the global flags. */
+  runOptions(extra: Partial<RunOptions> = {}): RunOptions {
+    const o = this.opts;
+    return {
+      lockWaitMs: o.lockWait ? parseDuration(o.lockWait, "--lock-wait") : 60_000,
+      retries: o.retries ? parseCount(o.retries, "--retries") : 3,
+      retryDelayMs: 500,
+      singleTransaction: o.singleTransaction ?? false,
+      skipRolling: false,
+      strict: o.strict ?? false,
+      toolVersion: VERSION,
+      host: hostname(),
+      log: this.log,
+      ...extra,
+    };
+  }
+
+  /** Open the database, run `fn`, and always close it. */
+  async withDriver<T>(fn: (driver: Driver, project: Project) => Promise<T>): Promise<T> {
+    const project = await this.project();
+    const driver = await this.driver();
+    try {
+      return await fn(driver, project);
+    } finally {
+      await driver.close();
+    }
+  }
+}
+
+function hostname(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return getEnv("HOSTNAME") ?? "unknown";
+  }
+}

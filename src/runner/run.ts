@@ -1,0 +1,375 @@
+/**
+ * Executes plans against a database: one transaction per revision (or one for the
+ * whole run), version rows moved with the revision, an audit row per step, and the
+ * runner lock held throughout.
+ *
+ * @module
+ */
+import type { MigrateStep, Step, VersionOp } from "../graph/types.ts";
+import { applyStep, applySteps } from "../graph/heads.ts";
+import type { Driver, Executor } from "../drivers/types.ts";
+import type { RevisionScript, Statement } from "../script/types.ts";
+import { checksum, locate, statementsFor } from "../script/mod.ts";
+import {
+  applyVersionOps,
+  ensureAuditTable,
+  ensureVersionTable,
+  finishAudit,
+  readAudit,
+  readHeads,
+  recordAudit,
+  type StateConfig,
+} from "../state/version_table.ts";
+import { BellowsError, MigrationError, StateError, UsageError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { Project } from "./project.ts";
+
+/** How a run behaves. */
+export interface RunOptions {
+  /** How long to wait for another runner's lock, ms. */
+  readonly lockWaitMs: number;
+  /** How often a step that hit a lock timeout is retried. */
+  readonly retries: number;
+  /** First retry delay, ms; doubled each retry. */
+  readonly retryDelayMs: number;
+  /** One transaction for the whole run (Alembic's `transaction_per_migration = False`). */
+  readonly singleTransaction: boolean;
+  /** Skip `rolling` sections (the `sync` path, where no old service runs). */
+  readonly skipRolling: boolean;
+  /** Checksum drift is an error instead of a warning. */
+  readonly strict: boolean;
+  readonly toolVersion: string;
+  readonly host: string;
+  readonly log: Logger;
+}
+
+/** What one executed step did. */
+export interface StepReport {
+  readonly kind: Step["kind"];
+  readonly direction: Step["direction"];
+  /** The revision whose script ran (migrate steps). */
+  readonly revision?: string;
+  readonly from: readonly string[];
+  readonly to: readonly string[];
+  readonly ops: readonly VersionOp[];
+  readonly statements: number;
+  readonly durationMs: number;
+}
+
+/** The outcome of a run. */
+export interface RunReport {
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+  readonly steps: readonly StepReport[];
+}
+
+/** Lock-timeout errors that make a step worth retrying (PostgreSQL 55P03, SQLite busy). */
+const RETRYABLE = new Set(["55P03", "SQLITE_BUSY"]);
+
+/** `a, b` or `<base>` for log lines. */
+export function formatRevs(revs: readonly string[]): string {
+  return revs.length === 0 ? "<base>" : revs.join(", ");
+}
+
+/** The statements a migrate step runs, in order. */
+export function stepStatements(
+  project: Project,
+  step: MigrateStep,
+  dialect: Driver["dialect"]["name"],
+  skipRolling: boolean,
+): { script: RevisionScript; statements: Statement[] } {
+  const script = project.scripts.get(step.revision)!;
+  return { script, statements: statementsFor(script, step.direction, dialect, { skipRolling }) };
+}
+
+/**
+ * Read and check the recorded state: every head must be a known revision, no
+ * non-transactional revision may have been left half-way, and (with `strict`) no
+ * applied script may have changed since it ran.
+ */
+export async function inspectState(
+  driver: Driver,
+  project: Project,
+  cfg: StateConfig,
+  opts: Pick<RunOptions, "strict" | "log">,
+): Promise<string[]> {
+  const heads = await readHeads(driver, cfg);
+  for (const h of heads) {
+    if (!project.map.has(h)) {
+      throw new StateError(
+        `${driver.dialect.table(cfg.versionTable)} holds revision '${h}', which is not in ` +
+          `${project.source}; nothing was changed`,
+      );
+    }
+  }
+  const audit = await readAudit(driver, cfg);
+  const lastByRev = new Map<string, (typeof audit)[number]>();
+  for (const a of audit) if (a.direction !== "stamp") lastByRev.set(a.revision, a);
+  for (const [rev, a] of lastByRev) {
+    if (a.status === "started") {
+      throw new StateError(
+        `revision '${rev}' runs outside a transaction and was interrupted on ${a.appliedAt} ` +
+          `(${a.direction}); its statements may be partly applied. Inspect the database (e.g. ` +
+          `INVALID indexes), finish or undo them by hand, then record the outcome with ` +
+          `'bellows stamp'`,
+      );
+    }
+  }
+  await checkDrift(driver, project, heads, audit, opts);
+  return heads;
+}
+
+async function checkDrift(
+  driver: Driver,
+  project: Project,
+  heads: readonly string[],
+  audit: Awaited<ReturnType<typeof readAudit>>,
+  opts: Pick<RunOptions, "strict" | "log">,
+): Promise<void> {
+  const applied = project.map.ancestors(heads);
+  const lastUp = new Map<string, string | null>();
+  for (const a of audit) if (a.direction === "up") lastUp.set(a.revision, a.checksum);
+  for (const rev of applied) {
+    const recorded = lastUp.get(rev);
+    if (!recorded) continue;
+    const script = project.scripts.get(rev)!;
+    const full = await checksum(statementsFor(script, "up", driver.dialect.name));
+    const lean = await checksum(
+      statementsFor(script, "up", driver.dialect.name, { skipRolling: true }),
+    );
+    if (recorded !== full && recorded !== lean) {
+      const msg = `${script.file}: revision '${rev}' changed since it was applied ` +
+        `(checksum ${recorded.slice(0, 12)} recorded, ${full.slice(0, 12)} now)`;
+      if (opts.strict) throw new StateError(`${msg}; refusing under --strict`);
+      opts.log.warn(msg);
+    }
+  }
+}
+
+/** Turn a statement failure into a one-line MigrationError naming file:line:column. */
+export function statementError(
+  driver: Driver,
+  script: RevisionScript,
+  stmt: Statement,
+  err: unknown,
+  context: string,
+): BellowsError {
+  if (err instanceof BellowsError) return err;
+  const info = driver.errorInfo(err);
+  if (!info) {
+    return new MigrationError(`${script.file}:${stmt.line}:${stmt.column}: ${err}; ${context}`, {
+      cause: err,
+    });
+  }
+  const at = info.position ? locate(stmt, info.position) : { line: stmt.line, column: stmt.column };
+  let msg = `${script.file}:${at.line}:${at.column}: ${info.code} ${info.message}`;
+  if (info.where) msg += ` (in ${info.where.replaceAll("\n", "; ")})`;
+  if (info.detail) msg += `; detail: ${info.detail}`;
+  if (info.hint) msg += `; hint: ${info.hint}`;
+  return new MigrationError(`${msg.replaceAll("\n", " ")}; ${context}`, { cause: err });
+}
+
+function sleep(ms: number) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Run a plan. `plan` gets the current heads (read under the lock) and returns the steps.
+ * The whole plan is checked against the version rows before anything is written, so a
+ * plan Alembic would abandon half-way is refused up front.
+ */
+export async function execute(
+  driver: Driver,
+  project: Project,
+  cfg: StateConfig,
+  opts: RunOptions,
+  plan: (heads: readonly string[]) => Step[],
+): Promise<RunReport> {
+  const release = await driver.lock(opts.lockWaitMs);
+  try {
+    const before = await inspectState(driver, project, cfg, opts);
+    const steps = plan(before);
+    // Validate the whole sequence of row changes first: refuse instead of half-writing.
+    applySteps(project.map, before, steps);
+    if (steps.length === 0) return { before, after: before, steps: [] };
+    if (opts.singleTransaction) {
+      const nonTx = steps.find((s) =>
+        s.kind === "migrate" && !project.scripts.get(s.revision)!.transactional
+      );
+      if (nonTx?.kind === "migrate") {
+        throw new UsageError(
+          `revision '${nonTx.revision}' must run outside a transaction; ` +
+            `it cannot be part of --single-transaction`,
+        );
+      }
+      let result: RunReport | undefined;
+      await driver.transaction(async (tx) => {
+        result = await runSteps(driver, tx, project, cfg, opts, before, steps);
+      });
+      return result!;
+    }
+    return await runSteps(driver, undefined, project, cfg, opts, before, steps);
+  } finally {
+    await release();
+  }
+}
+
+/** Stamp steps move rows only; all of them go in one transaction so no half row set is left. */
+function isAllStamp(steps: readonly Step[]) {
+  return steps.every((s) => s.kind === "stamp");
+}
+
+async function runSteps(
+  driver: Driver,
+  outerTx: Executor | undefined,
+  project: Project,
+  cfg: StateConfig,
+  opts: RunOptions,
+  before: readonly string[],
+  steps: readonly Step[],
+): Promise<RunReport> {
+  const reports: StepReport[] = [];
+  let heads = [...before];
+  let tablesReady = false;
+  const inTx = async (fn: (tx: Executor) => Promise<void>) => {
+    if (outerTx) return await fn(outerTx);
+    await driver.transaction(fn);
+  };
+  const prepare = async (tx: Executor) => {
+    if (tablesReady) return;
+    await ensureVersionTable(tx, driver, cfg);
+    await ensureAuditTable(tx, driver.dialect, cfg);
+    tablesReady = true;
+  };
+
+  if (isAllStamp(steps)) {
+    const started = performance.now();
+    const { heads: after, ops } = applySteps(project.map, heads, steps);
+    await inTx(async (tx) => {
+      await prepare(tx);
+      await applyVersionOps(tx, driver.dialect, cfg, ops);
+      for (const rev of after.filter((h) => !heads.includes(h))) {
+        await recordAudit(tx, driver.dialect, cfg, {
+          revision: rev,
+          direction: "stamp",
+          status: "done",
+          checksum: null,
+          appliedAt: new Date().toISOString(),
+          durationMs: 0,
+          host: opts.host,
+          toolVersion: opts.toolVersion,
+        });
+      }
+    });
+    const s0 = steps[0];
+    opts.log.info(`Stamped ${formatRevs(heads)} -> ${formatRevs(after)}`);
+    reports.push({
+      kind: "stamp",
+      direction: s0.direction,
+      from: heads,
+      to: after,
+      ops,
+      statements: 0,
+      durationMs: Math.round(performance.now() - started),
+    });
+    return { before, after, steps: reports };
+  }
+
+  for (const step of steps) {
+    const { heads: next, ops } = applyStep(project.map, heads, step);
+    if (step.kind === "stamp") {
+      // Planners never mix stamps into migrations; refuse rather than guess at a meaning.
+      throw new Error("internal: stamp step inside a migration plan");
+    }
+    const { script, statements } = stepStatements(project, step, driver.dialect.name, opts.skipRolling);
+    const sum = await checksum(statements);
+    const verb = step.direction === "up" ? "upgrade" : "downgrade";
+    const label = `${verb} ${formatRevs(step.from)} -> ${formatRevs(step.to)}`;
+    const context = !script.transactional && !outerTx
+      ? `revision '${step.revision}' runs outside a transaction: the statements before this one ` +
+        `stay applied and the next run will refuse until you finish or undo them by hand`
+      : `${verb} of '${step.revision}' was rolled back; the database remains at ${
+        formatRevs(heads)
+      }`;
+    opts.log.info(`Running ${label}${script.message ? `, ${script.message}` : ""}`);
+    const started = performance.now();
+    const audit = (status: string) => ({
+      revision: step.revision,
+      direction: step.direction,
+      status,
+      checksum: sum,
+      appliedAt: new Date().toISOString(),
+      durationMs: Math.round(performance.now() - started),
+      host: opts.host,
+      toolVersion: opts.toolVersion,
+    });
+    const runStatements = async (exec: Executor) => {
+      for (const stmt of statements) {
+        opts.log.debug(`${script.file}:${stmt.line}: ${stmt.sql.split("\n")[0].slice(0, 100)}`);
+        try {
+          await exec.run(stmt.sql);
+        } catch (e) {
+          throw statementError(driver, script, stmt, e, context);
+        }
+      }
+    };
+
+    if (script.transactional || outerTx) {
+      for (let attempt = 0;; attempt++) {
+        try {
+          await inTx(async (tx) => {
+            await prepare(tx);
+            await runStatements(tx);
+            await applyVersionOps(tx, driver.dialect, cfg, ops);
+            await recordAudit(tx, driver.dialect, cfg, audit("done"));
+          });
+          break;
+        } catch (e) {
+          const code = driver.errorInfo((e as Error).cause ?? e)?.code;
+          if (outerTx || attempt >= opts.retries || !code || !RETRYABLE.has(code)) throw e;
+          // A transaction that failed rolled back everything, including table creation.
+          tablesReady = false;
+          const delay = opts.retryDelayMs * 2 ** attempt;
+          opts.log.warn(
+            `${script.file}: ${step.revision} hit a lock timeout (${code}); retry ${
+              attempt + 1
+            } of ${opts.retries} in ${delay} ms`,
+          );
+          await sleep(delay);
+        }
+      }
+    } else {
+      // Outside a transaction: leave a 'started' marker first, so an interruption is
+      // detected by the next run instead of silently skipped.
+      await inTx(async (tx) => {
+        await prepare(tx);
+        await recordAudit(tx, driver.dialect, cfg, audit("started"));
+      });
+      await runStatements(driver);
+      await inTx(async (tx) => {
+        await applyVersionOps(tx, driver.dialect, cfg, ops);
+        await finishAudit(
+          tx,
+          driver.dialect,
+          cfg,
+          step.revision,
+          Math.round(performance.now() - started),
+        );
+      });
+    }
+    const durationMs = Math.round(performance.now() - started);
+    opts.log.debug(`${step.revision}: ${statements.length} statement(s) in ${durationMs} ms`);
+    reports.push({
+      kind: "migrate",
+      direction: step.direction,
+      revision: step.revision,
+      from: step.from,
+      to: step.to,
+      ops,
+      statements: statements.length,
+      durationMs,
+    });
+    heads = next;
+  }
+  return { before, after: heads, steps: reports };
+}

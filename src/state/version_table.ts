@@ -1,0 +1,239 @@
+/**
+ * Alembic's version table and bellows' audit table: their DDL and row changes.
+ *
+ * The SQL builders are pure (offline `--sql` output uses them); the functions that
+ * take an {@linkcode Executor} run them.
+ *
+ * @module
+ */
+import type { VersionOp } from "../graph/types.ts";
+import type { Dialect, Driver, Executor, TableName } from "../drivers/types.ts";
+import { StateError } from "../errors.ts";
+
+/** Where the state lives. */
+export interface StateConfig {
+  /** Alembic's version table (`version_table`, `version_table_schema`). */
+  readonly versionTable: TableName;
+  /** Create the primary key `<table>_pkc`, as Alembic's `version_table_pk` (default true). */
+  readonly versionTablePk: boolean;
+  /** bellows' audit table, in the version table's schema. */
+  readonly auditTable: TableName;
+}
+
+/** Build a {@linkcode StateConfig} from Alembic's settings. */
+export function stateConfig(
+  versionTable = "alembic_version",
+  schema?: string,
+  versionTablePk = true,
+): StateConfig {
+  return {
+    versionTable: { schema, name: versionTable },
+    versionTablePk,
+    auditTable: { schema, name: "bellows_audit" },
+  };
+}
+
+/** A SQL statement with its bind parameters. */
+export interface BoundSql {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/** `CREATE TABLE` for the version table, exactly as Alembic creates it. */
+export function versionTableDdl(d: Dialect, cfg: StateConfig): string {
+  const t = cfg.versionTable;
+  const pk = cfg.versionTablePk
+    ? `, \n    CONSTRAINT ${d.quoteIdent(`${t.name}_pkc`)} PRIMARY KEY (version_num)`
+    : "";
+  return `CREATE TABLE ${d.table(t)} (\n    version_num VARCHAR(32) NOT NULL${pk}\n)`;
+}
+
+/** `CREATE TABLE IF NOT EXISTS` for the audit table. Portable: no autoincrement types. */
+export function auditTableDdl(d: Dialect, cfg: StateConfig): string {
+  const t = cfg.auditTable;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${d.table(t)} (`,
+    "    seq INTEGER NOT NULL,",
+    "    version_table VARCHAR(255) NOT NULL,",
+    "    revision VARCHAR(32) NOT NULL,",
+    "    direction VARCHAR(8) NOT NULL,",
+    "    status VARCHAR(16) NOT NULL,",
+    "    checksum VARCHAR(64),",
+    "    applied_at VARCHAR(32) NOT NULL,",
+    "    duration_ms INTEGER NOT NULL,",
+    "    host VARCHAR(255) NOT NULL,",
+    "    tool_version VARCHAR(32) NOT NULL,",
+    `    CONSTRAINT ${d.quoteIdent(`${t.name}_pk`)} PRIMARY KEY (seq)`,
+    ")",
+  ].join("\n");
+}
+
+/** The statement for one version-table change, with the revision ids as parameters. */
+export function versionOpSql(d: Dialect, cfg: StateConfig, op: VersionOp): BoundSql {
+  const t = d.table(cfg.versionTable);
+  switch (op.op) {
+    case "insert":
+      return { sql: `INSERT INTO ${t} (version_num) VALUES (${d.param(1)})`, params: [op.rev] };
+    case "delete":
+      return { sql: `DELETE FROM ${t} WHERE version_num = ${d.param(1)}`, params: [op.rev] };
+    case "update":
+      return {
+        sql: `UPDATE ${t} SET version_num = ${d.param(1)} WHERE version_num = ${d.param(2)}`,
+        params: [op.to, op.from],
+      };
+  }
+}
+
+/** Inline bound parameters as literals, for offline scripts (ids are validated, never spliced raw). */
+export function inlineParams(d: Dialect, b: BoundSql): string {
+  let i = 0;
+  const literal = (v: unknown) => typeof v === "number" ? String(v) : d.quoteLiteral(String(v));
+  // Parameters are either `?` or `$n`; neither occurs inside the builders' other text.
+  return b.sql.replace(/\?|\$(\d+)/g, (_m, n?: string) => literal(b.params[n ? Number(n) - 1 : i++]));
+}
+
+/** The current heads recorded in the version table; none when the table does not exist. */
+export async function readHeads(driver: Driver, cfg: StateConfig): Promise<string[]> {
+  if (!(await driver.tableExists(cfg.versionTable))) return [];
+  let rows: { version_num: unknown }[];
+  try {
+    rows = await driver.query<{ version_num: unknown }>(
+      `SELECT version_num FROM ${driver.dialect.table(cfg.versionTable)}`,
+    );
+  } catch (e) {
+    const info = driver.errorInfo(e);
+    throw new StateError(
+      `cannot read version table ${driver.dialect.table(cfg.versionTable)}: ${info?.message ?? e}`,
+    );
+  }
+  return rows.map((r) => String(r.version_num)).sort();
+}
+
+/** Create the version table (and its schema) if missing. Run inside the first step's transaction. */
+export async function ensureVersionTable(
+  exec: Executor,
+  driver: Driver,
+  cfg: StateConfig,
+): Promise<boolean> {
+  const schema = cfg.versionTable.schema;
+  if (schema && driver.dialect.createSchema) {
+    const ddl = driver.dialect.createSchema(schema);
+    if (ddl) await exec.run(ddl);
+  }
+  if (await driver.tableExists(cfg.versionTable)) return false;
+  await exec.run(versionTableDdl(driver.dialect, cfg));
+  return true;
+}
+
+/** Create the audit table if missing. */
+export async function ensureAuditTable(exec: Executor, d: Dialect, cfg: StateConfig) {
+  await exec.run(auditTableDdl(d, cfg));
+}
+
+/**
+ * Apply version-table changes. Like Alembic, an UPDATE or DELETE must match exactly one
+ * row; anything else means someone changed the table under us, and the transaction is
+ * rolled back by the caller.
+ */
+export async function applyVersionOps(
+  exec: Executor,
+  d: Dialect,
+  cfg: StateConfig,
+  ops: readonly VersionOp[],
+): Promise<void> {
+  for (const op of ops) {
+    const b = versionOpSql(d, cfg, op);
+    const n = await exec.run(b.sql, b.params);
+    if (op.op !== "insert" && n !== 1) {
+      const what = op.op === "update" ? `updating '${op.from}' to '${op.to}'` : `deleting '${op.rev}'`;
+      throw new StateError(
+        `expected to match one row when ${what} in ${cfg.versionTable.name}; ${n} found`,
+      );
+    }
+  }
+}
+
+/** One row of the audit table. */
+export interface AuditEntry {
+  readonly seq: number;
+  readonly versionTable: string;
+  readonly revision: string;
+  /** `up`, `down` or `stamp`. */
+  readonly direction: string;
+  /** `done`, or `started` for a non-transactional revision that has not finished. */
+  readonly status: string;
+  readonly checksum: string | null;
+  readonly appliedAt: string;
+  readonly durationMs: number;
+  readonly host: string;
+  readonly toolVersion: string;
+}
+
+/** Append one audit row. `seq` is taken as max + 1: the runner lock makes that safe. */
+export async function recordAudit(
+  exec: Executor,
+  d: Dialect,
+  cfg: StateConfig,
+  e: Omit<AuditEntry, "seq" | "versionTable">,
+): Promise<void> {
+  const t = d.table(cfg.auditTable);
+  const p = (i: number) => d.param(i);
+  await exec.run(
+    `INSERT INTO ${t} (seq, version_table, revision, direction, status, checksum, applied_at, ` +
+      `duration_ms, host, tool_version) SELECT COALESCE(MAX(seq), 0) + 1, ${p(1)}, ${p(2)}, ` +
+      `${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)} FROM ${t}`,
+    [
+      cfg.versionTable.name,
+      e.revision,
+      e.direction,
+      e.status,
+      e.checksum,
+      e.appliedAt,
+      e.durationMs,
+      e.host,
+      e.toolVersion,
+    ],
+  );
+}
+
+/** Mark the last `started` row of a revision as done (non-transactional revisions). */
+export async function finishAudit(
+  exec: Executor,
+  d: Dialect,
+  cfg: StateConfig,
+  revision: string,
+  durationMs: number,
+): Promise<void> {
+  const t = d.table(cfg.auditTable);
+  await exec.run(
+    `UPDATE ${t} SET status = 'done', duration_ms = ${d.param(1)} WHERE seq = ` +
+      `(SELECT MAX(seq) FROM ${t} WHERE version_table = ${d.param(2)} AND revision = ${
+        d.param(3)
+      } AND status = 'started')`,
+    [durationMs, cfg.versionTable.name, revision],
+  );
+}
+
+/** All audit rows of this version table, oldest first; none when the table does not exist. */
+export async function readAudit(driver: Driver, cfg: StateConfig): Promise<AuditEntry[]> {
+  if (!(await driver.tableExists(cfg.auditTable))) return [];
+  const rows = await driver.query<Record<string, unknown>>(
+    `SELECT seq, version_table, revision, direction, status, checksum, applied_at, duration_ms, ` +
+      `host, tool_version FROM ${driver.dialect.table(cfg.auditTable)} WHERE version_table = ${
+        driver.dialect.param(1)
+      } ORDER BY seq`,
+    [cfg.versionTable.name],
+  );
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    versionTable: String(r.version_table),
+    revision: String(r.revision),
+    direction: String(r.direction),
+    status: String(r.status),
+    checksum: r.checksum == null ? null : String(r.checksum),
+    appliedAt: String(r.applied_at),
+    durationMs: Number(r.duration_ms),
+    host: String(r.host),
+    toolVersion: String(r.tool_version),
+  }));
+}

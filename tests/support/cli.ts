@@ -1,0 +1,91 @@
+/**
+ * Running bellows from tests: in-process through `main()` (fast, output captured), or
+ * as a real `deno run` subprocess with the same entry point (for locks, kills and
+ * concurrency).
+ *
+ * @module
+ */
+import { main } from "../../src/cli/mod.ts";
+
+/** What a command printed and returned. */
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Run the command line in this process. */
+export async function runCli(args: string[]): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+const entry = new URL("../../main.ts", import.meta.url).pathname;
+
+/** Start `deno run main.ts ...args` as a subprocess. */
+export function spawnCli(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; permissions?: string[] } = {},
+): Deno.ChildProcess {
+  const perms = opts.permissions ?? ["--allow-all"];
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...perms, entry, ...args],
+    env: { NO_COLOR: "1", ...opts.env },
+    cwd: opts.cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Run `deno run main.ts ...args` to completion. */
+export async function execCli(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; permissions?: string[] } = {},
+): Promise<CliResult> {
+  const p = spawnCli(args, opts);
+  const r = await p.output();
+  const dec = new TextDecoder();
+  return { code: r.code, out: dec.decode(r.stdout).trimEnd(), err: dec.decode(r.stderr).trimEnd() };
+}
+
+/** A temporary directory removed after `fn`. */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "bellows-test-" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Write revision scripts (name → text) into `dir`, creating subfolders. */
+export async function writeScripts(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [name, text] of Object.entries(files)) {
+    const path = `${dir}/${name}`;
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(path, text);
+  }
+}
+
+/** A revision script text from its parts. */
+export function script(
+  id: string,
+  down: string[] | string,
+  up: string,
+  downSql = "",
+  extra: Record<string, string> = {},
+): string {
+  const header = [
+    `-- revision: ${id}`,
+    `-- down_revision: ${Array.isArray(down) ? down.join(", ") : down}`,
+    ...Object.entries(extra).map(([k, v]) => `-- ${k}: ${v}`),
+    `-- message: ${id} step`,
+    "",
+    "-- bellows:upgrade",
+    up,
+  ];
+  if (downSql) header.push("", "-- bellows:downgrade", downSql);
+  return header.join("\n") + "\n";
+}
