@@ -438,8 +438,9 @@ async function generate(scenario: Scenario): Promise<Fixture> {
     if (variants.length > 0) out.variants = variants;
     if (result.error !== undefined && (result.ran.length > 0 || !sameRows(result, previous))) {
       out.partial = true;
-      out.note = "Alembic failed after committing part of the command; bellows refuses " +
-        "before writing and keeps the previous rows.";
+      out.note = "Alembic failed after committing part of the command (SQLite commits each " +
+        "step; on PostgreSQL the whole command rolls back). bellows refuses before writing " +
+        "and keeps the previous rows.";
     }
     previous = result.rows;
     return out;
