@@ -1,0 +1,310 @@
+import assert from "node:assert/strict";
+import { ScriptError } from "../errors.ts";
+import type { DialectName } from "../drivers/types.ts";
+import { locate, splitStatements } from "./split.ts";
+
+/** Statement texts only. */
+function texts(sql: string, dialect?: DialectName): string[] {
+  return splitStatements(sql, { dialect }).map((s) => s.sql);
+}
+
+const cases: { name: string; sql: string; want: string[]; dialect?: DialectName }[] = [
+  { name: "plain", sql: "SELECT 1; SELECT 2;", want: ["SELECT 1", "SELECT 2"] },
+  { name: "no final semicolon", sql: "SELECT 1;\nSELECT 2\n", want: ["SELECT 1", "SELECT 2"] },
+  { name: "empty statements dropped", sql: ";;\n ; SELECT 1;;", want: ["SELECT 1"] },
+  { name: "only comments dropped", sql: "-- a;\n/* b; */\n;\n-- c", want: [] },
+  { name: "single quotes", sql: "SELECT 'a;b'; SELECT 2", want: ["SELECT 'a;b'", "SELECT 2"] },
+  {
+    name: "doubled quote",
+    sql: "SELECT 'it''s; fine'; SELECT 2",
+    want: ["SELECT 'it''s; fine'", "SELECT 2"],
+  },
+  {
+    name: "backslash in a standard string is a character",
+    sql: "SELECT 'C:\\'; SELECT 2",
+    want: ["SELECT 'C:\\'", "SELECT 2"],
+  },
+  { name: "E string", sql: "SELECT E'a\\'; b'; SELECT 2", want: ["SELECT E'a\\'; b'", "SELECT 2"] },
+  {
+    name: "e string lowercase",
+    sql: "SELECT e'\\\\'; SELECT 2",
+    want: ["SELECT e'\\\\'", "SELECT 2"],
+  },
+  {
+    name: "identifier ending in e is not an E string",
+    sql: "SELECT name='x\\'; SELECT 2",
+    want: ["SELECT name='x\\'", "SELECT 2"],
+  },
+  {
+    name: "double-quoted identifier",
+    sql: 'SELECT "a;""b"; SELECT 2',
+    want: ['SELECT "a;""b"', "SELECT 2"],
+  },
+  {
+    name: "backtick identifier",
+    sql: "SELECT `a;b`; SELECT 2",
+    want: ["SELECT `a;b`", "SELECT 2"],
+  },
+  {
+    name: "bracket identifier in sqlite",
+    sql: "SELECT [a;'b]; SELECT 2",
+    want: ["SELECT [a;'b]", "SELECT 2"],
+    dialect: "sqlite",
+  },
+  {
+    name: "brackets are arrays in postgresql",
+    sql: "SELECT ARRAY[']', ';']; SELECT 2",
+    want: ["SELECT ARRAY[']', ';']", "SELECT 2"],
+    dialect: "postgresql",
+  },
+  {
+    name: "line comment",
+    sql: "SELECT 1 -- not here; nor here\n, 2; SELECT 3",
+    want: ["SELECT 1 -- not here; nor here\n, 2", "SELECT 3"],
+  },
+  {
+    name: "leading and trailing comments are not statement text",
+    sql: "-- lead\n/* lead */ SELECT 1 /* trail */ -- trail\n; SELECT 2",
+    want: ["SELECT 1", "SELECT 2"],
+  },
+  {
+    name: "nested block comment",
+    sql: "SELECT 1 /* a /* b; */ c; */ + 1; SELECT 2",
+    want: ["SELECT 1 /* a /* b; */ c; */ + 1", "SELECT 2"],
+  },
+  {
+    name: "sqlite block comments do not nest",
+    sql: "SELECT 1 /* a /* b */ + 1; SELECT 2",
+    want: ["SELECT 1 /* a /* b */ + 1", "SELECT 2"],
+    dialect: "sqlite",
+  },
+  {
+    name: "quotes inside comments",
+    sql: "SELECT 1 /* ' */ + 1; -- \"\nSELECT 2",
+    want: ["SELECT 1 /* ' */ + 1", "SELECT 2"],
+  },
+  {
+    name: "comment markers inside strings",
+    sql: "SELECT '--', '/*'; SELECT 2",
+    want: ["SELECT '--', '/*'", "SELECT 2"],
+  },
+  {
+    name: "dollar quote",
+    sql: "DO $$ BEGIN PERFORM 1; END $$; SELECT 2",
+    want: ["DO $$ BEGIN PERFORM 1; END $$", "SELECT 2"],
+  },
+  {
+    name: "tagged dollar quote with $$ inside",
+    sql: "CREATE FUNCTION f() RETURNS int AS $body$ SELECT $$;$$; $body$ LANGUAGE sql; SELECT 2",
+    want: [
+      "CREATE FUNCTION f() RETURNS int AS $body$ SELECT $$;$$; $body$ LANGUAGE sql",
+      "SELECT 2",
+    ],
+  },
+  {
+    name: "$tag$ inside $$",
+    sql: "SELECT $$ $x$ ; $$; SELECT 2",
+    want: ["SELECT $$ $x$ ; $$", "SELECT 2"],
+  },
+  {
+    name: "$1 is a parameter, not a tag",
+    sql: "SELECT $1; SELECT $2 + $1",
+    want: ["SELECT $1", "SELECT $2 + $1"],
+  },
+  {
+    name: "$ inside an identifier",
+    sql: "SELECT a$$b; SELECT 2",
+    want: ["SELECT a$$b", "SELECT 2"],
+  },
+  {
+    name: "quotes inside a dollar quote",
+    sql: "SELECT $q$ it's \" $q$; SELECT 2",
+    want: ["SELECT $q$ it's \" $q$", "SELECT 2"],
+  },
+  {
+    name: "sqlite trigger",
+    sql:
+      "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  UPDATE b SET x = 1;\n  DELETE FROM c;\nEND;\nSELECT 2",
+    want: [
+      "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  UPDATE b SET x = 1;\n  DELETE FROM c;\nEND",
+      "SELECT 2",
+    ],
+  },
+  {
+    name: "sqlite temp trigger with CASE inside",
+    sql:
+      "create temp trigger if not exists t before update on a begin select case when new.x then raise(abort, 'no;') end; update b set y = case 1 when 1 then 2 else 3 end; end; select 2",
+    want: [
+      "create temp trigger if not exists t before update on a begin select case when new.x then raise(abort, 'no;') end; update b set y = case 1 when 1 then 2 else 3 end; end",
+      "select 2",
+    ],
+  },
+  {
+    name: "CREATE TEMPORARY TRIGGER",
+    sql: "CREATE TEMPORARY TRIGGER t DELETE ON a BEGIN DELETE FROM b; END; SELECT 2",
+    want: ["CREATE TEMPORARY TRIGGER t DELETE ON a BEGIN DELETE FROM b; END", "SELECT 2"],
+  },
+  {
+    name: "postgresql trigger has no body",
+    sql: "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW EXECUTE FUNCTION f(); SELECT 2",
+    want: ["CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW EXECUTE FUNCTION f()", "SELECT 2"],
+  },
+  {
+    name: "qualified end is a name, not a keyword",
+    sql: "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE b SET x = new.end; END; SELECT 2",
+    want: ["CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE b SET x = new.end; END", "SELECT 2"],
+  },
+  {
+    name: "keywords only as whole words",
+    sql: "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE b SET casex = endy; END; SELECT 2",
+    want: ["CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE b SET casex = endy; END", "SELECT 2"],
+  },
+  {
+    name: "keywords inside strings and quoted names do not count",
+    sql: "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 'end', \"END\"; END; SELECT 2",
+    want: ["CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 'end', \"END\"; END", "SELECT 2"],
+  },
+  {
+    name: "BEGIN ATOMIC",
+    sql:
+      "CREATE OR REPLACE FUNCTION f(x int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END;\n  SELECT 2;\nEND;\nSELECT 3",
+    want: [
+      "CREATE OR REPLACE FUNCTION f(x int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END;\n  SELECT 2;\nEND",
+      "SELECT 3",
+    ],
+  },
+  {
+    name: "begin /* comment */ atomic",
+    sql: "CREATE PROCEDURE p() begin /* x */ atomic insert into t values (1); end; SELECT 2",
+    want: ["CREATE PROCEDURE p() begin /* x */ atomic insert into t values (1); end", "SELECT 2"],
+  },
+  {
+    name: "plain BEGIN is a statement",
+    sql: "BEGIN; SELECT 1; COMMIT; BEGIN TRANSACTION; END;",
+    want: ["BEGIN", "SELECT 1", "COMMIT", "BEGIN TRANSACTION", "END"],
+  },
+  {
+    name: "semicolon inside parentheses",
+    sql:
+      "CREATE RULE r AS ON INSERT TO a DO ALSO (INSERT INTO b VALUES (1); DELETE FROM c); SELECT 2",
+    want: [
+      "CREATE RULE r AS ON INSERT TO a DO ALSO (INSERT INTO b VALUES (1); DELETE FROM c)",
+      "SELECT 2",
+    ],
+  },
+  { name: "stray close parenthesis", sql: "SELECT 1); SELECT 2", want: ["SELECT 1)", "SELECT 2"] },
+];
+
+for (const c of cases) {
+  Deno.test(`splitStatements: ${c.name}`, () => {
+    assert.deepEqual(texts(c.sql, c.dialect), c.want);
+  });
+}
+
+Deno.test("splitStatements: dollar quotes and E strings are PostgreSQL only", () => {
+  // In SQLite `$` starts a parameter name and E is an identifier.
+  assert.deepEqual(texts("SELECT $a; SELECT $$", "sqlite"), ["SELECT $a", "SELECT $$"]);
+  assert.deepEqual(texts("SELECT E'\\'; SELECT 2", "sqlite"), ["SELECT E'\\'", "SELECT 2"]);
+});
+
+Deno.test("splitStatements: line and column", () => {
+  const sql = [
+    "-- leading comment; with semicolon",
+    "SELECT 1; SELECT 'héllo'; /* x */  SELECT 3;",
+    "",
+    "  /* c",
+    "  */ SELECT '😀😀';\tSELECT 5;",
+    "\tSELECT 6;",
+  ].join("\n");
+  const got = splitStatements(sql, { line: 10 }).map(({ line, column }) => [line, column]);
+  assert.deepEqual(got, [[11, 1], [11, 11], [11, 36], [14, 6], [14, 19], [15, 2]]);
+});
+
+Deno.test("splitStatements: columns count code points after multi-byte characters", () => {
+  const got = splitStatements("SELECT '😀é'; SELECT 'x';\r\nSELECT 3", { line: 1 });
+  assert.deepEqual(got.map((s) => [s.sql, s.line, s.column]), [
+    ["SELECT '😀é'", 1, 1],
+    ["SELECT 'x'", 1, 14],
+    ["SELECT 3", 2, 1],
+  ]);
+});
+
+const unterminated: { name: string; sql: string; want: RegExp; dialect?: DialectName }[] = [
+  { name: "string", sql: "SELECT 1;\nSELECT 'abc;\n", want: /^f\.sql:6: string is never closed$/ },
+  {
+    name: "E string",
+    sql: "SELECT 1;\nSELECT E'abc\\';\n",
+    want: /^f\.sql:6: string is never closed$/,
+  },
+  {
+    name: "quoted identifier",
+    sql: '\n\nSELECT "abc',
+    want: /^f\.sql:7: quoted identifier " is never closed$/,
+  },
+  { name: "backtick", sql: "SELECT `abc", want: /^f\.sql:5: quoted identifier ` is never closed$/ },
+  {
+    name: "bracket",
+    sql: "SELECT [abc",
+    want: /^f\.sql:5: quoted identifier \[ is never closed$/,
+    dialect: "sqlite",
+  },
+  {
+    name: "dollar quote",
+    sql: "\nDO $x$ BEGIN\nEND $$;",
+    want: /^f\.sql:6: dollar quote \$x\$ is never closed$/,
+  },
+  {
+    name: "block comment",
+    sql: "SELECT 1;\n/* /* */\nSELECT 2;",
+    want: /^f\.sql:6: \/\* comment is never closed$/,
+  },
+  {
+    name: "trigger body",
+    sql: "SELECT 1;\nCREATE TRIGGER t AFTER INSERT ON a\nBEGIN\n  SELECT CASE WHEN 1 THEN 2 END;\n",
+    want: /^f\.sql:7: trigger body BEGIN is never closed$/,
+  },
+  {
+    name: "BEGIN ATOMIC body",
+    sql: "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC SELECT 1;\n",
+    want: /^f\.sql:6: BEGIN ATOMIC body is never closed$/,
+  },
+  {
+    name: "parenthesis",
+    sql: "SELECT 1;\nSELECT (1;\nSELECT 2;",
+    want: /^f\.sql:6: \( is never closed$/,
+  },
+];
+
+for (const c of unterminated) {
+  Deno.test(`splitStatements: unterminated ${c.name}`, () => {
+    assert.throws(
+      () => splitStatements(c.sql, { line: 5, file: "f.sql", dialect: c.dialect }),
+      (err: unknown) => err instanceof ScriptError && c.want.test(err.message),
+    );
+  });
+}
+
+Deno.test("locate: maps code-point positions to file line and column", () => {
+  const stmt = { sql: "SELECT '😀é',\n  nope\nFROM t", line: 7, column: 3 };
+  const cases: [number, number, number][] = [
+    [1, 7, 3], // S
+    [8, 7, 10], // opening quote
+    [9, 7, 11], // 😀: one position although two UTF-16 units
+    [10, 7, 12], // é
+    [13, 7, 15], // the newline itself
+    [14, 8, 1],
+    [16, 8, 3], // n of nope
+    [21, 9, 1], // F
+    [26, 9, 6], // t, the last character
+    [27, 9, 7], // past the end
+    [0, 7, 3], // before the start
+  ];
+  for (const [position, line, column] of cases) {
+    assert.deepEqual(locate(stmt, position), { line, column }, `position ${position}`);
+  }
+});
+
+Deno.test("locate: agrees with statement positions from the splitter", () => {
+  const [, stmt] = splitStatements("SELECT 1;\n  SELECT 'ü',\n    bad;", { line: 3 });
+  assert.deepEqual(locate(stmt, stmt.sql.indexOf("bad") + 1), { line: 5, column: 5 });
+});
