@@ -1,0 +1,223 @@
+/**
+ * The header of a revision script: `-- key: value` comment lines before the
+ * first `-- bellows:` marker.
+ *
+ * @module
+ */
+import { fail, suggest } from "./_util.ts";
+
+/** Header keys a revision script may declare, each at most once. */
+export const HEADER_KEYS = [
+  "revision",
+  "down_revision",
+  "branch_labels",
+  "depends_on",
+  "message",
+  "transactional",
+  "legacy_version",
+] as const;
+
+/** One of {@linkcode HEADER_KEYS}. */
+export type HeaderKey = typeof HEADER_KEYS[number];
+
+/** First header key of a data migration file; such files are not revisions. */
+export const DATA_MIGRATION_KEY = "data_migration";
+
+/** Longest revision id Alembic accepts (its version_num column is VARCHAR(32)). */
+export const MAX_REVISION_ID_LENGTH = 32;
+
+/** The parsed header fields. */
+export interface Header {
+  readonly id: string;
+  readonly downRevisions: readonly string[];
+  readonly branchLabels: readonly string[];
+  readonly dependsOn: readonly string[];
+  readonly message: string;
+  readonly transactional: boolean;
+  readonly legacyVersion?: number;
+}
+
+/**
+ * A `-- bellows:` marker line, trimmed. Matched case-insensitively, whatever
+ * follows, so that `-- Bellows:Upgrade` or `-- bellows:upgrdae` is reported
+ * instead of being taken for a comment.
+ */
+export const MARKER_LINE = /^--\s*bellows\s*:(.*)$/i;
+
+/**
+ * A comment line that starts with `word:`. `word://` is left alone so that a
+ * comment may begin with a URL.
+ */
+const KEY_LINE = /^--\s*([A-Za-z_][A-Za-z0-9_-]*)\s*:(?!\/\/)(.*)$/;
+
+/** A `-- key: value` line, trimmed; undefined when `line` is not one. */
+export function matchKeyLine(line: string): { key: string; value: string } | undefined {
+  const m = KEY_LINE.exec(line.trim());
+  return m ? { key: m[1], value: m[2].trim() } : undefined;
+}
+
+/**
+ * Why `id` cannot be a revision id, or undefined when it can: it must be
+ * non-empty, at most 32 characters, without whitespace and without any of
+ * `@ - + :` (Alembic's rules; those characters are revision-syntax operators).
+ */
+export function revisionIdProblem(id: string): string | undefined {
+  if (id.length > MAX_REVISION_ID_LENGTH) {
+    return `revision id "${id}" is ${id.length} characters long; at most ${MAX_REVISION_ID_LENGTH} are allowed`;
+  }
+  const problem = nameProblem(id);
+  return problem && `revision id ${problem}`;
+}
+
+/** Why `label` cannot be a branch label, or undefined: same characters as revision ids. */
+export function branchLabelProblem(label: string): string | undefined {
+  const problem = nameProblem(label);
+  return problem && `branch label ${problem}`;
+}
+
+function nameProblem(name: string): string | undefined {
+  if (name === "") return "is empty";
+  if (/\s/.test(name)) return `"${name}" must not contain whitespace`;
+  const bad = /[@\-+:]/.exec(name);
+  return bad ? `"${name}" must not contain "${bad[0]}"` : undefined;
+}
+
+/**
+ * Collects header lines, checking each as it comes so that errors name the
+ * first bad line, then checks what is required.
+ */
+export class HeaderBuilder {
+  #file: string;
+  #lines = new Map<HeaderKey, number>();
+  #values = new Map<HeaderKey, string>();
+
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  /** Line of a key seen so far. */
+  lineOf(key: HeaderKey): number | undefined {
+    return this.#lines.get(key);
+  }
+
+  /** Take one `-- key: value` line. */
+  add(key: string, value: string, line: number): void {
+    if (!isHeaderKey(key)) {
+      if (key === DATA_MIGRATION_KEY && this.#lines.size === 0) {
+        this.#fail(line, `"${key}" files are data migrations, not revisions`);
+      }
+      // Any `-- word:` line is taken for a key, so that typos do not pass as comments.
+      const hint = isHeaderKey(key.toLowerCase())
+        ? ` (header keys are lowercase: "${key.toLowerCase()}")`
+        : suggest(key, HEADER_KEYS) ||
+          ` (known keys: ${HEADER_KEYS.join(", ")}; other comments must not start with "word:")`;
+      this.#fail(line, `unknown header key "${key}"${hint}`);
+    }
+    const first = this.#lines.get(key);
+    if (first !== undefined) {
+      this.#fail(line, `duplicate header key "${key}" (first given at line ${first})`);
+    }
+    this.#lines.set(key, line);
+    this.#values.set(key, value);
+    this.#check(key, value, line);
+  }
+
+  /** Check that required keys were given and build the header. */
+  finish(): Header {
+    for (const key of ["revision", "down_revision"] as const) {
+      if (!this.#lines.has(key)) {
+        const base = key === "down_revision" ? " (leave it empty for a base revision)" : "";
+        this.#fail(1, `missing header line "-- ${key}:"${base}`);
+      }
+    }
+    const id = this.#values.get("revision")!;
+    const downRevisions = this.#list("down_revision");
+    if (downRevisions.includes(id)) {
+      this.#fail(
+        this.#lines.get("down_revision")!,
+        `revision "${id}" lists itself as down_revision`,
+      );
+    }
+    const legacy = this.#values.get("legacy_version");
+    return {
+      id,
+      downRevisions,
+      branchLabels: this.#list("branch_labels"),
+      dependsOn: this.#list("depends_on"),
+      message: this.#values.get("message") ?? "",
+      transactional: this.#values.get("transactional") !== "false",
+      ...(legacy === undefined ? {} : { legacyVersion: Number(legacy) }),
+    };
+  }
+
+  #check(key: HeaderKey, value: string, line: number): void {
+    switch (key) {
+      case "revision": {
+        const problem = revisionIdProblem(value);
+        if (problem) this.#fail(line, `revision: ${problem}`);
+        break;
+      }
+      case "down_revision":
+      case "depends_on":
+      case "branch_labels": {
+        const items = this.#list(key);
+        const seen = new Set<string>();
+        for (const item of items) {
+          if (item === "") this.#fail(line, `${key}: empty entry in "${value}"`);
+          const problem = key === "branch_labels"
+            ? branchLabelProblem(item)
+            : revisionIdProblem(item);
+          if (problem) this.#fail(line, `${key}: ${problem}`);
+          if (seen.has(item)) this.#fail(line, `${key}: "${item}" is listed twice`);
+          if (key === "down_revision" && item.toLowerCase() === "none") {
+            this.#fail(
+              line,
+              `down_revision: "${item}" must stand alone (it means a base revision)`,
+            );
+          }
+          seen.add(item);
+        }
+        break;
+      }
+      case "transactional":
+        if (value !== "true" && value !== "false") {
+          this.#fail(line, `transactional: expected true or false, got "${value}"`);
+        }
+        break;
+      case "legacy_version":
+        if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+          this.#fail(line, `legacy_version: expected a non-negative integer, got "${value}"`);
+        }
+        break;
+      case "message":
+        break;
+    }
+  }
+
+  /** A list value: comma-separated, whitespace ignored; `none` alone means empty for down_revision. */
+  #list(key: "down_revision" | "branch_labels" | "depends_on"): string[] {
+    const value = this.#values.get(key) ?? "";
+    if (value === "" || (key === "down_revision" && value.toLowerCase() === "none")) return [];
+    return value.split(",").map((s) => s.trim());
+  }
+
+  #fail(line: number, message: string): never {
+    fail(this.#file, line, message);
+  }
+}
+
+function isHeaderKey(key: string): key is HeaderKey {
+  return (HEADER_KEYS as readonly string[]).includes(key);
+}
+
+/** The header's key lines, stopping at the first line that is not a comment or blank. */
+export function* headerKeys(text: string): Generator<{ key: string; line: number }> {
+  const lines = text.replace(/^\uFEFF/, "").split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const trimmed = lines[i].trim();
+    if (trimmed === "") continue;
+    if (!trimmed.startsWith("--") || MARKER_LINE.test(trimmed)) return;
+    const kv = matchKeyLine(trimmed);
+    if (kv) yield { key: kv.key, line: i + 1 };
+  }
+}
