@@ -3,7 +3,8 @@
 
 Reads a JSON spec on stdin:
 
-    {"revisions": [{"id": "a1", "down": [], "labels": [], "depends_on": [], "message": ""}],
+    {"revisions": [{"id": "a1", "down": [], "labels": [], "depends_on": [], "message": "",
+                    "file": "r0000.py"}],           # file: optional; default r<index>.py
      "ops": [["upgrade", "heads"], ["downgrade", "-1"], ["stamp", ["x", "y"], {"purge": true}]],
      "url": "sqlite:////tmp/x.db",          # optional; default: a fresh temp SQLite file
      "version_table": "alembic_version",    # optional
@@ -16,7 +17,8 @@ and prints a JSON list with one entry per op:
     {"error": "<exception class>: <message>", "where": "file:line in fn",
      "rows": [...rows after the failure...], "ran": [...migrations whose log rows survived...]}
 
-Each revision's upgrade()/downgrade() appends a row to `oracle_log(seq, rev, direction)` in
+Revision files are read in sorted file-name order (see pin_load_order), which by default is
+the order of "revisions". Each revision's upgrade()/downgrade() appends a row to `oracle_log(seq, rev, direction)` in
 the same transaction as Alembic's own version-table writes, so `ran` shows what really ran
 and stayed committed. Needs only the standard library, alembic and sqlalchemy (plus a DB
 driver such as psycopg2 for PostgreSQL URLs). Run it with /usr/bin/python3 (Debian's
@@ -34,6 +36,7 @@ import traceback
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script.base import Script
 
 LOG_TABLE = "oracle_log"
 
@@ -87,6 +90,22 @@ def downgrade():
 '''
 
 
+def pin_load_order():
+    """Make Alembic read revision files in sorted name order.
+
+    Alembic takes os.listdir() order (filesystem-dependent: hash order on ext4), and that
+    order decides how it interleaves independent branches when it runs them. bellows loads
+    files sorted by path, so the oracle pins Alembic to the same, file names following the
+    spec's revision order.
+    """
+    list_py_dir = Script._list_py_dir.__func__
+
+    def sorted_list_py_dir(cls, scriptdir, path):
+        return sorted(list_py_dir(cls, scriptdir, path))
+
+    Script._list_py_dir = classmethod(sorted_list_py_dir)
+
+
 def tuple_or_none(values, scalar_if_single):
     """Alembic accepts None, a string or a tuple; write what a hand-written script would."""
     values = list(values or [])
@@ -120,8 +139,9 @@ def write_project(root, spec, settings):
             depends_on=tuple_or_none(rev.get("depends_on"), True),
             log_table=LOG_TABLE,
         )
-        # File names are irrelevant to Alembic; keep them import-safe whatever the ids are.
-        with open(os.path.join(versions, "r%04d.py" % index), "w") as f:
+        # The name fixes the load order (see pin_load_order); keep it import-safe.
+        name = rev.get("file") or "r%04d.py" % index
+        with open(os.path.join(versions, name), "w") as f:
             f.write(source)
     return ini
 
@@ -208,6 +228,7 @@ def run_op(cfg, op):
 
 def main():
     spec = json.load(sys.stdin)
+    pin_load_order()
     workdir = tempfile.mkdtemp(prefix="alembic-oracle-")
     try:
         settings = {

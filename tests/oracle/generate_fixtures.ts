@@ -417,6 +417,36 @@ export const SCENARIOS: Scenario[] = [
       ["downgrade", "base"],
     ],
   },
+  {
+    name: "load_order",
+    description: "Revisions listed (and so loaded) children first and interleaved: Alembic " +
+      "orders independent branches by load order, so the run order must follow the order " +
+      "the revisions were handed in, not their ids.",
+    revisions: [
+      rev("zm", ["zc", "za", "zb"]),
+      rev("zc", ["z0"], { labels: ["cee"] }),
+      rev("q2", ["q1"]),
+      rev("z0"),
+      rev("zb", ["z0"]),
+      rev("q1"),
+      rev("za", ["z0"]),
+      rev("zn", ["zm"]),
+    ],
+    ops: [
+      ["upgrade", "heads"],
+      ["downgrade", "base"],
+      ["upgrade", "zm"],
+      ["downgrade", "z0"],
+      ["upgrade", "zb"],
+      ["upgrade", "q1"],
+      ["upgrade", "heads"],
+      ["downgrade", "zb"],
+      ["downgrade", "cee@base"],
+      ["stamp", ["za", "zc"]],
+      ["upgrade", "zn"],
+      ["downgrade", "base"],
+    ],
+  },
 ];
 
 const SEEDS = [0, 1, 2, 3];

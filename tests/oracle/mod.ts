@@ -20,6 +20,11 @@ export interface OracleRevision {
   depends_on?: string[];
   /** Docstring / message. */
   message?: string;
+  /**
+   * File name in the versions directory; default `r<index>.py`. Files load in sorted name
+   * order, and that order decides how Alembic interleaves independent branches.
+   */
+  file?: string;
 }
 
 /** Options of a stamp command. */
