@@ -14,11 +14,11 @@ import { splitStatements } from "./split.ts";
 const MARKERS = ["upgrade", "downgrade", "statement-begin", "statement-end"] as const;
 
 /** Dialect names accepted on section markers, with their aliases. */
-const DIALECTS: Readonly<Record<string, DialectName>> = {
-  postgresql: "postgresql",
-  postgres: "postgresql",
-  sqlite: "sqlite",
-};
+const DIALECTS: ReadonlyMap<string, DialectName> = new Map([
+  ["postgresql", "postgresql"],
+  ["postgres", "postgresql"],
+  ["sqlite", "sqlite"],
+]);
 
 /** A section being read. */
 interface OpenSection {
@@ -138,7 +138,7 @@ export function parseScript(file: SourceFile): RevisionScript {
       pendingLine: lineNo + 1,
     };
     for (const token of tokens) {
-      const dialect = DIALECTS[token];
+      const dialect = DIALECTS.get(token);
       if (dialect) {
         if (section.dialect) {
           fail(path, lineNo, `two dialects on one marker: "${section.dialect}" and "${token}"`);
@@ -148,7 +148,7 @@ export function parseScript(file: SourceFile): RevisionScript {
         if (section.rolling) fail(path, lineNo, '"rolling" given twice');
         section.rolling = true;
       } else {
-        const hint = suggest(token, [...Object.keys(DIALECTS), "rolling"]) ||
+        const hint = suggest(token, [...DIALECTS.keys(), "rolling"]) ||
           " (expected postgresql, sqlite or rolling)";
         fail(path, lineNo, `unknown token "${token}" on "-- bellows:${kind}"${hint}`);
       }

@@ -329,6 +329,12 @@ const errors: { name: string; text: string; want: string }[] = [
       "or rolling)",
   },
   {
+    name: "a word that is an Object property",
+    text: "-- revision: a\n-- down_revision:\n-- bellows:upgrade constructor\n",
+    want: 'x.sql:3: unknown token "constructor" on "-- bellows:upgrade" (expected postgresql, ' +
+      "sqlite or rolling)",
+  },
+  {
     name: "misspelt dialect",
     text: "-- revision: a\n-- down_revision:\n-- bellows:downgrade sqlit\n",
     want: 'x.sql:3: unknown token "sqlit" on "-- bellows:downgrade" (did you mean "sqlite"?)',

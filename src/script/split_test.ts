@@ -308,3 +308,33 @@ Deno.test("locate: agrees with statement positions from the splitter", () => {
   const [, stmt] = splitStatements("SELECT 1;\n  SELECT 'ü',\n    bad;", { line: 3 });
   assert.deepEqual(locate(stmt, stmt.sql.indexOf("bad") + 1), { line: 5, column: 5 });
 });
+
+Deno.test("splitStatements: on random input, statements sit where they say, or a ScriptError", () => {
+  const parts = ["SELECT", " ", "\n", ";", "'", '"', "`", "[", "]", "$$", "$a$", "$1", "E'", "\\"];
+  parts.push("--", "/*", "*/", "(", ")", "BEGIN", "ATOMIC", "END", "CASE", "CREATE", "TRIGGER");
+  parts.push("é", "😀", ".", "x", "\r\n", "\t");
+  let seed = 42; // a fixed LCG, so that a failure reproduces
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let k = 0; k < 3000; k++) {
+    const sql = Array.from(
+      { length: Math.floor(random() * 30) },
+      () => parts[Math.floor(random() * parts.length)],
+    ).join("");
+    const lines = sql.split("\n");
+    for (const dialect of [undefined, "sqlite", "postgresql"] as const) {
+      let statements;
+      try {
+        statements = splitStatements(sql, { dialect, line: 3 });
+      } catch (err) {
+        assert.ok(err instanceof ScriptError && / is never closed$/.test(err.message), `${err}`);
+        continue;
+      }
+      for (const s of statements) {
+        const from = [...lines[s.line - 3]].slice(s.column - 1).join("");
+        const rest = [from, ...lines.slice(s.line - 2)].join("\n");
+        assert.ok(rest.startsWith(s.sql), JSON.stringify({ sql, dialect, s }));
+        assert.ok(s.sql !== "" && s.sql === s.sql.trim(), JSON.stringify({ sql, dialect, s }));
+      }
+    }
+  }
+});
