@@ -4,6 +4,7 @@
  * @module
  */
 import type { DialectName } from "../drivers/types.ts";
+import type { Direction } from "../graph/types.ts";
 import type { RevisionScript, Statement } from "./types.ts";
 
 /** Options for {@linkcode statementsFor}. */
@@ -19,7 +20,7 @@ export interface SelectOptions {
  */
 export function statementsFor(
   script: RevisionScript,
-  direction: "up" | "down",
+  direction: Direction,
   dialect: DialectName,
   options: SelectOptions = {},
 ): Statement[] {
