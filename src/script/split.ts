@@ -27,7 +27,9 @@ export interface SplitOptions {
 
 /** A file position: 1-based line, and 1-based column counted in code points. */
 export interface Position {
+  /** 1-based line in the file. */
   readonly line: number;
+  /** 1-based column, in code points (a tab is one). */
   readonly column: number;
 }
 

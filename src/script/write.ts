@@ -7,9 +7,13 @@ import { parseScript } from "./parse.ts";
 
 /** What {@linkcode renderRevision} puts in a new file's header. */
 export interface NewRevision {
+  /** The new revision's id, e.g. from {@linkcode newRevisionId}. */
   readonly id: string;
+  /** Parents: none for a base, two or more for a merge. */
   readonly downRevisions?: readonly string[];
+  /** Branch labels for the new revision. */
   readonly branchLabels?: readonly string[];
+  /** Revisions or labels that must be applied first without being parents. */
   readonly dependsOn?: readonly string[];
   /** One line; line breaks and runs of whitespace become single spaces. */
   readonly message?: string;
