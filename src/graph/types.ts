@@ -57,3 +57,15 @@ export type VersionOp =
   | { readonly op: "insert"; readonly rev: string }
   | { readonly op: "delete"; readonly rev: string }
   | { readonly op: "update"; readonly from: string; readonly to: string };
+
+/**
+ * The part of the revision graph that head maintenance needs: the immediate
+ * down revisions of a revision (Alembic's `_normalized_down_revisions`) and the
+ * ancestors of a set of revisions (the revisions themselves included).
+ */
+export interface RevisionLookup {
+  /** Immediate down revisions: `down_revision` plus the dependencies no ancestor already has. */
+  normalizedDownRevisions(id: string): readonly string[];
+  /** The given revisions and everything below them, dependencies included. */
+  ancestors(ids: Iterable<string>): Set<string>;
+}

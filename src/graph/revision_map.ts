@@ -1,0 +1,573 @@
+/**
+ * The revision graph: a port of Alembic's `RevisionMap` (alembic/script/revision.py).
+ *
+ * A {@linkcode RevisionMap} is built once from the loader's {@linkcode RevisionInfo}s,
+ * validates them and computes everything Alembic derives: heads and bases (versioned and
+ * "real", i.e. counting `depends_on`), next revisions, the three sets of down revisions,
+ * and branch labels inherited along their branch.
+ *
+ * Where Alembic iterates a Python `set` (so that its order varies from run to run),
+ * this port uses the order in which the revisions were handed in.
+ *
+ * @module
+ */
+import { RevisionError } from "../errors.ts";
+import { describeRevision } from "./errors.ts";
+import type { RevisionInfo, RevisionLookup } from "./types.ts";
+
+/** Longest revision id the `alembic_version.version_num` column (VARCHAR(32)) holds. */
+export const MAX_REVISION_ID_LENGTH = 32;
+
+/** Characters a revision id may not contain (Alembic's `@ - +`, and `:` which separates ranges). */
+export const ILLEGAL_REVISION_CHARS: readonly string[] = ["@", "-", "+", ":"];
+
+/** Words that are target symbols and so cannot name a revision or a branch. */
+export const RESERVED_NAMES: readonly string[] = ["head", "heads", "base"];
+
+/** One revision of a {@linkcode RevisionMap}, with everything Alembic derives for it. */
+export interface Revision extends RevisionInfo {
+  /** Branch labels declared by this revision's own file. */
+  readonly declaredBranchLabels: readonly string[];
+  /** All branch labels: declared ones plus those inherited along the branch (Alembic's `branch_labels`). */
+  readonly branchLabels: readonly string[];
+  /** `down_revision` only (Alembic's `_versioned_down_revisions`). */
+  readonly versionedDownRevisions: readonly string[];
+  /** `depends_on` resolved to revision ids (Alembic's `_resolved_dependencies`). */
+  readonly resolvedDependencies: readonly string[];
+  /** Resolved dependencies that no versioned ancestor already depends on. */
+  readonly normalizedDependencies: readonly string[];
+  /** `down_revision` plus resolved dependencies (Alembic's `_all_down_revisions`). */
+  readonly allDownRevisions: readonly string[];
+  /** `down_revision` plus normalized dependencies (Alembic's `_normalized_down_revisions`). */
+  readonly normalizedDownRevisions: readonly string[];
+  /** Revisions whose `down_revision` names this one (Alembic's `nextrev`). */
+  readonly nextRevisions: readonly string[];
+  /** Revisions whose `down_revision` or `depends_on` names this one (Alembic's `_all_nextrev`). */
+  readonly allNextRevisions: readonly string[];
+  /** No revision has this one as `down_revision` (Alembic's `is_head`). */
+  readonly isHead: boolean;
+  /** No revision has this one as `down_revision` or dependency (Alembic's `_is_real_head`). */
+  readonly isRealHead: boolean;
+  /** No `down_revision` (Alembic's `is_base`). */
+  readonly isBase: boolean;
+  /** No `down_revision` and no `depends_on` (Alembic's `_is_real_base`). */
+  readonly isRealBase: boolean;
+  /** More than one revision has this one as `down_revision`. */
+  readonly isBranchPoint: boolean;
+  /** More than one revision has this one as `down_revision` or dependency. */
+  readonly isRealBranchPoint: boolean;
+  /** More than one `down_revision`. */
+  readonly isMergePoint: boolean;
+}
+
+/** Which edges a traversal follows. */
+export interface TraversalOptions {
+  /** Follow `depends_on` edges too (default true, as Alembic). */
+  readonly includeDependencies?: boolean;
+  /** Raise when one of the start revisions is reachable from another (Alembic's `check`). */
+  readonly check?: boolean;
+}
+
+interface Node {
+  info: RevisionInfo;
+  id: string;
+  down: string[];
+  resolvedDeps: string[];
+  normalizedDeps: string[];
+  allDown: string[];
+  normalizedDown: string[];
+  next: string[];
+  allNext: string[];
+  labels: Set<string>;
+}
+
+function dedupe(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+function describeAll(nodes: readonly { id: string; file?: string }[]): string {
+  return nodes.map((n) => describeRevision(n)).join(", ");
+}
+
+/** The validated revision graph. Immutable once built. */
+export class RevisionMap implements RevisionLookup {
+  /** Versioned heads, in load order: no revision has them as `down_revision`. */
+  readonly heads: readonly string[];
+  /** Bases, in load order: revisions without `down_revision`. */
+  readonly bases: readonly string[];
+  /** Heads counting dependencies too (what `heads` resolves to). */
+  readonly realHeads: readonly string[];
+  /** Bases that have no dependencies either. */
+  readonly realBases: readonly string[];
+
+  #revisions = new Map<string, Revision>();
+  /** Alembic's `_revision_map` keys: revision ids, then branch labels. */
+  #keys = new Map<string, Revision>();
+  #order = new Map<string, number>();
+  #all: Revision[] | undefined;
+
+  /**
+   * Builds and validates the map. Throws {@linkcode RevisionError} for illegal or
+   * duplicate ids, dangling `down_revision`/`depends_on`, clashing branch labels and cycles.
+   */
+  constructor(revisions: readonly RevisionInfo[]) {
+    const nodes = new Map<string, Node>();
+    for (const info of revisions) {
+      validateId(info);
+      const prior = nodes.get(info.id);
+      if (prior) {
+        throw new RevisionError(
+          `Revision '${info.id}' is present more than once (${prior.info.file ?? "?"}, ${
+            info.file ?? "?"
+          })`,
+        );
+      }
+      if (info.downRevisions.includes(info.id)) {
+        throw new RevisionError(
+          `Self-loop is detected in revisions (${describeRevision(info)})`,
+        );
+      }
+      if (info.dependsOn.includes(info.id)) {
+        throw new RevisionError(
+          `Dependency self-loop is detected in revisions (${describeRevision(info)})`,
+        );
+      }
+      if (new Set(info.downRevisions).size !== info.downRevisions.length) {
+        throw new RevisionError(
+          `Revision ${describeRevision(info)} names a down_revision more than once`,
+        );
+      }
+      nodes.set(info.id, {
+        info,
+        id: info.id,
+        down: [...info.downRevisions],
+        resolvedDeps: [],
+        normalizedDeps: [],
+        allDown: [],
+        normalizedDown: [],
+        next: [],
+        allNext: [],
+        labels: new Set(info.branchLabels),
+      });
+    }
+
+    // Branch labels share the key space with revision ids (_map_branch_labels).
+    const keys = new Map<string, Node>(nodes);
+    for (const node of nodes.values()) {
+      for (const label of node.info.branchLabels) {
+        if (label === "" || label.includes("@") || RESERVED_NAMES.includes(label)) {
+          throw new RevisionError(
+            `Branch name '${label}' in revision ${describeRevision(node.info)} is not allowed`,
+          );
+        }
+        const used = keys.get(label);
+        if (used) {
+          throw new RevisionError(
+            `Branch name '${label}' in revision ${describeRevision(node.info)} already used by ` +
+              `revision ${describeRevision(used.info)}`,
+          );
+        }
+        keys.set(label, node);
+      }
+    }
+
+    // Resolve depends_on names (_add_depends_on), then edges.
+    for (const node of nodes.values()) {
+      node.resolvedDeps = node.info.dependsOn.map((dep) => resolveDependency(node, dep, keys));
+      node.allDown = dedupe([...node.down, ...node.resolvedDeps]);
+    }
+    const heads = new Set(nodes.keys());
+    const realHeads = new Set(nodes.keys());
+    for (const node of nodes.values()) {
+      for (const down of node.down) {
+        if (!nodes.has(down)) {
+          throw new RevisionError(
+            `Revision ${
+              describeRevision(node.info)
+            } has down_revision '${down}' which does not exist`,
+          );
+        }
+      }
+      for (const downId of node.allDown) {
+        const down = nodes.get(downId)!;
+        down.allNext.push(node.id);
+        if (node.down.includes(downId)) {
+          down.next.push(node.id);
+          heads.delete(downId);
+        }
+        realHeads.delete(downId);
+      }
+    }
+
+    // _normalize_depends_on: drop dependencies that a versioned ancestor already has.
+    for (const node of nodes.values()) {
+      if (node.resolvedDeps.length === 0) {
+        node.normalizedDeps = [];
+      } else {
+        const normalized = new Set(node.resolvedDeps);
+        for (const anc of iterateNodes([node], (n) => n.down, nodes)) {
+          if (anc === node) continue;
+          for (const dep of anc.resolvedDeps) normalized.delete(dep);
+        }
+        node.normalizedDeps = [...normalized];
+      }
+      node.normalizedDown = dedupe([...node.down, ...node.normalizedDeps]);
+    }
+
+    const bases = [...nodes.values()].filter((n) => n.down.length === 0);
+    const realBases = bases.filter((n) => n.info.dependsOn.length === 0);
+    detectCycles(nodes, heads, bases, realHeads, realBases);
+
+    addBranches(nodes);
+
+    let i = 0;
+    for (const node of nodes.values()) {
+      const rev = freeze(node);
+      this.#revisions.set(node.id, rev);
+      this.#order.set(node.id, i++);
+    }
+    for (const [key, node] of keys) this.#keys.set(key, this.#revisions.get(node.id)!);
+    this.heads = Object.freeze([...heads]);
+    this.realHeads = Object.freeze([...realHeads]);
+    this.bases = Object.freeze(bases.map((n) => n.id));
+    this.realBases = Object.freeze(realBases.map((n) => n.id));
+  }
+
+  /** The revision with this full id; throws {@linkcode RevisionError} when there is none. */
+  get(id: string): Revision {
+    const rev = this.#revisions.get(id);
+    if (!rev) throw new RevisionError(`Can't locate revision identified by '${id}'`);
+    return rev;
+  }
+
+  /** Is there a revision with this full id? */
+  has(id: string): boolean {
+    return this.#revisions.has(id);
+  }
+
+  /** Number of revisions. */
+  get size(): number {
+    return this.#revisions.size;
+  }
+
+  /** Every revision in load order. */
+  loaded(): Revision[] {
+    return [...this.#revisions.values()];
+  }
+
+  /**
+   * Every revision in topological order, bases first: the order `upgrade heads` from an
+   * empty database runs them (the reverse of `alembic history`). Stable for a given input.
+   */
+  all(): Revision[] {
+    if (!this.#all) {
+      const revs = this.loaded();
+      this.#all = this.topologicalSort(revs, this.realHeads.map((id) => this.get(id))).reverse()
+        .map((id) => this.get(id));
+    }
+    return [...this.#all];
+  }
+
+  /** Position of a revision in load order (Alembic's map insertion order). */
+  loadIndex(id: string): number {
+    const i = this.#order.get(id);
+    if (i === undefined) throw new RevisionError(`Can't locate revision identified by '${id}'`);
+    return i;
+  }
+
+  /**
+   * Looks up a full revision id or a branch label, as Alembic's `_revision_map[key]`
+   * (a label gives the revision that declares it). No partial matching.
+   */
+  lookupKey(key: string): Revision | undefined {
+    return this.#keys.get(key);
+  }
+
+  /** The keys {@linkcode lookupKey} knows: revision ids in load order, then branch labels. */
+  keys(): string[] {
+    return [...this.#keys.keys()];
+  }
+
+  /** `down_revision` plus the dependencies no versioned ancestor already has. */
+  normalizedDownRevisions(id: string): readonly string[] {
+    return this.get(id).normalizedDownRevisions;
+  }
+
+  /**
+   * The given revisions and all their ancestors (Alembic's `_get_ancestor_nodes`),
+   * following dependencies unless `includeDependencies` is false.
+   */
+  ancestors(ids: Iterable<string>, opts: TraversalOptions = {}): Set<string> {
+    return new Set(this.ancestorNodes([...ids].map((id) => this.get(id)), opts).map((r) => r.id));
+  }
+
+  /**
+   * The given revisions and all their descendants (Alembic's `_get_descendant_nodes`),
+   * following dependencies unless `includeDependencies` is false.
+   */
+  descendants(ids: Iterable<string>, opts: TraversalOptions = {}): Set<string> {
+    return new Set(
+      this.descendantNodes([...ids].map((id) => this.get(id)), opts).map((r) => r.id),
+    );
+  }
+
+  /** Ancestor revisions, in Alembic's traversal order (depth first). */
+  ancestorNodes(targets: readonly Revision[], opts: TraversalOptions = {}): Revision[] {
+    const deps = opts.includeDependencies ?? true;
+    return this.iterateRelated(
+      targets,
+      deps ? (r) => r.normalizedDownRevisions : (r) => r.versionedDownRevisions,
+      opts.check ?? false,
+    );
+  }
+
+  /** Descendant revisions, in Alembic's traversal order (depth first). */
+  descendantNodes(targets: readonly Revision[], opts: TraversalOptions = {}): Revision[] {
+    const deps = opts.includeDependencies ?? true;
+    return this.iterateRelated(
+      targets,
+      deps ? (r) => r.allNextRevisions : (r) => r.nextRevisions,
+      opts.check ?? false,
+    );
+  }
+
+  /**
+   * Alembic's `_iterate_related_revisions`: depth-first walk from each target along
+   * `edges`, each revision once. With `check`, a target reachable from another target
+   * is an error ("Requested revision X overlaps with other requested revisions Y").
+   */
+  iterateRelated(
+    targets: readonly Revision[],
+    edges: (rev: Revision) => readonly string[],
+    check = false,
+  ): Revision[] {
+    const seen = new Set<Revision>();
+    const out: Revision[] = [];
+    for (const target of targets) {
+      const todo: Revision[] = [target];
+      const perTarget = new Set<Revision>();
+      while (todo.length > 0) {
+        const rev = todo.pop()!;
+        if (check) perTarget.add(rev);
+        if (seen.has(rev)) continue;
+        seen.add(rev);
+        for (const id of edges(rev)) todo.push(this.get(id));
+        out.push(rev);
+      }
+      if (check) {
+        const overlaps = dedupeRevs(targets.filter((t) => t !== target && perTarget.has(t)));
+        if (overlaps.length > 0) {
+          throw new RevisionError(
+            `Requested revision ${describeRevision(target)} overlaps with other requested ` +
+              `revisions ${describeAll(overlaps)}`,
+          );
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Alembic's `_topological_sort`: ids of `revisions` ordered so that every revision
+   * comes before its down revisions (newest first), walking down from `heads` one
+   * branch at a time, preferring load order.
+   */
+  topologicalSort(revisions: Iterable<Revision>, heads: Iterable<Revision>): string[] {
+    const todo = new Set<string>();
+    for (const r of revisions) todo.add(r.id);
+    const ancestorsOf = (id: string) =>
+      new Set(this.ancestorNodes([this.get(id)]).map((r) => r.id));
+    const headIds = new Set([...heads].map((r) => r.id).filter((id) => todo.has(id)));
+    // Alembic asserts when a revision is not reachable from the heads given (e.g.
+    // `history -r <expand rev>:` on a Glance-style graph); start from such tops too.
+    // Where Alembic succeeds every top already is one of the heads, so nothing changes.
+    const below = new Set([...todo].flatMap((id) => this.get(id).normalizedDownRevisions));
+    for (const id of todo) if (!below.has(id)) headIds.add(id);
+    const currentHeads = [...headIds].sort((a, b) => this.loadIndex(a) - this.loadIndex(b));
+    const ancestorsByIdx = currentHeads.map(ancestorsOf);
+    const output: string[] = [];
+    let idx = 0;
+    while (currentHeads.length > 0) {
+      const candidate = currentHeads[idx];
+      const blocker = ancestorsByIdx.findIndex((anc, i) => i !== idx && anc.has(candidate));
+      if (blocker >= 0) {
+        // another head depends on this one: it has to be traversed first
+        idx = blocker;
+        continue;
+      }
+      if (todo.has(candidate)) {
+        output.push(candidate);
+        todo.delete(candidate);
+      }
+      const rev = this.get(candidate);
+      const toAdd = rev.normalizedDownRevisions.filter((r) =>
+        todo.has(r) && !currentHeads.includes(r)
+      );
+      if (toAdd.length === 0) {
+        currentHeads.splice(idx, 1);
+        ancestorsByIdx.splice(idx, 1);
+        idx = Math.max(idx - 1, 0);
+      } else if (
+        rev.normalizedDependencies.length === 0 && rev.versionedDownRevisions.length === 1
+      ) {
+        currentHeads[idx] = toAdd[0];
+        ancestorsByIdx[idx].delete(candidate);
+      } else {
+        currentHeads[idx] = toAdd[0];
+        currentHeads.push(...toAdd.slice(1));
+        ancestorsByIdx[idx] = ancestorsOf(toAdd[0]);
+        ancestorsByIdx.push(...toAdd.slice(1).map(ancestorsOf));
+      }
+    }
+    if (todo.size > 0) {
+      throw new RevisionError(
+        `Dependency resolution failed for revisions ${
+          describeAll([...todo].map((id) => this.get(id)))
+        }`,
+      );
+    }
+    return output;
+  }
+}
+
+function dedupeRevs(revs: Revision[]): Revision[] {
+  return [...new Set(revs)];
+}
+
+function validateId(info: RevisionInfo): void {
+  const id = info.id;
+  const where = info.file === undefined ? "" : ` (${info.file})`;
+  if (id === "") throw new RevisionError(`Empty revision identifier${where}`);
+  const illegal = ILLEGAL_REVISION_CHARS.filter((c) => id.includes(c)).sort();
+  if (illegal.length > 0) {
+    throw new RevisionError(
+      `Character(s) '${illegal.join(", ")}' not allowed in revision identifier '${id}'${where}`,
+    );
+  }
+  if (id.length > MAX_REVISION_ID_LENGTH) {
+    throw new RevisionError(
+      `Revision identifier '${id}'${where} is longer than ${MAX_REVISION_ID_LENGTH} characters`,
+    );
+  }
+  if (RESERVED_NAMES.includes(id)) {
+    throw new RevisionError(`Revision identifier '${id}'${where} is a reserved word`);
+  }
+}
+
+/**
+ * Resolves one `depends_on` entry: a revision id or branch label (as Alembic), or else a
+ * unique prefix of a revision id (a bellows extension; Alembic fails on those).
+ */
+function resolveDependency(node: Node, dep: string, keys: Map<string, Node>): string {
+  const exact = keys.get(dep);
+  if (exact) return exact.id;
+  const candidates = [...new Set([...keys.values()].map((n) => n.id))].filter((id) =>
+    id.length > 3 && id.startsWith(dep) && dep !== ""
+  );
+  if (candidates.length === 1) return candidates[0];
+  if (candidates.length > 1) {
+    throw new RevisionError(
+      `Revision ${describeRevision(node.info)} depends on '${dep}', which several revisions ` +
+        `start with: ${candidates.map((c) => `'${c}'`).join(", ")}`,
+    );
+  }
+  throw new RevisionError(
+    `Revision ${describeRevision(node.info)} depends on '${dep}' which does not exist`,
+  );
+}
+
+function iterateNodes(
+  targets: readonly Node[],
+  edges: (n: Node) => readonly string[],
+  nodes: Map<string, Node>,
+): Node[] {
+  const seen = new Set<Node>();
+  const out: Node[] = [];
+  for (const target of targets) {
+    const todo = [target];
+    while (todo.length > 0) {
+      const n = todo.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      for (const id of edges(n)) todo.push(nodes.get(id)!);
+      out.push(n);
+    }
+  }
+  return out;
+}
+
+/** Alembic's `_detect_cycles`. */
+function detectCycles(
+  nodes: Map<string, Node>,
+  heads: Set<string>,
+  bases: Node[],
+  realHeads: Set<string>,
+  realBases: Node[],
+): void {
+  if (nodes.size === 0) return;
+  const infos = (ids: Iterable<string>) => [...ids].map((id) => nodes.get(id)!.info);
+  const check = (
+    kind: string,
+    from: Node[],
+    down: (n: Node) => readonly string[],
+    to: Node[],
+    up: (n: Node) => readonly string[],
+  ) => {
+    if (from.length === 0 || to.length === 0) {
+      throw new RevisionError(
+        `${kind} is detected in revisions (${describeAll(infos(nodes.keys()))})`,
+      );
+    }
+    const fromHeads = new Set(iterateNodes(from, down, nodes).map((n) => n.id));
+    const fromBases = new Set(iterateNodes(to, up, nodes).map((n) => n.id));
+    const deleted = [...nodes.keys()].filter((id) => !(fromHeads.has(id) && fromBases.has(id)))
+      .sort();
+    if (deleted.length > 0) {
+      throw new RevisionError(`${kind} is detected in revisions (${describeAll(infos(deleted))})`);
+    }
+  };
+  const headNodes = (ids: Set<string>) => [...ids].map((id) => nodes.get(id)!);
+  check("Cycle", headNodes(heads), (n) => n.down, bases, (n) => n.next);
+  check("Dependency cycle", headNodes(realHeads), (n) => n.allDown, realBases, (n) => n.allNext);
+}
+
+/** Alembic's `_add_branches`: labels spread up the branch, and down to its branch point. */
+function addBranches(nodes: Map<string, Node>): void {
+  for (const rev of nodes.values()) {
+    if (rev.info.branchLabels.length === 0) continue;
+    let last: Node = rev;
+    for (const node of iterateNodes([rev], (n) => n.next, nodes)) {
+      for (const l of rev.labels) node.labels.add(l);
+      last = node;
+    }
+    let parent: Node | undefined = last;
+    while (parent && parent.allNext.length <= 1 && parent.down.length <= 1) {
+      for (const l of rev.labels) parent.labels.add(l);
+      if (parent.down.length === 0) break;
+      parent = nodes.get(parent.down[0]);
+    }
+  }
+}
+
+function freeze(node: Node): Revision {
+  const rev: Revision = {
+    ...node.info,
+    declaredBranchLabels: Object.freeze([...node.info.branchLabels]),
+    branchLabels: Object.freeze([...node.labels]),
+    versionedDownRevisions: Object.freeze([...node.down]),
+    resolvedDependencies: Object.freeze([...node.resolvedDeps]),
+    normalizedDependencies: Object.freeze([...node.normalizedDeps]),
+    allDownRevisions: Object.freeze([...node.allDown]),
+    normalizedDownRevisions: Object.freeze([...node.normalizedDown]),
+    nextRevisions: Object.freeze([...node.next]),
+    allNextRevisions: Object.freeze([...node.allNext]),
+    isHead: node.next.length === 0,
+    isRealHead: node.allNext.length === 0,
+    isBase: node.down.length === 0,
+    isRealBase: node.down.length === 0 && node.info.dependsOn.length === 0,
+    isBranchPoint: node.next.length > 1,
+    isRealBranchPoint: node.allNext.length > 1,
+    isMergePoint: node.down.length > 1,
+  };
+  return Object.freeze(rev);
+}
