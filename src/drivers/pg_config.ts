@@ -108,7 +108,7 @@ export interface PgConfigInput {
   readonly osUser?: () => string | undefined;
 }
 
-const SCHEME = /^(postgres|postgresql)(?:\+([A-Za-z0-9_]+))?:\/\//;
+const SCHEME = /^(postgres|postgresql)(?:\+([A-Za-z0-9_]+))?:\/\//i;
 const SQLALCHEMY_DRIVERS = ["psycopg2", "psycopg", "psycopg2cffi", "asyncpg", "pg8000"];
 
 /** Is this a URL {@linkcode parsePgConfig} accepts (by its scheme)? */
@@ -212,7 +212,8 @@ function splitUrl(url: string): UrlParts {
       `not a PostgreSQL URL: scheme ${scheme} (expected postgresql://user@host:port/db)`,
     );
   }
-  if (m[2] !== undefined && (m[1] !== "postgresql" || !SQLALCHEMY_DRIVERS.includes(m[2]))) {
+  const [scheme, driver] = [m[1].toLowerCase(), m[2]?.toLowerCase()];
+  if (driver !== undefined && (scheme !== "postgresql" || !SQLALCHEMY_DRIVERS.includes(driver))) {
     throw new ConnectionError(
       `unsupported URL scheme "${m[1]}+${m[2]}" (SQLAlchemy forms accepted: ${
         SQLALCHEMY_DRIVERS.map((d) => `postgresql+${d}`).join(", ")
