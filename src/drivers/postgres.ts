@@ -306,14 +306,15 @@ function describeConnectFailure(e: unknown, cfg: PgConfig, sslMode: SslMode): st
 
 function toConnectError(e: unknown, cfg: PgConfig, sslMode: SslMode): Error {
   if (e instanceof ConnectionError || e instanceof PermissionError) return e;
+  // Scrub the whole line: even the display may echo a password (as a database name, say).
+  const safe = (text: string) => scrub(text.split("\n")[0], [cfg.password]);
   if (isPermissionError(e)) {
-    return new PermissionError(scrub(`connecting to ${cfg.display}: ${(e as Error).message}`, [
-      cfg.password,
-    ]));
+    return new PermissionError(safe(`connecting to ${cfg.display}: ${(e as Error).message}`));
   }
-  const what = scrub(describeConnectFailure(e, cfg, sslMode).split("\n")[0], [cfg.password]);
   // The cause is left off: a raw client error is not ours to vouch for as password-free.
-  return new ConnectionError(`cannot connect to ${cfg.display}: ${what}`);
+  return new ConnectionError(
+    safe(`cannot connect to ${cfg.display}: ${describeConnectFailure(e, cfg, sslMode)}`),
+  );
 }
 
 function formatNotice(n: PgErrorLike): string {
@@ -493,8 +494,8 @@ class PostgresDriver implements Driver {
     const gone = !isPgServerError(e) && typeof code === "string" && CONNECTION_CODES.has(code);
     if (fatal || gone || (this.#lost && !isPgServerError(e))) {
       this.#lost = true;
-      const msg = scrub((e as Error).message ?? String(e), [this.#cfg.password]);
-      return new ConnectionError(`lost the connection to ${this.display}: ${msg}`, {
+      const msg = `lost the connection to ${this.display}: ${(e as Error).message ?? e}`;
+      return new ConnectionError(scrub(msg.split("\n")[0], [this.#cfg.password]), {
         cause: isPgServerError(e) ? e : undefined,
       });
     }

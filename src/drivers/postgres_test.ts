@@ -179,6 +179,30 @@ Deno.test("postgres: unknown database", async () => {
   );
 });
 
+Deno.test("postgres: connection errors are scrubbed of the password wherever it shows", async () => {
+  // Trust auth ignores the password, and the server then echoes the database name.
+  const secret = "Hunter2-Zz9";
+  const e = await rejectsWith(
+    openPostgres(
+      `postgresql://${cluster.superuser}:${secret}@127.0.0.1:${cluster.port}/${secret}`,
+      { env: {} },
+    ),
+    ConnectionError,
+    /: database "\*\*\*" does not exist \(SQLSTATE 3D000\)$/,
+  );
+  assert.ok(!e.message.includes(secret));
+});
+
+Deno.test("postgres: target_session_attrs is checked after connecting", async () => {
+  const d = await openPostgres(`${cluster.url}?target_session_attrs=read-write`, { env: {} });
+  await d.close();
+  await rejectsWith(
+    openPostgres(`${cluster.url}?target_session_attrs=standby`, { env: {} }),
+    ConnectionError,
+    /the server is a read-write primary \(target_session_attrs=standby\)$/,
+  );
+});
+
 Deno.test("postgres: refused port, unknown host, missing socket, timeout", async () => {
   const port = freePort();
   await rejectsWith(
