@@ -529,6 +529,53 @@ function detectCycles(
   const headNodes = (ids: Set<string>) => [...ids].map((id) => nodes.get(id)!);
   check("Cycle", headNodes(heads), (n) => n.down, bases, (n) => n.next);
   check("Dependency cycle", headNodes(realHeads), (n) => n.allDown, realBases, (n) => n.allNext);
+  // Alembic's reachability test misses a cycle that hangs between a base and a head
+  // (a merge whose second parent is its own descendant); look for one directly.
+  for (
+    const [kind, down] of [["Cycle", (n: Node) => n.down], [
+      "Dependency cycle",
+      (n: Node) => n.allDown,
+    ]] as const
+  ) {
+    const cycle = findCycle(nodes, down);
+    if (cycle) {
+      throw new RevisionError(`${kind} is detected in revisions (${describeAll(infos(cycle))})`);
+    }
+  }
+}
+
+/** A cycle along `down` edges, as ids in edge order, or undefined. */
+function findCycle(
+  nodes: Map<string, Node>,
+  down: (n: Node) => readonly string[],
+): string[] | undefined {
+  const state = new Map<string, "open" | "done">();
+  for (const start of nodes.keys()) {
+    if (state.has(start)) continue;
+    const path: string[] = [];
+    const stack: [string, number][] = [[start, 0]];
+    state.set(start, "open");
+    path.push(start);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const edges = down(nodes.get(top[0])!);
+      if (top[1] >= edges.length) {
+        state.set(top[0], "done");
+        stack.pop();
+        path.pop();
+        continue;
+      }
+      const next = edges[top[1]++];
+      const st = state.get(next);
+      if (st === "open") return path.slice(path.indexOf(next));
+      if (st === undefined) {
+        state.set(next, "open");
+        stack.push([next, 0]);
+        path.push(next);
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Alembic's `_add_branches`: labels spread up the branch, and down to its branch point. */

@@ -119,7 +119,7 @@ def main():
         conn.commit()
         conn.close()
         out = io.StringIO()
-        cfg = Config(stdout=out)
+        cfg = Config(stdout=out, output_buffer=io.StringIO())
         cfg.set_main_option("script_location", root)
         cfg.set_main_option("sqlalchemy.url", "sqlite:///" + db)
         recorded.clear()
