@@ -11,25 +11,9 @@
  */
 
 import { StateError } from "../errors.ts";
-import type { MigrateStep, StampStep, Step, VersionOp } from "./types.ts";
+import type { MigrateStep, RevisionLookup, StampStep, Step, VersionOp } from "./types.ts";
 
-/**
- * What head maintenance needs to know about the revision graph.
- *
- * `RevisionMap` implements this; tests may hand in a small stand-in.
- */
-export interface RevisionLookup {
-  /**
-   * Alembic's `_normalized_down_revisions`: the down revisions plus resolved dependencies,
-   * minus dependencies that are already ancestors of the others.
-   */
-  normalizedDownRevisions(id: string): readonly string[];
-  /**
-   * Every revision reachable downwards (through normalized down revisions) from `ids`,
-   * including `ids` themselves: Alembic's `_get_ancestor_nodes(check=False)`.
-   */
-  ancestors(ids: Iterable<string>): Set<string>;
-}
+export type { RevisionLookup };
 
 /** Result of applying one or more steps: the new heads (sorted) and the row operations. */
 export interface HeadUpdate {

@@ -13,9 +13,12 @@ Reads a JSON spec on stdin:
 
 and prints a JSON list with one entry per op:
 
-    {"rows": [...sorted version_num rows...], "ran": [["rev", "up"], ...]}
-    {"error": "<exception class>: <message>", "where": "file:line in fn",
+    {"heads": [...], "rows": [...sorted version_num rows...], "ran": [["rev", "up"], ...]}
+    {"error": "<exception class>: <message>", "where": "file:line in fn", "heads": [...],
      "rows": [...rows after the failure...], "ran": [...migrations whose log rows survived...]}
+
+"heads" holds the same rows in the order the database returns them without ORDER BY, which
+is the order Alembic works with (`downgrade -1` with several rows starts from the first).
 
 Revision files are read in sorted file-name order (see pin_load_order), which by default is
 the order of "revisions". Each revision's upgrade()/downgrade() appends a row to `oracle_log(seq, rev, direction)` in
@@ -176,12 +179,16 @@ def prepare_database(engine, settings, reset):
         log_table().create(conn, checkfirst=True)
 
 
-def read_rows(engine, settings):
+def read_heads(engine, settings):
+    """The rows in the order Alembic's get_current_heads() sees them (no ORDER BY).
+
+    That order matters: `downgrade -1` with several rows walks down from the first.
+    """
     table = version_table(settings)
     with engine.connect() as conn:
         if not sa.inspect(conn).has_table(table.name, schema=table.schema):
             return []
-        return sorted(r[0] for r in conn.execute(sa.select(table.c.version_num)))
+        return [r[0] for r in conn.execute(sa.select(table.c.version_num))]
 
 
 def read_log(engine, after):
@@ -254,7 +261,8 @@ def main():
                     message = str(exc) if not isinstance(exc, KeyError) else repr(exc.args[0])
                     entry["error"] = "%s: %s" % (type(exc).__name__, message)
                     entry["where"] = where_of(exc)
-            entry["rows"] = read_rows(engine, settings)
+            entry["heads"] = read_heads(engine, settings)
+            entry["rows"] = sorted(entry["heads"])
             entry["ran"] = [[rev, direction] for _, rev, direction in read_log(engine, before)]
             results.append(entry)
         engine.dispose()

@@ -449,7 +449,7 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-const SEEDS = [0, 1, 2, 3];
+const SEEDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const OUT = new URL("../fixtures/oracle/", import.meta.url);
 
 function same(a: OracleResult, b: OracleResult): boolean {
@@ -466,11 +466,16 @@ async function generate(scenario: Scenario): Promise<Fixture> {
     const out: FixtureResult = { ...result };
     const variants = others.map((run) => run[i]).filter((r) => !same(r, result));
     if (variants.length > 0) out.variants = variants;
+    const op = scenario.ops[i];
     if (result.error !== undefined && (result.ran.length > 0 || !sameRows(result, previous))) {
       out.partial = true;
       out.note = "Alembic failed after committing part of the command (SQLite commits each " +
         "step; on PostgreSQL the whole command rolls back). bellows refuses before writing " +
         "and keeps the previous rows.";
+    } else if (op[0] === "downgrade" && /^-\d+$/.test(op[1]) && previous.length > 1) {
+      out.note = "Relative downgrade with several rows: Alembic warns and walks down from " +
+        "the first row in the table's scan order (here SQLite's insertion order, `heads` " +
+        "of the previous result).";
     }
     previous = result.rows;
     return out;

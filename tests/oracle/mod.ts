@@ -62,6 +62,11 @@ export type OracleRan = [string, "up" | "down"];
 
 /** What one command left behind. */
 export interface OracleResult {
+  /**
+   * The same rows in the order the database returns them without ORDER BY: the order
+   * Alembic works with (`downgrade -1` with several rows walks down from the first).
+   */
+  heads: string[];
   /** Version-table rows after the command, sorted. */
   rows: string[];
   /** Migrations whose effects are committed, in run order. */
