@@ -389,8 +389,7 @@ function clientOptions(
 class PostgresDriver implements Driver {
   readonly dialect: Dialect = postgresDialect;
   readonly display: string;
-  /** Server process id of this driver's connection. */
-  pid = 0;
+  #pid = 0;
   #cfg: PgConfig;
   #sql!: Sql;
   #opened = false;
@@ -401,6 +400,11 @@ class PostgresDriver implements Driver {
   constructor(cfg: PgConfig, private readonly opts: DriverOptions) {
     this.#cfg = cfg;
     this.display = cfg.display;
+  }
+
+  /** Server process id of this driver's connection. */
+  get pid(): number {
+    return this.#pid;
   }
 
   /** Open the connection (postgres.js connects on the first query) and set the session up. */
@@ -438,7 +442,7 @@ class PostgresDriver implements Driver {
           "current_setting('transaction_read_only') AS read_only",
       );
       this.#sql = sql;
-      this.pid = Number(row.pid);
+      this.#pid = Number(row.pid);
       this.#checkSessionAttrs(row.standby === true, row.read_only === "on");
     } catch (e) {
       await sql.end({ timeout: 0 }).catch(() => {});
