@@ -7,10 +7,12 @@ import { UsageError } from "../errors.ts";
 import type { Driver } from "./types.ts";
 import type { DriverOptions } from "./options.ts";
 import { openSqlite } from "./sqlite.ts";
+import { openPostgres } from "./postgres.ts";
 
 export type { Dialect, DialectName, Driver, Executor, TableName } from "./types.ts";
 export type { DriverOptions } from "./options.ts";
 export { sqliteDialect } from "./sqlite.ts";
+export { postgresDialect } from "./postgres.ts";
 
 /** Which dialect a URL names: `postgres(ql)(+driver)://` or `sqlite:` / a bare file path. */
 export function dialectOf(url: string): "postgresql" | "sqlite" {
@@ -26,6 +28,6 @@ export function openDriver(url: string, opts: DriverOptions = {}): Promise<Drive
     case "sqlite":
       return openSqlite(url, opts);
     case "postgresql":
-      throw new UsageError("the PostgreSQL driver is not built yet");
+      return openPostgres(url, opts);
   }
 }

@@ -69,6 +69,9 @@ export const postgresDialect: Dialect = {
     const name = this.quoteIdent(t.name);
     return t.schema ? `${this.quoteIdent(t.schema)}.${name}` : name;
   },
+  createSchema(name: string): string {
+    return `CREATE SCHEMA IF NOT EXISTS ${this.quoteIdent(name)}`;
+  },
 };
 
 type Sql = postgres.Sql;
