@@ -125,7 +125,7 @@ if (import.meta.main) {
         problems++;
         console.log(`${where}: ran ${JSON.stringify(got.ran)} != ${JSON.stringify(want.ran)}`);
       }
-      rows = want.rows;
+      rows = want.heads;
     }
   }
   console.log(`${compared} ops compared, ${problems} disagreements`);

@@ -386,7 +386,8 @@ export const SCENARIOS: Scenario[] = [
     description: "Row sets Alembic can be stamped into but never upgrades into: a revision " +
       "and its ancestor both present. Upgrades refuse (overlap), downgrades walk through, " +
       "stamps mixing a head and its ancestor collapse, and multi-target stamps whose steps " +
-      "share a source fail after committing the first step.",
+      "share a source fail after committing the first step; stamping to a revision between " +
+      "two rows fails up front.",
     revisions: [
       rev("s0"),
       rev("s1", ["s0"]),
@@ -414,6 +415,9 @@ export const SCENARIOS: Scenario[] = [
       ["stamp", ["sb", "s0"]],
       ["stamp", ["sa", "sb"], { purge: true }],
       ["stamp", "s0"],
+      ["stamp", ["s0", "sa"], { purge: true }],
+      ["stamp", "s1"],
+      ["stamp", ["sb", "sz"]],
       ["downgrade", "base"],
     ],
   },
