@@ -8,7 +8,7 @@
  * @module
  */
 import { RevisionError } from "../errors.ts";
-import { RangeNotAncestorError, rewordRevisionError } from "./errors.ts";
+import { describeRevision, RangeNotAncestorError, rewordRevisionError } from "./errors.ts";
 import type { Revision, RevisionMap } from "./revision_map.ts";
 import { type Ref, requireRevisions, TargetResolver } from "./targets.ts";
 import type { MigrateStep, StampStep } from "./types.ts";
@@ -299,6 +299,15 @@ function stampRevs(
     const descendants = new Set(map.descendantNodes([dest]));
     const ancestors = new Set(map.ancestorNodes([dest]));
     if (filtered.some((h) => descendants.has(h))) {
+      // Alembic asserts this (script/base.py _stamp_revs)
+      const below = filtered.filter((h) => ancestors.has(h));
+      if (below.length > 0) {
+        throw new RevisionError(
+          `Can't stamp ${describeRevision(dest)}: the current revisions ${
+            filtered.filter((h) => descendants.has(h)).map((h) => describeRevision(h)).join(", ")
+          } are above it and ${below.map((h) => describeRevision(h)).join(", ")} below it`,
+        );
+      }
       steps.push({
         kind: "stamp",
         direction: "down",

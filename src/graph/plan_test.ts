@@ -11,7 +11,7 @@ import {
 } from "./plan.ts";
 import { RevisionMap } from "./revision_map.ts";
 import { assertAlembicError } from "./targets_test.ts";
-import { type GraphName, GRAPHS } from "./testdata/graphs.ts";
+import { type GraphName, GRAPHS, rev } from "./testdata/graphs.ts";
 import type { MigrateStep, StampStep } from "./types.ts";
 
 /** [revision, from (no deps), to (no deps)] of one RevisionStep, in run order. */
@@ -2350,6 +2350,19 @@ const ALEMBIC_CRASHES: [string, () => unknown, string][] = [
     "stamp -2 where one head is two above base",
     () => planStamp(mapOf("roots"), [], ["-2"], false),
     "Relative revision -2 reaches base on a branch",
+  ],
+  [
+    // Alembic: AssertionError in _stamp_revs (a redundant row below the target, one above)
+    "stamp between redundant version rows",
+    () =>
+      planStamp(
+        new RevisionMap([rev("s0"), rev("s1", ["s0"]), rev("sa", ["s1"])]),
+        ["s0", "sa"],
+        ["s1"],
+        false,
+      ),
+    "Can't stamp 's1' (versions/s1.py): the current revisions 'sa' (versions/sa.py) are above " +
+    "it and 's0' (versions/s0.py) below it",
   ],
 ];
 
