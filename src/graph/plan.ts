@@ -284,7 +284,13 @@ function stampRevs(
     }
   }
   // `base` names nothing; only when nothing else is named does it delete the heads
-  const found = revision.flatMap((t) => requireRevisions(r.getRevisions(t), t));
+  const found = revision.flatMap((t) =>
+    r.getRevisions(t).map((ref) => {
+      // Alembic treats a walk past the base (None) as base, and crashes on "base"
+      if (ref === "base") requireRevisions([ref], t);
+      return ref;
+    })
+  );
   const dests: Ref[] = found.length > 0 ? found : [null];
   const filteredIds = filtered.map((h) => h.id);
   const steps: StampStep[] = [];

@@ -2406,6 +2406,11 @@ Deno.test("plan: overlapping upgrade targets", () => {
   );
 });
 
+Deno.test("plan: stamp -N past the base with no rows is a stamp to base", () => {
+  // observed: `alembic stamp -- -9` on an empty version table does nothing
+  assert.deepEqual(planStamp(mapOf("branches"), [], ["-9"], false), []);
+});
+
 Deno.test("plan: --purge plans from no version rows", () => {
   assert.deepEqual(stamp(planStamp(mapOf("linear"), ["27c6a30d7c24"], ["1975"], true)), [
     ["up", [], ["1975ea83b712"], true],
