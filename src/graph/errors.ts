@@ -12,6 +12,7 @@ export class ResolutionError extends RevisionError {
   /** The identifier that failed to resolve. */
   readonly argument: string;
 
+  /** An error naming the identifier that did not resolve. */
   constructor(message: string, argument: string) {
     super(message);
     this.name = "ResolutionError";
@@ -26,6 +27,7 @@ export class MultipleHeadsError extends RevisionError {
   /** The argument that was given (`head`, `expand@head`, ...). */
   readonly argument: string;
 
+  /** An error listing the heads `argument` named. */
   constructor(heads: readonly string[], argument: string) {
     super(
       `Multiple head revisions are present for given argument '${argument}'; please specify ` +
@@ -45,6 +47,7 @@ export class RangeNotAncestorError extends RevisionError {
   /** Upper end, as given (undefined for base). */
   readonly upper: string | undefined;
 
+  /** An error naming both ends of the range. */
   constructor(lower: string | undefined, upper: string | undefined) {
     super(`Revision ${lower ?? "base"} is not an ancestor of revision ${upper ?? "base"}`);
     this.name = "RangeNotAncestorError";

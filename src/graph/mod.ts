@@ -7,6 +7,7 @@
  *   {@linkcode historyRange}: what a command does, in Alembic's order.
  * - {@linkcode formatLogLine}, {@linkcode formatHeadLine}, {@linkcode formatBranches}...:
  *   Alembic's text output.
+ * - heads.ts: turning steps into version-table changes (Alembic's HeadMaintainer).
  *
  * @module
  */
@@ -16,3 +17,4 @@ export * from "./revision_map.ts";
 export * from "./targets.ts";
 export * from "./plan.ts";
 export * from "./format.ts";
+export * from "./heads.ts";

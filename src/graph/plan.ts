@@ -13,7 +13,8 @@ import type { Revision, RevisionMap } from "./revision_map.ts";
 import { type Ref, requireRevisions, TargetResolver } from "./targets.ts";
 import type { MigrateStep, StampStep } from "./types.ts";
 
-type Bound = string | readonly string[] | null;
+/** One end of {@linkcode iterateRevisions}: a target, version rows, or `null` (base). */
+export type Bound = string | readonly string[] | null;
 
 function isRevision(ref: Ref | undefined): ref is Revision {
   return ref !== null && ref !== undefined && typeof ref !== "string";
@@ -338,7 +339,9 @@ function stampRevs(
 
 /** The two sides of a `start:end` history range; undefined is open. */
 export interface HistoryRange {
+  /** Lower end (`base` when undefined). */
   readonly start: string | undefined;
+  /** Upper end (`heads` when undefined). */
   readonly end: string | undefined;
 }
 

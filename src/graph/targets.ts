@@ -56,6 +56,7 @@ export class TargetResolver {
   /** The map resolved against. */
   readonly map: RevisionMap;
 
+  /** A resolver for `map`. */
   constructor(map: RevisionMap) {
     this.map = map;
   }
@@ -161,7 +162,7 @@ export class TargetResolver {
         if (revs.length > 1) {
           throw new ResolutionError(
             `Multiple revisions start with '${resolved}': ${
-              revs.map((r) => this.describeKey(r)).join(", ")
+              revs.map((r) => this.#describeKey(r)).join(", ")
             }`,
             resolved,
           );
@@ -180,7 +181,7 @@ export class TargetResolver {
     return revision;
   }
 
-  private describeKey(key: string): string {
+  #describeKey(key: string): string {
     const rev = this.map.lookupKey(key)!;
     return rev.id === key ? describeRevision(rev) : `'${key}' (branch of ${describeRevision(rev)})`;
   }
