@@ -94,11 +94,18 @@ Deno.test("apply, fail half-way, downgrade to base, re-apply", async () => {
     // r2's second statement fails: r2 must leave nothing behind.
     await Deno.writeTextFile(
       `${mig}/sub/r2.sql`,
-      script("r2", "r1", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n\nINSERT INTO nope VALUES (1);"),
+      script(
+        "r2",
+        "r1",
+        "CREATE TABLE b (id INTEGER PRIMARY KEY);\n\nINSERT INTO nope VALUES (1);",
+      ),
     );
-    const failed = await runCli([...base, "upgrade", "heads"]);
+    const failed = await runCli([...base, "-q", "upgrade", "heads"]);
     assert.equal(failed.code, 1);
-    assert.match(failed.err, new RegExp(`${mig}/sub/r2\\.sql:9:1: SQLITE_ERROR no such table: nope`));
+    assert.match(
+      failed.err,
+      new RegExp(`${mig}/sub/r2\\.sql:8:1: SQLITE_ERROR no such table: nope`),
+    );
     assert.equal(failed.err.trim().split("\n").length, 1, failed.err);
     assert.deepEqual(versions(db), ["r1"]);
     assert.ok(!tables(db).includes("b"), "r2's CREATE TABLE was rolled back");
@@ -209,28 +216,26 @@ Deno.test("branches, a merge and depends_on leave Alembic's rows", async () => {
       "m.sql": script("m1", ["e1", "c1"], "", ""),
     });
     const base = ["--url", db, "--migrations", mig];
-    let r = await runCli([...base, "upgrade", "expand@head"]);
-    assert.equal(r.code, 0, r.err);
-    assert.deepEqual(versions(db), ["e1"]);
-    r = await runCli([...base, "upgrade", "contract@head"]);
-    assert.equal(r.code, 0, r.err);
-    assert.deepEqual(versions(db), ["c1", "e1"]);
-    r = await runCli([...base, "upgrade", "head"]);
-    assert.equal(r.code, 0, r.err);
-    assert.deepEqual(versions(db), ["m1"]);
-    r = await runCli([...base, "downgrade", "-1"]);
-    assert.equal(r.code, 0, r.err);
-    assert.deepEqual(versions(db), ["c1", "e1"]);
-    r = await runCli([...base, "downgrade", "contract@base"]);
-    assert.equal(r.code, 0, r.err);
-    assert.deepEqual(versions(db), ["e1"]);
-    r = await runCli([...base, "stamp", "c1"]);
-    assert.equal(r.code, 0, r.err);
-    assert.deepEqual(versions(db), ["c1"]);
+    // Expected rows were observed with real Alembic 1.8 on the same graph and commands
+    // (tests/oracle): labels spread through the merge, and depends_on turns c1's step
+    // from e1 into an update.
+    const steps: [string[], string[], number][] = [
+      [["upgrade", "e1"], ["e1"], 0],
+      [["upgrade", "c1"], ["c1"], 0],
+      [["upgrade", "head"], ["m1"], 0],
+      [["downgrade", "-1"], ["m1"], 6], // Alembic: "Ambiguous walk"
+      [["downgrade", "contract@base"], [], 0],
+      [["upgrade", "expand@head"], ["m1"], 0],
+      [["downgrade", "base"], [], 0],
+      [["stamp", "c1"], ["c1"], 0],
+      [["stamp", "--purge", "base0"], ["base0"], 0],
+    ];
+    for (const [args, expected, code] of steps) {
+      const r = await runCli([...base, ...args]);
+      assert.equal(r.code, code, `${args.join(" ")}: ${r.err}`);
+      assert.deepEqual(versions(db), expected, args.join(" "));
+    }
     assert.ok(!tables(db).includes("c1"), "stamp runs no script");
-    r = await runCli([...base, "stamp", "--purge", "base0"]);
-    assert.equal(r.code, 0, r.err);
-    assert.deepEqual(versions(db), ["base0"]);
   });
 });
 
@@ -341,7 +346,9 @@ Deno.test("revision and merge write files that the graph accepts", async () => {
     assert.equal(r.out, "cc1 (head)");
     r = await runCli([...base, "revision", "-m", "fresh"]);
     assert.equal(r.code, 0, r.err);
-    const fresh = [...Deno.readDirSync(mig)].map((e) => e.name).find((n) => n.endsWith("_fresh.sql"));
+    const fresh = [...Deno.readDirSync(mig)].map((e) => e.name).find((n) =>
+      n.endsWith("_fresh.sql")
+    );
     assert.match(fresh ?? "", /^[0-9a-f]{12}_fresh\.sql$/);
   });
 });

@@ -4,13 +4,18 @@
  * @module
  */
 import type { Command } from "commander";
-import { resolve } from "../graph/targets.ts";
+import { resolveRevisions } from "../graph/targets.ts";
+import type { RevisionMap } from "../graph/revision_map.ts";
 import { newRevisionId, renderRevision, revisionFileName } from "../script/write.ts";
 import { parseScript } from "../script/parse.ts";
 import { loadProject } from "../runner/project.ts";
 import { UsageError } from "../errors.ts";
 import type { Context } from "./context.ts";
 import type { Io } from "./mod.ts";
+
+function resolve(map: RevisionMap, target: string): string[] {
+  return resolveRevisions(map, target).map((r) => r.id);
+}
 
 function list(text: string | undefined): string[] {
   return (text ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);

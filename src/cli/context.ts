@@ -61,10 +61,10 @@ export class Context {
   readonly state: StateConfig;
   #project?: Project;
 
-  constructor(opts: GlobalOptions) {
+  constructor(opts: GlobalOptions, errSink?: (line: string) => void) {
     this.opts = opts;
     const verbosity: Verbosity = opts.quiet ? "quiet" : opts.verbose ? "verbose" : "normal";
-    this.log = createLogger(verbosity, { timestamps: !Deno.stderr.isTerminal() });
+    this.log = createLogger(verbosity, { timestamps: !Deno.stderr.isTerminal(), write: errSink });
     this.state = stateConfig(
       opts.versionTable ?? getEnv("BELLOWS_VERSION_TABLE") ?? "alembic_version",
       opts.versionTableSchema ?? getEnv("BELLOWS_VERSION_TABLE_SCHEMA"),

@@ -5,11 +5,12 @@
  */
 import type { Command } from "commander";
 import { planDowngrade, planStamp, planUpgrade } from "../graph/plan.ts";
-import { formatHeadLine } from "../graph/format.ts";
+import { formatCurrent } from "../graph/format.ts";
 import { execute, formatRevs, inspectState, type RunReport } from "../runner/run.ts";
 import { readAudit } from "../state/version_table.ts";
 import type { Context } from "./context.ts";
 import type { Io } from "./mod.ts";
+import { print } from "./inspect.ts";
 
 function summarize(ctx: Context, report: RunReport, verb: string) {
   if (report.steps.length === 0) {
@@ -79,6 +80,7 @@ export function registerDatabaseCommands(
           ctx.state,
           ctx.runOptions(),
           (heads) => planStamp(project.map, heads, targets, o.purge ?? false),
+          o.purge ?? false,
         );
         if (report.steps.length === 0) {
           ctx.log.info(`Nothing to stamp: the database is at ${formatRevs(report.before)}`);
@@ -95,13 +97,15 @@ export function registerDatabaseCommands(
       const verbose = o.verbose ?? ctx.opts.verbose ?? false;
       await ctx.withDriver(async (driver, project) => {
         const heads = await inspectState(driver, project, ctx.state, ctx.runOptions());
-        const audit = verbose ? await readAudit(driver, ctx.state) : [];
+        if (!verbose) return print(io, formatCurrent(project.map, heads));
+        io.out(`Current revision(s) for ${driver.display}:`);
+        const audit = await readAudit(driver, ctx.state);
         for (const h of heads) {
-          io.out(formatHeadLine(project.map, project.map.get(h), { verbose }));
+          print(io, formatCurrent(project.map, [h], { verbose }));
           const last = audit.filter((a) => a.revision === h).at(-1);
           if (last) {
             io.out(
-              `    Applied: ${last.appliedAt} (${last.direction}, ${last.durationMs} ms) on ` +
+              `Applied: ${last.appliedAt} (${last.direction}, ${last.durationMs} ms) on ` +
                 `${last.host} by bellows ${last.toolVersion}`,
             );
           }

@@ -5,13 +5,16 @@
  * @module
  */
 import type { Command } from "commander";
-import { historyRange } from "../graph/plan.ts";
-import { resolve } from "../graph/targets.ts";
-import { formatBranches, formatHeadLine, formatLogLine } from "../graph/format.ts";
+import { formatBranches, formatHeads, formatHistory, formatShow } from "../graph/format.ts";
 import { inspectState } from "../runner/run.ts";
 import { readAudit } from "../state/version_table.ts";
 import type { Context } from "./context.ts";
 import type { Io } from "./mod.ts";
+
+/** Print a formatter's whole output (which ends in a newline) as Alembic does. */
+export function print(io: Io, text: string): void {
+  if (text.length > 0) io.out(text.replace(/\n$/, ""));
+}
 
 /** Register the inspection commands on `program`. */
 export function registerInspectCommands(
@@ -52,13 +55,15 @@ export function registerInspectCommands(
             inspectState(driver, project, ctx.state, ctx.runOptions())
           );
         }
-        for (const rev of historyRange(project.map, o.revRange, current)) {
-          io.out(formatLogLine(project.map, rev, {
+        print(
+          io,
+          formatHistory(project.map, {
+            range: o.revRange,
             verbose,
             currentHeads: current,
             indicateCurrent: o.indicateCurrent ?? false,
-          }));
-        }
+          }),
+        );
       },
     );
 
@@ -71,10 +76,10 @@ export function registerInspectCommands(
       const ctx = context(cmd);
       const project = await ctx.project();
       const verbose = o.verbose ?? ctx.opts.verbose ?? false;
-      const heads = o.resolveDependencies ? project.map.effectiveHeads : project.map.heads;
-      for (const h of heads) {
-        io.out(formatHeadLine(project.map, project.map.get(h), { verbose }));
-      }
+      print(
+        io,
+        formatHeads(project.map, { verbose, resolveDependencies: o.resolveDependencies }),
+      );
     });
 
   program
@@ -85,7 +90,7 @@ export function registerInspectCommands(
       const ctx = context(cmd);
       const project = await ctx.project();
       const verbose = o.verbose ?? ctx.opts.verbose ?? false;
-      for (const line of formatBranches(project.map, { verbose })) io.out(line);
+      print(io, formatBranches(project.map, { verbose }));
     });
 
   program
@@ -95,8 +100,6 @@ export function registerInspectCommands(
     .action(async (target: string, _o, cmd: Command) => {
       const ctx = context(cmd);
       const project = await ctx.project();
-      for (const id of resolve(project.map, target)) {
-        io.out(formatLogLine(project.map, project.map.get(id), { verbose: true }));
-      }
+      print(io, formatShow(project.map, target));
     });
 }

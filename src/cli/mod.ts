@@ -56,7 +56,7 @@ export function buildProgram(io: Io): Command {
       writeOut: (s) => io.out(s.replace(/\n$/, "")),
       writeErr: (s) => io.err(s.replace(/\n$/, "")),
     });
-  const ctx = (cmd: Command) => new Context(cmd.optsWithGlobals<GlobalOptions>());
+  const ctx = (cmd: Command) => new Context(cmd.optsWithGlobals<GlobalOptions>(), io.err);
   registerDatabaseCommands(program, ctx, io);
   registerInspectCommands(program, ctx, io);
   registerAuthorCommands(program, ctx, io);

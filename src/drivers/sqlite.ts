@@ -136,7 +136,9 @@ class SqliteDriver implements Driver {
   }
 
   tableExists(t: TableName): Promise<boolean> {
-    const master = t.schema ? `${this.dialect.quoteIdent(t.schema)}.sqlite_master` : "sqlite_master";
+    const master = t.schema
+      ? `${this.dialect.quoteIdent(t.schema)}.sqlite_master`
+      : "sqlite_master";
     return this.query<{ n: number }>(
       `SELECT count(*) AS n FROM ${master} WHERE type = 'table' AND name = ?`,
       [t.name],

@@ -15,6 +15,7 @@ import {
   ensureAuditTable,
   ensureVersionTable,
   finishAudit,
+  purgeVersions,
   readAudit,
   readHeads,
   recordAudit,
@@ -92,8 +93,11 @@ export async function inspectState(
   project: Project,
   cfg: StateConfig,
   opts: Pick<RunOptions, "strict" | "log">,
+  purge = false,
 ): Promise<string[]> {
   const heads = await readHeads(driver, cfg);
+  // `stamp --purge` exists to recover from rows we cannot place: it ignores them.
+  if (purge) return heads;
   for (const h of heads) {
     if (!project.map.has(h)) {
       throw new StateError(
@@ -184,14 +188,20 @@ export async function execute(
   cfg: StateConfig,
   opts: RunOptions,
   plan: (heads: readonly string[]) => Step[],
+  purge = false,
 ): Promise<RunReport> {
   const release = await driver.lock(opts.lockWaitMs);
   try {
-    const before = await inspectState(driver, project, cfg, opts);
+    const before = await inspectState(driver, project, cfg, opts, purge);
     const steps = plan(before);
+    if (purge) {
+      // Alembic's --purge: empty the table, then stamp from nothing, in one transaction.
+      return await runStamp(driver, project, cfg, opts, before, steps, true);
+    }
     // Validate the whole sequence of row changes first: refuse instead of half-writing.
     applySteps(project.map, before, steps);
     if (steps.length === 0) return { before, after: before, steps: [] };
+    if (isAllStamp(steps)) return await runStamp(driver, project, cfg, opts, before, steps, false);
     if (opts.singleTransaction) {
       const nonTx = steps.find((s) =>
         s.kind === "migrate" && !project.scripts.get(s.revision)!.transactional
@@ -214,9 +224,53 @@ export async function execute(
   }
 }
 
-/** Stamp steps move rows only; all of them go in one transaction so no half row set is left. */
 function isAllStamp(steps: readonly Step[]) {
   return steps.every((s) => s.kind === "stamp");
+}
+
+/** Stamp steps move rows only; all of them go in one transaction so no half row set is left. */
+async function runStamp(
+  driver: Driver,
+  project: Project,
+  cfg: StateConfig,
+  opts: RunOptions,
+  before: readonly string[],
+  steps: readonly Step[],
+  purge: boolean,
+): Promise<RunReport> {
+  const started = performance.now();
+  const from = purge ? [] : [...before];
+  const { heads: after, ops } = applySteps(project.map, from, steps);
+  if (!purge && ops.length === 0) return { before, after: before, steps: [] };
+  await driver.transaction(async (tx) => {
+    await ensureVersionTable(tx, driver, cfg);
+    await ensureAuditTable(tx, driver.dialect, cfg);
+    if (purge) await purgeVersions(tx, driver.dialect, cfg);
+    await applyVersionOps(tx, driver.dialect, cfg, ops);
+    for (const rev of after.filter((h) => !before.includes(h))) {
+      await recordAudit(tx, driver.dialect, cfg, {
+        revision: rev,
+        direction: "stamp",
+        status: "done",
+        checksum: null,
+        appliedAt: new Date().toISOString(),
+        durationMs: 0,
+        host: opts.host,
+        toolVersion: opts.toolVersion,
+      });
+    }
+  });
+  opts.log.info(`Stamped ${formatRevs(before)} -> ${formatRevs(after)}${purge ? " (purged)" : ""}`);
+  const report: StepReport = {
+    kind: "stamp",
+    direction: steps[0]?.direction ?? "up",
+    from: before,
+    to: after,
+    ops,
+    statements: 0,
+    durationMs: Math.round(performance.now() - started),
+  };
+  return { before, after, steps: [report] };
 }
 
 async function runSteps(
@@ -242,46 +296,18 @@ async function runSteps(
     tablesReady = true;
   };
 
-  if (isAllStamp(steps)) {
-    const started = performance.now();
-    const { heads: after, ops } = applySteps(project.map, heads, steps);
-    await inTx(async (tx) => {
-      await prepare(tx);
-      await applyVersionOps(tx, driver.dialect, cfg, ops);
-      for (const rev of after.filter((h) => !heads.includes(h))) {
-        await recordAudit(tx, driver.dialect, cfg, {
-          revision: rev,
-          direction: "stamp",
-          status: "done",
-          checksum: null,
-          appliedAt: new Date().toISOString(),
-          durationMs: 0,
-          host: opts.host,
-          toolVersion: opts.toolVersion,
-        });
-      }
-    });
-    const s0 = steps[0];
-    opts.log.info(`Stamped ${formatRevs(heads)} -> ${formatRevs(after)}`);
-    reports.push({
-      kind: "stamp",
-      direction: s0.direction,
-      from: heads,
-      to: after,
-      ops,
-      statements: 0,
-      durationMs: Math.round(performance.now() - started),
-    });
-    return { before, after, steps: reports };
-  }
-
   for (const step of steps) {
     const { heads: next, ops } = applyStep(project.map, heads, step);
     if (step.kind === "stamp") {
       // Planners never mix stamps into migrations; refuse rather than guess at a meaning.
       throw new Error("internal: stamp step inside a migration plan");
     }
-    const { script, statements } = stepStatements(project, step, driver.dialect.name, opts.skipRolling);
+    const { script, statements } = stepStatements(
+      project,
+      step,
+      driver.dialect.name,
+      opts.skipRolling,
+    );
     const sum = await checksum(statements);
     const verb = step.direction === "up" ? "upgrade" : "downgrade";
     const label = `${verb} ${formatRevs(step.from)} -> ${formatRevs(step.to)}`;

@@ -89,7 +89,10 @@ export function inlineParams(d: Dialect, b: BoundSql): string {
   let i = 0;
   const literal = (v: unknown) => typeof v === "number" ? String(v) : d.quoteLiteral(String(v));
   // Parameters are either `?` or `$n`; neither occurs inside the builders' other text.
-  return b.sql.replace(/\?|\$(\d+)/g, (_m, n?: string) => literal(b.params[n ? Number(n) - 1 : i++]));
+  return b.sql.replace(
+    /\?|\$(\d+)/g,
+    (_m, n?: string) => literal(b.params[n ? Number(n) - 1 : i++]),
+  );
 }
 
 /** The current heads recorded in the version table; none when the table does not exist. */
@@ -106,7 +109,8 @@ export async function readHeads(driver: Driver, cfg: StateConfig): Promise<strin
       `cannot read version table ${driver.dialect.table(cfg.versionTable)}: ${info?.message ?? e}`,
     );
   }
-  return rows.map((r) => String(r.version_num)).sort();
+  // Keep the database's row order: Alembic's relative targets (`-1`) depend on it.
+  return rows.map((r) => String(r.version_num));
 }
 
 /** Create the version table (and its schema) if missing. Run inside the first step's transaction. */
@@ -145,12 +149,19 @@ export async function applyVersionOps(
     const b = versionOpSql(d, cfg, op);
     const n = await exec.run(b.sql, b.params);
     if (op.op !== "insert" && n !== 1) {
-      const what = op.op === "update" ? `updating '${op.from}' to '${op.to}'` : `deleting '${op.rev}'`;
+      const what = op.op === "update"
+        ? `updating '${op.from}' to '${op.to}'`
+        : `deleting '${op.rev}'`;
       throw new StateError(
         `expected to match one row when ${what} in ${cfg.versionTable.name}; ${n} found`,
       );
     }
   }
+}
+
+/** Delete every version row (`stamp --purge`). */
+export async function purgeVersions(exec: Executor, d: Dialect, cfg: StateConfig): Promise<void> {
+  await exec.run(`DELETE FROM ${d.table(cfg.versionTable)}`);
 }
 
 /** One row of the audit table. */
