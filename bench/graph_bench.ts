@@ -1,0 +1,70 @@
+/**
+ * Speed of the pure core on large inputs: loading and planning a long revision history
+ * (Glance-like: expand and contract branches per release, contract depending on expand),
+ * and splitting a large script. Run with `deno task bench`.
+ */
+import { RevisionMap } from "../src/graph/revision_map.ts";
+import { planDowngrade, planUpgrade } from "../src/graph/plan.ts";
+import { applySteps } from "../src/graph/heads.ts";
+import type { RevisionInfo } from "../src/graph/types.ts";
+import { splitStatements } from "../src/script/split.ts";
+
+function releases(n: number): RevisionInfo[] {
+  const revs: RevisionInfo[] = [{
+    id: "base0",
+    downRevisions: [],
+    branchLabels: [],
+    dependsOn: [],
+    message: "",
+  }];
+  let expand = "base0";
+  let contract = "base0";
+  for (let i = 1; i <= n; i++) {
+    const e = `r${i}_expand`;
+    const c = `r${i}_contract`;
+    revs.push({
+      id: e,
+      downRevisions: [expand],
+      branchLabels: i === 1 ? ["expand"] : [],
+      dependsOn: [],
+      message: "",
+    });
+    revs.push({
+      id: c,
+      downRevisions: [contract],
+      branchLabels: i === 1 ? ["contract"] : [],
+      dependsOn: [e],
+      message: "",
+    });
+    expand = e;
+    contract = c;
+  }
+  return revs;
+}
+
+const big = releases(500);
+const map = new RevisionMap(big);
+
+Deno.bench("build a RevisionMap of 1001 revisions", () => {
+  new RevisionMap(big);
+});
+
+Deno.bench("plan and apply upgrade heads from base over 1001 revisions", () => {
+  const steps = planUpgrade(map, [], "heads");
+  applySteps(map, [], steps);
+});
+
+Deno.bench("plan downgrade base from heads over 1001 revisions", () => {
+  planDowngrade(map, ["r500_contract"], "base");
+});
+
+const script = Array.from(
+  { length: 2000 },
+  (_, i) =>
+    `CREATE TABLE t${i} (id INTEGER, note TEXT DEFAULT 'a;b'); -- comment; here\n` +
+    `CREATE FUNCTION f${i}() RETURNS trigger AS $body$ BEGIN NEW.x := 1; RETURN NEW; END; $body$ LANGUAGE plpgsql;\n`,
+).join("");
+
+Deno.bench("split a 4000-statement script", () => {
+  splitStatements(script);
+});
