@@ -119,7 +119,10 @@ export class Context {
       statementTimeoutMs: o.statementTimeout
         ? parseDuration(o.statementTimeout, "--statement-timeout")
         : 0,
-      onNotice: (m) => this.log.debug(`notice: ${m}`),
+      // Server notices are log, never results: stderr, RAISE NOTICE and the like only
+      // with -v, WARNINGs always (they are how PostgreSQL says "this did not do what
+      // you think").
+      onNotice: (m) => m.startsWith("WARNING:") ? this.log.warn(m) : this.log.debug(m),
     });
   }
 

@@ -80,7 +80,7 @@ export function registerDatabaseCommands(
           ctx.state,
           ctx.runOptions(),
           (heads) => planStamp(project.map, heads, targets, o.purge ?? false),
-          o.purge ?? false,
+          o.purge ? "purge" : "stamp",
         );
         if (report.steps.length === 0) {
           ctx.log.info(`Nothing to stamp: the database is at ${formatRevs(report.before)}`);

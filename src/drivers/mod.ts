@@ -9,7 +9,7 @@ import type { DriverOptions } from "./options.ts";
 import { openSqlite } from "./sqlite.ts";
 import { openPostgres } from "./postgres.ts";
 
-export type { Dialect, DialectName, Driver, Executor, TableName } from "./types.ts";
+export type { Dialect, DialectName, Driver, Executor, InvalidIndex, TableName } from "./types.ts";
 export type { DriverOptions } from "./options.ts";
 export { sqliteDialect } from "./sqlite.ts";
 export { postgresDialect } from "./postgres.ts";

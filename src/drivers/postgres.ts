@@ -20,7 +20,7 @@ import os from "node:os";
 import tls from "node:tls";
 import { ConnectionError, LockBusyError, PermissionError, UsageError } from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
-import type { DbErrorInfo, Dialect, Driver, Executor, TableName } from "./types.ts";
+import type { DbErrorInfo, Dialect, Driver, Executor, InvalidIndex, TableName } from "./types.ts";
 import {
   parsePgConfig,
   type PgConfig,
@@ -393,6 +393,7 @@ class PostgresDriver implements Driver {
   readonly dialect: Dialect = postgresDialect;
   readonly display: string;
   #pid = 0;
+  #serverVersion = 0;
   #cfg: PgConfig;
   #sql!: Sql;
   #opened = false;
@@ -442,10 +443,12 @@ class PostgresDriver implements Driver {
     try {
       const [row] = await sql.unsafe(
         "SELECT pg_backend_pid() AS pid, pg_is_in_recovery() AS standby, " +
-          "current_setting('transaction_read_only') AS read_only",
+          "current_setting('transaction_read_only') AS read_only, " +
+          "current_setting('server_version_num') AS version",
       );
       this.#sql = sql;
       this.#pid = Number(row.pid);
+      this.#serverVersion = Number(row.version);
       this.#checkSessionAttrs(row.standby === true, row.read_only === "on");
     } catch (e) {
       await sql.end({ timeout: 0 }).catch(() => {});
@@ -472,12 +475,23 @@ class PostgresDriver implements Driver {
       ["statement_timeout", this.opts.statementTimeoutMs],
     ];
     const set = settings.filter(([, v]) => v !== undefined);
-    if (set.length === 0) return;
-    // Session level (is_local = false): they hold for every statement of the run; 0 = off.
-    await this.query(
-      `SELECT ${set.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(", ")}`,
-      set.flatMap(([name, v]) => [name, String(Math.max(0, Math.round(v!)))]),
-    );
+    if (set.length > 0) {
+      // Session level (is_local = false): they hold for every statement of the run; 0 = off.
+      await this.query(
+        `SELECT ${set.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(", ")}`,
+        set.flatMap(([name, v]) => [name, String(Math.max(0, Math.round(v!)))]),
+      );
+    }
+    // If bellows dies (SIGKILL, OOM, a lost host), the server otherwise notices only when
+    // it next writes to the socket: a long DDL statement or lock wait would go on holding
+    // its table lock and the migration lock. PostgreSQL 14+ can poll for a closed client;
+    // where the server's platform cannot (it then rejects the value), we do without.
+    if (this.#serverVersion >= 140000) {
+      await this.query("SELECT set_config('client_connection_check_interval', '1000', false)")
+        .catch((e) => {
+          if (e instanceof ConnectionError) throw e;
+        });
+    }
   }
 
   #usable(): Sql {
@@ -621,8 +635,8 @@ class PostgresDriver implements Driver {
     );
   }
 
-  async tableExists(t: TableName): Promise<boolean> {
-    const rows = await this.query<{ found: boolean }>(
+  async tableExists(t: TableName, exec: Executor = this): Promise<boolean> {
+    const rows = await exec.query<{ found: boolean }>(
       `SELECT EXISTS (
          SELECT 1 FROM pg_catalog.pg_class c
            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -631,6 +645,34 @@ class PostgresDriver implements Driver {
       [t.name, t.schema ?? null],
     );
     return rows[0].found === true;
+  }
+
+  async invalidIndexes(): Promise<InvalidIndex[]> {
+    // indisvalid = false: a CREATE INDEX CONCURRENTLY (or REINDEX CONCURRENTLY) that failed
+    // or was killed after creating its catalog entry. The planner ignores such an index, but
+    // writes still maintain it, and re-running the revision fails on its name.
+    const rows = await this.query<Record<"schema" | "name" | "tschema" | "tname", string>>(
+      `SELECT n.nspname AS schema, c.relname AS name, tn.nspname AS tschema, t.relname AS tname
+         FROM pg_catalog.pg_index i
+         JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+         JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+        WHERE NOT i.indisvalid
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+        ORDER BY n.nspname, c.relname`,
+    );
+    const d = this.dialect;
+    return rows.map((r) => {
+      const qualified = d.table({ schema: r.schema, name: r.name });
+      return {
+        name: `${r.schema}.${r.name}`,
+        table: `${r.tschema}.${r.tname}`,
+        drop: `DROP INDEX CONCURRENTLY ${qualified}`,
+        rebuild: `REINDEX INDEX CONCURRENTLY ${qualified}`,
+      };
+    });
   }
 
   errorInfo(err: unknown): DbErrorInfo | undefined {

@@ -11,7 +11,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { ConnectionError, LockBusyError, PermissionError } from "../errors.ts";
-import type { DbErrorInfo, Dialect, Driver, Executor, TableName } from "./types.ts";
+import type { DbErrorInfo, Dialect, Driver, Executor, InvalidIndex, TableName } from "./types.ts";
 import type { DriverOptions } from "./options.ts";
 
 /** SQLite's dialect: double-quoted identifiers, `?` parameters, no schemas but attached ones. */
@@ -135,14 +135,19 @@ class SqliteDriver implements Driver {
     };
   }
 
-  tableExists(t: TableName): Promise<boolean> {
+  tableExists(t: TableName, exec: Executor = this): Promise<boolean> {
     const master = t.schema
       ? `${this.dialect.quoteIdent(t.schema)}.sqlite_master`
       : "sqlite_master";
-    return this.query<{ n: number }>(
+    return exec.query<{ n: number }>(
       `SELECT count(*) AS n FROM ${master} WHERE type = 'table' AND name = ?`,
       [t.name],
     ).then((rows) => Number(rows[0].n) > 0);
+  }
+
+  /** SQLite builds every index inside a transaction: none is ever left half-built. */
+  invalidIndexes(): Promise<InvalidIndex[]> {
+    return Promise.resolve([]);
   }
 
   errorInfo(err: unknown): DbErrorInfo | undefined {

@@ -58,6 +58,18 @@ export interface DbErrorInfo {
   readonly where?: string;
 }
 
+/** An index left unusable by an interrupted statement, with the SQL that deals with it. */
+export interface InvalidIndex {
+  /** Qualified name for display, e.g. `public.images_owner_idx`. */
+  readonly name: string;
+  /** The table it belongs to, qualified. */
+  readonly table: string;
+  /** Statement that drops it without blocking writers (then the revision can run again). */
+  readonly drop: string;
+  /** Statement that rebuilds it in place (then the revision can be stamped as done). */
+  readonly rebuild: string;
+}
+
 /** An open connection to one database. */
 export interface Driver extends Executor {
   readonly dialect: Dialect;
@@ -70,8 +82,17 @@ export interface Driver extends Executor {
    * Resolves to the release function; throws LockBusyError when the wait runs out.
    */
   lock(waitMs: number): Promise<() => Promise<void>>;
-  /** Does this table exist? */
-  tableExists(t: TableName): Promise<boolean>;
+  /**
+   * Does this table exist? Pass the transaction's executor when asking inside
+   * {@linkcode Driver.transaction} (a one-connection driver cannot query beside it).
+   */
+  tableExists(t: TableName, exec?: Executor): Promise<boolean>;
+  /**
+   * Indexes a killed or failed non-transactional statement left unusable
+   * (PostgreSQL: `CREATE INDEX CONCURRENTLY` leaves an INVALID index), in schema and
+   * name order. Empty where the dialect cannot leave such things behind.
+   */
+  invalidIndexes(): Promise<InvalidIndex[]>;
   /** Turn a thrown driver error into {@linkcode DbErrorInfo}, or undefined if it is not a database error. */
   errorInfo(err: unknown): DbErrorInfo | undefined;
   close(): Promise<void>;

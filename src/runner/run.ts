@@ -9,9 +9,11 @@ import type { MigrateStep, Step, VersionOp } from "../graph/types.ts";
 import { applyStep, applySteps } from "../graph/heads.ts";
 import type { Driver, Executor } from "../drivers/types.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
-import { checksum, locate, statementsFor } from "../script/mod.ts";
+import { checksum, statementsFor } from "../script/mod.ts";
+import { errorPosition } from "./position.ts";
 import {
   applyVersionOps,
+  type AuditEntry,
   ensureAuditTable,
   ensureVersionTable,
   finishAudit,
@@ -19,6 +21,7 @@ import {
   readAudit,
   readHeads,
   recordAudit,
+  resolveInterrupted,
   type StateConfig,
 } from "../state/version_table.ts";
 import { BellowsError, MigrationError, StateError, UsageError } from "../errors.ts";
@@ -84,6 +87,20 @@ export function stepStatements(
 }
 
 /**
+ * How much of the recorded state a command accepts: a migration refuses an interrupted
+ * non-transactional revision, a stamp is how the operator records having dealt with it
+ * (so it goes ahead and resolves it), and `stamp --purge` ignores even unknown rows.
+ */
+export type StateCheck = "run" | "stamp" | "purge";
+
+/** The recorded state, read under the runner lock. */
+interface State {
+  readonly heads: string[];
+  /** 'started' audit rows of non-transactional revisions that never finished. */
+  readonly interrupted: AuditEntry[];
+}
+
+/**
  * Read and check the recorded state: every head must be a known revision, no
  * non-transactional revision may have been left half-way, and (with `strict`) no
  * applied script may have changed since it ran.
@@ -93,11 +110,25 @@ export async function inspectState(
   project: Project,
   cfg: StateConfig,
   opts: Pick<RunOptions, "strict" | "log">,
-  purge = false,
+  check: StateCheck = "run",
 ): Promise<string[]> {
+  return (await readState(driver, project, cfg, opts, check)).heads;
+}
+
+async function readState(
+  driver: Driver,
+  project: Project,
+  cfg: StateConfig,
+  opts: Pick<RunOptions, "strict" | "log">,
+  check: StateCheck,
+): Promise<State> {
   const heads = await readHeads(driver, cfg);
+  const audit = await readAudit(driver, cfg);
+  const lastByRev = new Map<string, AuditEntry>();
+  for (const a of audit) if (a.direction !== "stamp") lastByRev.set(a.revision, a);
+  const interrupted = [...lastByRev.values()].filter((a) => a.status === "started");
   // `stamp --purge` exists to recover from rows we cannot place: it ignores them.
-  if (purge) return heads;
+  if (check === "purge") return { heads, interrupted };
   for (const h of heads) {
     if (!project.map.has(h)) {
       throw new StateError(
@@ -106,21 +137,53 @@ export async function inspectState(
       );
     }
   }
-  const audit = await readAudit(driver, cfg);
-  const lastByRev = new Map<string, (typeof audit)[number]>();
-  for (const a of audit) if (a.direction !== "stamp") lastByRev.set(a.revision, a);
-  for (const [rev, a] of lastByRev) {
-    if (a.status === "started") {
-      throw new StateError(
-        `revision '${rev}' runs outside a transaction and was interrupted on ${a.appliedAt} ` +
-          `(${a.direction}); its statements may be partly applied. Inspect the database (e.g. ` +
-          `INVALID indexes), finish or undo them by hand, then record the outcome with ` +
-          `'bellows stamp'`,
-      );
-    }
+  if (check === "run" && interrupted.length > 0) {
+    throw await interruptedError(driver, project, heads, interrupted);
   }
   await checkDrift(driver, project, heads, audit, opts);
-  return heads;
+  return { heads, interrupted };
+}
+
+/**
+ * The refusal for an interrupted non-transactional revision: what it may have left
+ * behind (the driver lists INVALID indexes by name) and the two ways out, each ending
+ * in the `stamp` that records the outcome.
+ */
+async function interruptedError(
+  driver: Driver,
+  project: Project,
+  heads: readonly string[],
+  interrupted: readonly AuditEntry[],
+): Promise<StateError> {
+  const a = interrupted[0];
+  const script = project.scripts.get(a.revision);
+  const verb = a.direction === "up" ? "upgrade" : "downgrade";
+  const undone = heads.length > 0 ? heads.join(" ") : "base";
+  const finished = a.direction === "up"
+    ? a.revision
+    : (script && script.downRevisions.length > 0 ? script.downRevisions.join(" ") : "base");
+  let msg = `the ${verb} of revision '${a.revision}'${script ? ` (${script.file})` : ""} runs ` +
+    `outside a transaction and was interrupted (started ${a.appliedAt} on ${a.host}); its ` +
+    `statements may be partly applied`;
+  if (interrupted.length > 1) {
+    msg += ` (so were ${interrupted.slice(1).map((i) => `'${i.revision}'`).join(", ")})`;
+  }
+  const indexes = await driver.invalidIndexes();
+  if (indexes.length > 0) {
+    msg += `. INVALID index${indexes.length > 1 ? "es" : ""} left behind: ${
+      indexes.map((i) => `${i.name} on ${i.table}`).join(", ")
+    }. To undo: ${
+      indexes.map((i) => `${i.drop};`).join(" ")
+    } undo whatever else of it ran, ` +
+      `then 'bellows stamp ${undone}' and run again. Or to finish it: ${
+        indexes.map((i) => `${i.rebuild};`).join(" ")
+      } run the rest of it by hand, then 'bellows stamp ${finished}'`;
+  } else {
+    msg += `, though no INVALID index was left. Check what its statements did: undo them, ` +
+      `then 'bellows stamp ${undone}' and run again; or finish them by hand, then ` +
+      `'bellows stamp ${finished}'`;
+  }
+  return new StateError(msg);
 }
 
 async function checkDrift(
@@ -165,7 +228,7 @@ export function statementError(
       cause: err,
     });
   }
-  const at = info.position ? locate(stmt, info.position) : { line: stmt.line, column: stmt.column };
+  const at = errorPosition(stmt, info);
   let msg = `${script.file}:${at.line}:${at.column}: ${info.code} ${info.message}`;
   if (info.where) msg += ` (in ${info.where.replaceAll("\n", "; ")})`;
   if (info.detail) msg += `; detail: ${info.detail}`;
@@ -188,20 +251,23 @@ export async function execute(
   cfg: StateConfig,
   opts: RunOptions,
   plan: (heads: readonly string[]) => Step[],
-  purge = false,
+  check: StateCheck = "run",
 ): Promise<RunReport> {
   const release = await driver.lock(opts.lockWaitMs);
   try {
-    const before = await inspectState(driver, project, cfg, opts, purge);
+    const { heads: before, interrupted } = await readState(driver, project, cfg, opts, check);
     const steps = plan(before);
-    if (purge) {
+    if (check !== "run") {
+      if (!isAllStamp(steps)) throw new Error("internal: a stamp plan that runs scripts");
       // Alembic's --purge: empty the table, then stamp from nothing, in one transaction.
-      return await runStamp(driver, project, cfg, opts, before, steps, true);
+      return await runStamp(driver, project, cfg, opts, before, steps, check, interrupted);
     }
     // Validate the whole sequence of row changes first: refuse instead of half-writing.
     applySteps(project.map, before, steps);
     if (steps.length === 0) return { before, after: before, steps: [] };
-    if (isAllStamp(steps)) return await runStamp(driver, project, cfg, opts, before, steps, false);
+    if (isAllStamp(steps)) {
+      return await runStamp(driver, project, cfg, opts, before, steps, "stamp", []);
+    }
     if (opts.singleTransaction) {
       const nonTx = steps.find((s) =>
         s.kind === "migrate" && !project.scripts.get(s.revision)!.transactional
@@ -228,7 +294,11 @@ function isAllStamp(steps: readonly Step[]) {
   return steps.every((s) => s.kind === "stamp");
 }
 
-/** Stamp steps move rows only; all of them go in one transaction so no half row set is left. */
+/**
+ * Stamp steps move rows only; all of them go in one transaction so no half row set is
+ * left. A stamp also resolves interrupted non-transactional revisions: the operator
+ * has looked, and the rows now say where the database is.
+ */
 async function runStamp(
   driver: Driver,
   project: Project,
@@ -236,17 +306,22 @@ async function runStamp(
   opts: RunOptions,
   before: readonly string[],
   steps: readonly Step[],
-  purge: boolean,
+  check: "stamp" | "purge",
+  interrupted: readonly AuditEntry[],
 ): Promise<RunReport> {
+  const purge = check === "purge";
   const started = performance.now();
   const from = purge ? [] : [...before];
   const { heads: after, ops } = applySteps(project.map, from, steps);
-  if (!purge && ops.length === 0) return { before, after: before, steps: [] };
+  if (!purge && ops.length === 0 && interrupted.length === 0) {
+    return { before, after: before, steps: [] };
+  }
   await driver.transaction(async (tx) => {
     await ensureVersionTable(tx, driver, cfg);
     await ensureAuditTable(tx, driver.dialect, cfg);
     if (purge) await purgeVersions(tx, driver.dialect, cfg);
     await applyVersionOps(tx, driver.dialect, cfg, ops);
+    await resolveInterrupted(tx, driver.dialect, cfg);
     for (const rev of after.filter((h) => !before.includes(h))) {
       await recordAudit(tx, driver.dialect, cfg, {
         revision: rev,
@@ -260,6 +335,12 @@ async function runStamp(
       });
     }
   });
+  for (const a of interrupted) {
+    opts.log.info(
+      `Recorded the interrupted ${a.direction === "up" ? "upgrade" : "downgrade"} of ` +
+        `'${a.revision}' as resolved`,
+    );
+  }
   opts.log.info(`Stamped ${formatRevs(before)} -> ${formatRevs(after)}${purge ? " (purged)" : ""}`);
   const report: StepReport = {
     kind: "stamp",
@@ -311,7 +392,11 @@ async function runSteps(
     const sum = await checksum(statements);
     const verb = step.direction === "up" ? "upgrade" : "downgrade";
     const label = `${verb} ${formatRevs(step.from)} -> ${formatRevs(step.to)}`;
-    const context = !script.transactional && !outerTx
+    const context = outerTx
+      ? `the whole run was rolled back (--single-transaction); the database remains at ${
+        formatRevs(before)
+      }`
+      : !script.transactional
       ? `revision '${step.revision}' runs outside a transaction: the statements before this one ` +
         `stay applied and the next run will refuse until you finish or undo them by hand`
       : `${verb} of '${step.revision}' was rolled back; the database remains at ${

@@ -124,7 +124,7 @@ export async function ensureVersionTable(
     const ddl = driver.dialect.createSchema(schema);
     if (ddl) await exec.run(ddl);
   }
-  if (await driver.tableExists(cfg.versionTable)) return false;
+  if (await driver.tableExists(cfg.versionTable, exec)) return false;
   await exec.run(versionTableDdl(driver.dialect, cfg));
   return true;
 }
@@ -171,7 +171,10 @@ export interface AuditEntry {
   readonly revision: string;
   /** `up`, `down` or `stamp`. */
   readonly direction: string;
-  /** `done`, or `started` for a non-transactional revision that has not finished. */
+  /**
+   * `done`; `started` for a non-transactional revision that has not finished;
+   * `interrupted` for one that never finished and that a later stamp resolved.
+   */
   readonly status: string;
   readonly checksum: string | null;
   readonly appliedAt: string;
@@ -222,6 +225,23 @@ export async function finishAudit(
         d.param(3)
       } AND status = 'started')`,
     [durationMs, cfg.versionTable.name, revision],
+  );
+}
+
+/**
+ * Mark every unfinished (`started`) row of this version table `interrupted`: a stamp
+ * recorded what became of them. Returns how many there were.
+ */
+export async function resolveInterrupted(
+  exec: Executor,
+  d: Dialect,
+  cfg: StateConfig,
+): Promise<number> {
+  return await exec.run(
+    `UPDATE ${d.table(cfg.auditTable)} SET status = 'interrupted' WHERE version_table = ${
+      d.param(1)
+    } AND status = 'started'`,
+    [cfg.versionTable.name],
   );
 }
 

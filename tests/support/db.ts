@@ -1,0 +1,129 @@
+/**
+ * A database for one integration test, on either dialect, with small helpers that
+ * look at it from outside bellows: `node:sqlite` for SQLite files, `psql` for
+ * PostgreSQL (never the driver under test).
+ *
+ * @module
+ */
+import { DatabaseSync } from "node:sqlite";
+import { createDatabase, type PgCluster, psql, type TestDatabase } from "./pg_cluster.ts";
+
+/** The dialects every integration case runs on. */
+export const DIALECTS = ["sqlite", "postgresql"] as const;
+
+/** One of {@linkcode DIALECTS}. */
+export type TestDialect = typeof DIALECTS[number];
+
+/** A database a test migrates, and ways to look into it. */
+export interface TestDb {
+  readonly dialect: TestDialect;
+  /** What to pass as `--url`. */
+  readonly url: string;
+  /** The PostgreSQL database (undefined for SQLite). */
+  readonly pg?: TestDatabase;
+  /** Run a query; rows as objects (PostgreSQL values as JSON gives them). */
+  rows(sql: string): Promise<Record<string, unknown>[]>;
+  /** Run statements that return nothing. */
+  exec(sql: string): Promise<void>;
+  /** `version_num` rows of `table` (default alembic_version), sorted. */
+  versions(table?: string): Promise<string[]>;
+  /** Tables in the default schema (SQLite: `main`), sorted. */
+  tables(): Promise<string[]>;
+}
+
+/** A SQLite file `name` inside `dir`. */
+export function sqliteDb(dir: string, name = "x.db"): TestDb {
+  const path = `${dir}/${name}`;
+  const rows = (sql: string) => {
+    const db = new DatabaseSync(path);
+    try {
+      return Promise.resolve(db.prepare(sql).all() as Record<string, unknown>[]);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    dialect: "sqlite",
+    url: path,
+    rows,
+    exec: (sql) => {
+      const db = new DatabaseSync(path);
+      try {
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+      return Promise.resolve();
+    },
+    versions: async (table = "alembic_version") =>
+      (await rows(`SELECT version_num FROM "${table}"`)).map((r) => String(r.version_num)).sort(),
+    tables: async () =>
+      (await rows("SELECT name FROM sqlite_master WHERE type = 'table'"))
+        .map((r) => String(r.name)).sort(),
+  };
+}
+
+/** A fresh PostgreSQL database on `cluster`. */
+export async function postgresDb(cluster: PgCluster, prefix: string): Promise<TestDb> {
+  const pg = await createDatabase(cluster, prefix);
+  const rows = async (sql: string) =>
+    JSON.parse(
+      await psql(pg.url, `SELECT coalesce(json_agg(q), '[]'::json) FROM (${sql}) q`),
+    ) as Record<string, unknown>[];
+  return {
+    dialect: "postgresql",
+    url: pg.url,
+    pg,
+    rows,
+    exec: async (sql) => {
+      await psql(pg.url, sql);
+    },
+    versions: async (table = "alembic_version") =>
+      (await rows(`SELECT version_num FROM "${table}"`)).map((r) => String(r.version_num)).sort(),
+    tables: async () =>
+      (await rows("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
+        .map((r) => String(r.tablename)).sort(),
+  };
+}
+
+/** Columns and constraints of a PostgreSQL table, as the catalogs describe them. */
+export interface PgTableShape {
+  /** `[name, type as format_type() prints it, NOT NULL]` in column order. */
+  readonly columns: [string, string, boolean][];
+  /** `[name, definition]` sorted by name. */
+  readonly constraints: [string, string][];
+}
+
+/** Alembic's `alembic_version`: `version_num varchar(32) NOT NULL`, PK `alembic_version_pkc`. */
+export const ALEMBIC_VERSION_SHAPE: PgTableShape = {
+  columns: [["version_num", "character varying(32)", true]],
+  constraints: [["alembic_version_pkc", "PRIMARY KEY (version_num)"]],
+};
+
+/** Describe `schema.table` of the PostgreSQL database at `url`. */
+export async function pgTableShape(
+  url: string,
+  schema: string,
+  table: string,
+): Promise<PgTableShape> {
+  const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+  const rel = `(SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = ${lit(schema)} AND c.relname = ${lit(table)})`;
+  const cols = JSON.parse(
+    await psql(
+      url,
+      `SELECT coalesce(json_agg(json_build_array(attname, format_type(atttypid, atttypmod),
+              attnotnull) ORDER BY attnum), '[]'::json)
+         FROM pg_attribute WHERE attrelid = ${rel} AND attnum > 0 AND NOT attisdropped`,
+    ),
+  );
+  const cons = JSON.parse(
+    await psql(
+      url,
+      `SELECT coalesce(json_agg(json_build_array(conname, pg_get_constraintdef(oid))
+              ORDER BY conname), '[]'::json)
+         FROM pg_constraint WHERE conrelid = ${rel}`,
+    ),
+  );
+  return { columns: cols, constraints: cons };
+}
