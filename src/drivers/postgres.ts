@@ -75,7 +75,6 @@ export const postgresDialect: Dialect = {
 };
 
 type Sql = postgres.Sql;
-type TxSql = postgres.TransactionSql;
 type SslOption = false | "prefer" | "require" | tls.ConnectionOptions;
 
 /** Errors of the Deno permission system (NotCapable since Deno 2, PermissionDenied before). */
@@ -330,16 +329,19 @@ function formatNotice(n: PgErrorLike): string {
 type Rows = postgres.RowList<postgres.Row[]>;
 
 /** Rows and count of a result; a multi-statement simple query yields one result each. */
-function resultOf(r: Rows | Rows[]): { rows: Record<string, unknown>[]; count: number } {
+function resultOf(
+  r: Rows | Rows[],
+): { rows: Record<string, unknown>[]; count: number; command: string } {
   if (typeof (r as Rows).count === "number" || !Array.isArray(r[0])) {
     const one = r as Rows;
-    return { rows: Array.from(one), count: one.count ?? 0 };
+    return { rows: Array.from(one), count: one.count ?? 0, command: one.command };
   }
   const all = r as Rows[];
   const last = all[all.length - 1];
   return {
     rows: Array.from(last ?? []),
     count: all.reduce((n, x) => n + (x.count ?? 0), 0),
+    command: last?.command ?? "",
   };
 }
 
@@ -515,7 +517,14 @@ class PostgresDriver implements Driver {
     const gone = !isPgServerError(e) && typeof code === "string" && CONNECTION_CODES.has(code);
     if (fatal || gone || (this.#lost && !isPgServerError(e))) {
       this.#lost = true;
-      const msg = `lost the connection to ${this.display}: ${(e as Error).message ?? e}`;
+      // postgres.js drops the server's FATAL message (pg_terminate_backend, shutdown) when
+      // the socket closes right after it, and reports only CONNECTION_CLOSED.
+      const why = fatal
+        ? `${(e as Error).message} (SQLSTATE ${code})`
+        : code === "CONNECTION_CLOSED"
+        ? "the server closed it (backend terminated, server restarted or network cut)"
+        : (e as Error).message ?? String(e);
+      const msg = `lost the connection to ${this.display}: ${why}`;
       return new ConnectionError(scrub(msg.split("\n")[0], [this.#cfg.password]), {
         cause: isPgServerError(e) ? e : undefined,
       });
@@ -523,7 +532,7 @@ class PostgresDriver implements Driver {
     return e;
   }
 
-  async #exec(sql: Sql | TxSql, text: string, params?: readonly unknown[]) {
+  async #exec(sql: Sql, text: string, params?: readonly unknown[]) {
     try {
       const r = await sql.unsafe(
         text,
@@ -555,28 +564,40 @@ class PostgresDriver implements Driver {
     return (await this.#exec(this.#outside(), text, params)).rows as T[];
   }
 
+  /**
+   * BEGIN … COMMIT on the one connection, by hand rather than with postgres.js's
+   * `begin()`: after the server ends the session mid-transaction (FATAL, e.g.
+   * pg_terminate_backend), `begin()` still writes its ROLLBACK to the dead socket and
+   * postgres.js 3.4.9 crashes the process with an uncaught TypeError. Here a lost
+   * connection is known (#mapError) before any ROLLBACK, which is then skipped: the
+   * server has rolled back already.
+   */
   async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
     const sql = this.#outside();
     this.#inTransaction = true;
     try {
-      return await sql.begin(async (txSql) => {
-        const tx: Executor = {
-          run: async (text, params) => {
-            this.#usable();
-            return (await this.#exec(txSql, text, params)).count;
-          },
-          query: async <R = Record<string, unknown>>(
-            text: string,
-            params?: readonly unknown[],
-          ) => {
-            this.#usable();
-            return (await this.#exec(txSql, text, params)).rows as R[];
-          },
-        };
-        return await fn(tx);
-      }) as T;
-    } catch (e) {
-      throw this.#mapError(e);
+      await this.#exec(sql, "BEGIN");
+      const tx: Executor = {
+        run: async (text, params) => (await this.#exec(this.#usable(), text, params)).count,
+        query: async <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
+          (await this.#exec(this.#usable(), text, params)).rows as R[],
+      };
+      let result: T;
+      try {
+        result = await fn(tx);
+      } catch (e) {
+        if (!this.#lost) {
+          // A failed ROLLBACK means the connection went; the error that led here matters more.
+          await this.#exec(sql, "ROLLBACK").catch(() => {});
+        }
+        throw e;
+      }
+      const done = await this.#exec(sql, "COMMIT");
+      if (done.command !== "COMMIT") {
+        // The server answers COMMIT of a failed transaction with ROLLBACK, not an error.
+        throw new Error(`transaction was rolled back by the server (${done.command})`);
+      }
+      return result;
     } finally {
       this.#inTransaction = false;
     }
@@ -687,7 +708,8 @@ class PostgresDriver implements Driver {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    await this.#sql?.end({ timeout: 5 });
+    // A lost connection has nothing to flush; waiting would only delay the exit.
+    await this.#sql?.end({ timeout: this.#lost ? 0 : 5 });
   }
 }
 

@@ -24,7 +24,13 @@ import {
   resolveInterrupted,
   type StateConfig,
 } from "../state/version_table.ts";
-import { BellowsError, MigrationError, StateError, UsageError } from "../errors.ts";
+import {
+  BellowsError,
+  ConnectionError,
+  MigrationError,
+  StateError,
+  UsageError,
+} from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Project } from "./project.ts";
 
@@ -221,6 +227,13 @@ export function statementError(
   err: unknown,
   context: string,
 ): BellowsError {
+  if (err instanceof ConnectionError) {
+    // The session ended mid-statement: the server rolled back what was uncommitted.
+    return new ConnectionError(
+      `${script.file}:${stmt.line}:${stmt.column}: ${err.message}; ${context}`,
+      { cause: err },
+    );
+  }
   if (err instanceof BellowsError) return err;
   const info = driver.errorInfo(err);
   if (!info) {

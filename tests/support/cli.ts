@@ -89,3 +89,60 @@ export function script(
   if (downSql) header.push("", "-- bellows:downgrade", downSql);
   return header.join("\n") + "\n";
 }
+
+/** A bellows subprocess whose output is collected while it runs. */
+export interface RunningCli {
+  readonly process: Deno.ChildProcess;
+  /** stderr so far. */
+  readonly err: () => string;
+  /** Resolves when stderr matches `pattern` (rejects if the process ends first). */
+  waitForErr(pattern: RegExp): Promise<void>;
+  /** Wait for the exit and return everything it printed. */
+  done(): Promise<CliResult>;
+}
+
+/** Start `deno run main.ts ...args`, collecting stdout and stderr as they come. */
+export function startCli(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; permissions?: string[] } = {},
+): RunningCli {
+  const p = spawnCli(args, opts);
+  let out = "";
+  let err = "";
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  const check = () => {
+    for (const w of [...waiters]) {
+      if (w.pattern.test(err)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  const drain = async (stream: ReadableStream<Uint8Array>, add: (s: string) => void) => {
+    const dec = new TextDecoder();
+    for await (const chunk of stream) add(dec.decode(chunk, { stream: true }));
+  };
+  const finished = Promise.all([
+    drain(p.stdout, (s) => out += s),
+    drain(p.stderr, (s) => {
+      err += s;
+      check();
+    }),
+  ]).then(() => p.status);
+  return {
+    process: p,
+    err: () => err,
+    waitForErr: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(err)) return resolve();
+        waiters.push({ pattern, resolve });
+        finished.then(() => {
+          if (!pattern.test(err)) reject(new Error(`exited before ${pattern}: ${err}`));
+        });
+      }),
+    done: async () => {
+      const status = await finished;
+      return { code: status.code, out: out.trimEnd(), err: err.trimEnd() };
+    },
+  };
+}

@@ -1,0 +1,396 @@
+/**
+ * PostgreSQL runner guarantees, end to end through the command line: one runner at a
+ * time, lock timeouts retried without stalling readers, failures and kills mid-revision
+ * leave the previous revision, and interrupted non-transactional revisions are caught.
+ */
+import assert from "node:assert/strict";
+import { execCli, script, spawnCli, startCli, withTempDir, writeScripts } from "./support/cli.ts";
+import { postgresDb, type TestDb } from "./support/db.ts";
+import { startCluster } from "./support/pg_cluster.ts";
+import { pgSession } from "./support/pg_session.ts";
+
+const cluster = await startCluster();
+
+/** A fresh database and a migrations directory holding `files`. */
+async function withProject(
+  prefix: string,
+  files: Record<string, string>,
+  fn: (db: TestDb, base: string[]) => Promise<void>,
+): Promise<void> {
+  await withTempDir(async (dir) => {
+    const db = await postgresDb(cluster, prefix);
+    await writeScripts(`${dir}/m`, files);
+    await fn(db, ["--url", db.url, "--migrations", `${dir}/m`]);
+  });
+}
+
+/** Poll `sql` (through psql) until it returns a true first column, or fail after `ms`. */
+async function until(db: TestDb, sql: string, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const [row] = await db.rows(`SELECT (${sql}) AS ok`);
+    if (row.ok === true) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+/** Rows of bellows_audit as `revision:direction:status`. */
+async function audit(db: TestDb): Promise<string[]> {
+  return (await db.rows("SELECT revision, direction, status FROM bellows_audit ORDER BY seq"))
+    .map((r) => `${r.revision}:${r.direction}:${r.status}`);
+}
+
+/** bellows' own backends: the migration connection of a running (or killed) bellows. */
+const BELLOWS_BACKENDS = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'bellows'";
+
+// Four revisions that each take a moment, so concurrent runners really overlap.
+const slowChain = Object.fromEntries(
+  [1, 2, 3, 4].map((i) => [
+    `r${i}.sql`,
+    script(
+      `r${i}`,
+      i === 1 ? "" : `r${i - 1}`,
+      `CREATE TABLE t${i} (id INTEGER PRIMARY KEY);\nSELECT pg_sleep(0.1);\n` +
+        `INSERT INTO t${i} VALUES (${i});`,
+    ),
+  ]),
+);
+
+for (const n of [2, 8]) {
+  Deno.test(`postgres: ${n} concurrent upgrades apply each revision exactly once`, async () => {
+    await withProject(`conc${n}`, slowChain, async (db, base) => {
+      // Half wait long enough for everyone, half give up quickly: exit 0 or 8, nothing else.
+      const procs = Array.from(
+        { length: n },
+        (_, i) =>
+          spawnCli([...base, "--lock-wait", i % 2 === 0 ? "60s" : "200ms", "upgrade", "head"]),
+      );
+      const results = await Promise.all(procs.map((p) => p.output()));
+      const dec = new TextDecoder();
+      const codes = results.map((r) => r.code);
+      for (const r of results) {
+        const err = dec.decode(r.stderr);
+        assert.ok(r.code === 0 || r.code === 8, `exit ${r.code}: ${err}`);
+        if (r.code === 8) {
+          assert.match(
+            err,
+            /another bellows run holds the migration lock on postgresql:\/\/postgres@127\.0\.0\.1:\d+\/\w+ \(pid \d+, application_name bellows, user postgres, client 127\.0\.0\.1, since \S+\); waited 0\.2s/,
+          );
+        }
+      }
+      assert.ok(codes.filter((c) => c === 0).length >= n / 2, `codes ${codes}`);
+      assert.deepEqual(await db.versions(), ["r4"]);
+      assert.deepEqual(await audit(db), ["r1:up:done", "r2:up:done", "r3:up:done", "r4:up:done"]);
+      for (const i of [1, 2, 3, 4]) {
+        assert.deepEqual(await db.rows(`SELECT id FROM t${i}`), [{ id: i }]);
+      }
+      console.log(`${n} runners: exit codes ${codes.join(" ")}`);
+    });
+  });
+}
+
+Deno.test("postgres: a lock timeout is retried in a fresh transaction while readers keep going", async () => {
+  await withProject("locktimeout", {
+    "r1.sql": script(
+      "r1",
+      "",
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);\nINSERT INTO t VALUES (1, 'a'), (2, 'b');",
+    ),
+    // `side` is created before the statement that waits: if a retry continued the failed
+    // transaction instead of starting over, it would fail (25P02 or "already exists").
+    "r2.sql": script(
+      "r2",
+      "r1",
+      "CREATE TABLE side (id INTEGER);\nALTER TABLE t ADD COLUMN w INTEGER;",
+    ),
+  }, async (db, base) => {
+    assert.equal((await execCli([...base, "upgrade", "r1"])).code, 0);
+    const holder = pgSession(db.url);
+    const reader = pgSession(db.url);
+    let reading = true;
+    let longest = 0;
+    let reads = 0;
+    try {
+      // An open transaction that read t: ACCESS SHARE, which ALTER TABLE's ACCESS
+      // EXCLUSIVE must wait for; and while it waits, every new reader queues behind it.
+      await holder.query("BEGIN; SELECT count(*) FROM t");
+      const readLoop = (async () => {
+        while (reading) {
+          const started = performance.now();
+          await reader.query("SELECT count(*) FROM t");
+          longest = Math.max(longest, performance.now() - started);
+          reads++;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
+      const lockTimeoutMs = 300;
+      const run = startCli([
+        ...base,
+        "--lock-timeout",
+        `${lockTimeoutMs}ms`,
+        "--retries",
+        "6",
+        "upgrade",
+        "heads",
+      ]);
+      // Keep the lock through two failed attempts (about 2 s: far longer than the bound
+      // below), then let go; the next attempt must succeed.
+      await run.waitForErr(/retry 2 of 6/);
+      await holder.query("COMMIT");
+      const r = await run.done();
+      reading = false;
+      await readLoop;
+      assert.equal(r.code, 0, r.err);
+      const retries = r.err.split("\n").filter((l) =>
+        /hit a lock timeout \(55P03\); retry/.test(l)
+      );
+      assert.ok(retries.length >= 2, r.err);
+      assert.match(retries[0], /r2\.sql: r2 hit a lock timeout \(55P03\); retry 1 of 6 in 500 ms/);
+      assert.deepEqual(await db.versions(), ["r2"]);
+      assert.ok((await db.tables()).includes("side"));
+      assert.deepEqual(
+        await db.rows(
+          "SELECT column_name FROM information_schema.columns WHERE table_name = 't' ORDER BY ordinal_position",
+        ),
+        [{ column_name: "id" }, { column_name: "v" }, { column_name: "w" }],
+      );
+      assert.deepEqual(await audit(db), ["r1:up:done", "r2:up:done"]);
+      console.log(
+        `reader: ${reads} reads, longest ${Math.round(longest)} ms with --lock-timeout ` +
+          `${lockTimeoutMs}ms; ${retries.length} retries`,
+      );
+      // Generous bound that still proves the point: the lock was held for about 2 s.
+      assert.ok(longest < lockTimeoutMs + 1000, `a reader waited ${Math.round(longest)} ms`);
+    } finally {
+      reading = false;
+      await holder.close();
+      await reader.close();
+    }
+  });
+});
+
+Deno.test("postgres: --statement-timeout stops a long statement and rolls its revision back", async () => {
+  await withProject("stmttimeout", {
+    "r1.sql": script("r1", "", "CREATE TABLE a (id INTEGER);"),
+    "r2.sql": script("r2", "r1", "CREATE TABLE b (id INTEGER);\nSELECT pg_sleep(5);"),
+  }, async (db, base) => {
+    const r = await execCli([...base, "--statement-timeout", "300ms", "upgrade", "heads"]);
+    assert.equal(r.code, 1, r.err);
+    assert.match(
+      r.err,
+      /r2\.sql:7:1: 57014 canceling statement due to statement timeout; upgrade of 'r2' was rolled back; the database remains at r1$/,
+    );
+    assert.deepEqual(await db.versions(), ["r1"]);
+    assert.ok(!(await db.tables()).includes("b"));
+  });
+});
+
+/** r2 sleeps as long as the `knob` table (made by the test, not by a revision) says. */
+const sleepyChain = {
+  "r1.sql": script("r1", "", "CREATE TABLE a (id INTEGER);"),
+  "r2.sql": script(
+    "r2",
+    "r1",
+    "CREATE TABLE b (id INTEGER);\nSELECT pg_sleep((SELECT s FROM knob));\nINSERT INTO b VALUES (1);",
+  ),
+};
+
+Deno.test("postgres: a backend terminated mid-revision exits 7 at the previous revision", async () => {
+  await withProject("terminate", sleepyChain, async (db, base) => {
+    await db.exec("CREATE TABLE knob (s float); INSERT INTO knob VALUES (30)");
+    const run = startCli([...base, "upgrade", "heads"]);
+    await until(
+      db,
+      "EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'bellows' " +
+        "AND query LIKE 'SELECT pg_sleep%')",
+      "r2's pg_sleep to start",
+    );
+    const started = Date.now();
+    await db.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'bellows'",
+    );
+    const r = await run.done();
+    const took = Date.now() - started;
+    assert.equal(r.code, 7, r.err);
+    const last = r.err.split("\n").at(-1)!;
+    assert.match(
+      last,
+      /^bellows: \S+\/r2\.sql:7:1: lost the connection to postgresql:\/\/postgres@127\.0\.0\.1:\d+\/\w+: the server closed it \(backend terminated, server restarted or network cut\); upgrade of 'r2' was rolled back; the database remains at r1$/,
+    );
+    // Not a hang: it noticed and exited (bound generous for a loaded machine).
+    assert.ok(took < 10_000, `bellows took ${took} ms to exit`);
+    console.log(`bellows exited ${took} ms after pg_terminate_backend`);
+    assert.deepEqual(await db.versions(), ["r1"]);
+    assert.ok(!(await db.tables()).includes("b"));
+
+    await db.exec("UPDATE knob SET s = 0");
+    const again = await execCli([...base, "upgrade", "heads"]);
+    assert.equal(again.code, 0, again.err);
+    assert.deepEqual(await db.versions(), ["r2"]);
+    assert.deepEqual(await audit(db), ["r1:up:done", "r2:up:done"]);
+  });
+});
+
+Deno.test("postgres: bellows killed mid-revision leaves the previous revision; the server lets go", async () => {
+  await withProject("sigkill", sleepyChain, async (db, base) => {
+    await db.exec("CREATE TABLE knob (s float); INSERT INTO knob VALUES (60)");
+    const run = startCli([...base, "upgrade", "heads"]);
+    await until(
+      db,
+      "EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'bellows' " +
+        "AND query LIKE 'SELECT pg_sleep%')",
+      "r2's pg_sleep to start",
+    );
+    run.process.kill("SIGKILL");
+    assert.equal((await run.done()).code, 137);
+    // client_connection_check_interval: the server notices the dead client and ends the
+    // 60 s sleep, rolling back and freeing the migration lock, long before it would end.
+    const started = Date.now();
+    await until(db, `(${BELLOWS_BACKENDS}) = 0`, "the killed run's backend to end", 15_000);
+    console.log(`killed run's backend ended ${Date.now() - started} ms after SIGKILL`);
+    assert.deepEqual(await db.versions(), ["r1"]);
+    assert.ok(!(await db.tables()).includes("b"));
+
+    await db.exec("UPDATE knob SET s = 0");
+    const again = await execCli([...base, "--lock-wait", "5s", "upgrade", "heads"]);
+    assert.equal(again.code, 0, again.err);
+    assert.deepEqual(await db.versions(), ["r2"]);
+    assert.deepEqual(await db.rows("SELECT id FROM b"), [{ id: 1 }]);
+    assert.deepEqual(await audit(db), ["r1:up:done", "r2:up:done"]);
+  });
+});
+
+const concurrentIndex = {
+  "r1.sql": script(
+    "r1",
+    "",
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);\n" +
+      "INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 1000) g;",
+  ),
+  "r2.sql": script(
+    "r2",
+    "r1",
+    "CREATE INDEX CONCURRENTLY t_v_idx ON t (v);\nVACUUM (ANALYZE) t;",
+    "DROP INDEX CONCURRENTLY t_v_idx;",
+    { transactional: "false" },
+  ),
+};
+
+const INDEX_VALID = "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = 't_v_idx'::regclass";
+
+Deno.test("postgres: non-transactional revisions run CREATE INDEX CONCURRENTLY and VACUUM", async () => {
+  await withProject("nontx", concurrentIndex, async (db, base) => {
+    const up = await execCli([...base, "upgrade", "heads"]);
+    assert.equal(up.code, 0, up.err);
+    assert.deepEqual(await db.versions(), ["r2"]);
+    assert.deepEqual(await db.rows(INDEX_VALID), [{ indisvalid: true }]);
+    assert.deepEqual(await audit(db), ["r1:up:done", "r2:up:done"]);
+    // --single-transaction cannot include them: refused before anything runs.
+    const down = await execCli([...base, "--single-transaction", "downgrade", "r1"]);
+    assert.equal(down.code, 2, down.err);
+    assert.match(down.err, /revision 'r2' must run outside a transaction/);
+    const ok = await execCli([...base, "downgrade", "r1"]);
+    assert.equal(ok.code, 0, ok.err);
+    assert.deepEqual(await db.rows("SELECT to_regclass('t_v_idx') IS NULL AS gone"), [
+      { gone: true },
+    ]);
+  });
+});
+
+/** The one-line refusal after r2's CREATE INDEX CONCURRENTLY was interrupted. */
+const INTERRUPTED = new RegExp(
+  "^bellows: the upgrade of revision 'r2' \\(\\S+/r2\\.sql\\) runs outside a transaction and " +
+    "was interrupted \\(started \\S+ on \\S+\\); its statements may be partly applied\\. " +
+    "INVALID index left behind: public\\.t_v_idx on public\\.t\\. " +
+    'To undo: DROP INDEX CONCURRENTLY "public"\\."t_v_idx"; undo whatever else of it ran, ' +
+    "then 'bellows stamp r1' and run again\\. " +
+    'Or to finish it: REINDEX INDEX CONCURRENTLY "public"\\."t_v_idx"; run the rest of it by ' +
+    "hand, then 'bellows stamp r2'$",
+);
+
+Deno.test("postgres: a run killed during CREATE INDEX CONCURRENTLY is caught and named", async () => {
+  await withProject("cickill", concurrentIndex, async (db, base) => {
+    assert.equal((await execCli([...base, "upgrade", "r1"])).code, 0);
+    // An open writing transaction: CREATE INDEX CONCURRENTLY has made its (invalid)
+    // index and now waits for this transaction to end.
+    const writer = pgSession(db.url);
+    try {
+      await writer.query("BEGIN; INSERT INTO t VALUES (0, 'zero')");
+      const run = startCli([...base, "--lock-timeout", "60s", "upgrade", "heads"]);
+      await until(
+        db,
+        "EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'bellows' " +
+          "AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock')",
+        "CREATE INDEX CONCURRENTLY to wait",
+      );
+      run.process.kill("SIGKILL");
+      await run.done();
+      await until(db, `(${BELLOWS_BACKENDS}) = 0`, "the killed run's backend to end");
+    } finally {
+      await writer.query("ROLLBACK").catch(() => {});
+      await writer.close();
+    }
+    assert.deepEqual(await db.rows(INDEX_VALID), [{ indisvalid: false }]);
+    assert.deepEqual(await db.versions(), ["r1"]);
+    assert.deepEqual(await audit(db), ["r1:up:done", "r2:up:started"]);
+
+    // Never silently skipped: upgrade and current refuse, naming the index and the way out.
+    for (const args of [["upgrade", "heads"], ["current"]]) {
+      const r = await execCli([...base, ...args]);
+      assert.equal(r.code, 9, r.err);
+      assert.match(r.err, INTERRUPTED);
+    }
+
+    // Follow the undo advice.
+    await db.exec('DROP INDEX CONCURRENTLY "public"."t_v_idx"');
+    const stamp = await execCli([...base, "stamp", "r1"]);
+    assert.equal(stamp.code, 0, stamp.err);
+    assert.match(stamp.err, /Recorded the interrupted upgrade of 'r2' as resolved/);
+    const up = await execCli([...base, "upgrade", "heads"]);
+    assert.equal(up.code, 0, up.err);
+    assert.deepEqual(await db.versions(), ["r2"]);
+    assert.deepEqual(await db.rows(INDEX_VALID), [{ indisvalid: true }]);
+    assert.deepEqual(await audit(db), ["r1:up:done", "r2:up:interrupted", "r2:up:done"]);
+  });
+});
+
+Deno.test("postgres: CREATE INDEX CONCURRENTLY that hits the lock timeout is not retried", async () => {
+  await withProject("ciclock", concurrentIndex, async (db, base) => {
+    assert.equal((await execCli([...base, "upgrade", "r1"])).code, 0);
+    const writer = pgSession(db.url);
+    let r;
+    try {
+      await writer.query("BEGIN; INSERT INTO t VALUES (0, 'zero')");
+      r = await execCli([...base, "--lock-timeout", "300ms", "upgrade", "heads"]);
+    } finally {
+      await writer.query("ROLLBACK").catch(() => {});
+      await writer.close();
+    }
+    // Retrying would fail on the name of the INVALID index it left; it stops instead.
+    assert.equal(r.code, 1, r.err);
+    assert.doesNotMatch(r.err, /retry/);
+    assert.match(
+      r.err,
+      /r2\.sql:7:1: 55P03 canceling statement due to lock timeout; revision 'r2' runs outside a transaction: the statements before this one stay applied and the next run will refuse until you finish or undo them by hand$/,
+    );
+    const next = await execCli([...base, "upgrade", "heads"]);
+    assert.equal(next.code, 9);
+    assert.match(next.err, INTERRUPTED);
+
+    // Follow the finish advice: rebuild the index, run the rest (VACUUM), stamp r2.
+    await db.exec('REINDEX INDEX CONCURRENTLY "public"."t_v_idx"');
+    await db.exec("VACUUM (ANALYZE) t");
+    const stamp = await execCli([...base, "stamp", "r2"]);
+    assert.equal(stamp.code, 0, stamp.err);
+    const up = await execCli([...base, "upgrade", "heads"]);
+    assert.equal(up.code, 0, up.err);
+    assert.match(up.err, /Nothing to upgrade: the database is at r2/);
+    assert.deepEqual(await db.rows(INDEX_VALID), [{ indisvalid: true }]);
+    assert.deepEqual(await audit(db), [
+      "r1:up:done",
+      "r2:up:interrupted",
+      "r2:stamp:done",
+    ]);
+  });
+});
