@@ -14,6 +14,7 @@ import { errorPosition } from "./position.ts";
 import {
   applyVersionOps,
   type AuditEntry,
+  checkStateNames,
   ensureAuditTable,
   ensureVersionTable,
   finishAudit,
@@ -128,6 +129,7 @@ async function readState(
   opts: Pick<RunOptions, "strict" | "log">,
   check: StateCheck,
 ): Promise<State> {
+  checkStateNames(driver.dialect, cfg);
   const heads = await readHeads(driver, cfg);
   const audit = await readAudit(driver, cfg);
   const lastByRev = new Map<string, AuditEntry>();

@@ -95,6 +95,15 @@ export function inlineParams(d: Dialect, b: BoundSql): string {
   );
 }
 
+/**
+ * Check that the state tables' names (and the constraint names derived from them) are
+ * identifiers the dialect accepts, before anything runs: throws as `quoteIdent` does.
+ */
+export function checkStateNames(d: Dialect, cfg: StateConfig): void {
+  versionTableDdl(d, cfg);
+  auditTableDdl(d, cfg);
+}
+
 /** The current heads recorded in the version table; none when the table does not exist. */
 export async function readHeads(driver: Driver, cfg: StateConfig): Promise<string[]> {
   if (!(await driver.tableExists(cfg.versionTable))) return [];
