@@ -213,6 +213,19 @@ Deno.test("postgres CLI: errors point at file:line:column, inside DO blocks, aft
         "detail: détail; hint: fix 😀; upgrade of 'r2' was rolled back; the database remains at r1",
     );
 
+    // A syntax error in a function body: the server maps it into the CREATE statement.
+    assert.equal(
+      await tryR2([
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$",
+        "BEGIN",
+        "  -- 😀 ü",
+        "  /* 😀 */ SELEC 'é';",
+        "END $$;",
+      ]),
+      '9:11: 42601 syntax error at or near "SELEC"; ' +
+        "upgrade of 'r2' was rolled back; the database remains at r1",
+    );
+
     // A unique violation has no position: the context's statement text is found.
     assert.equal(
       await tryR2([
