@@ -12,12 +12,17 @@ import type { RunOptions } from "../runner/run.ts";
 import { readMigrationDir } from "../script/fs.ts";
 import { type StateConfig, stateConfig } from "../state/version_table.ts";
 import { bundledFiles } from "../bundle/migrations.gen.ts";
+import { type AlembicSettings, readAlembicSettings } from "../config/alembic_ini.ts";
 import { PermissionError, UsageError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 
 /** Global options, as commander hands them over. */
 export interface GlobalOptions {
   url?: string;
+  /** Alembic configuration file (`-c/--config`). */
+  config?: string;
+  /** Section of the configuration file (`-n/--name`), default `alembic`. */
+  name?: string;
   migrations?: string;
   versionTable?: string;
   versionTableSchema?: string;
@@ -58,24 +63,59 @@ function parseCount(text: string, option: string): number {
 export class Context {
   readonly opts: GlobalOptions;
   readonly log: Logger;
-  readonly state: StateConfig;
   #project?: Project;
+  #alembic?: AlembicSettings | null;
+  #state?: StateConfig;
 
   constructor(opts: GlobalOptions, errSink?: (line: string) => void) {
     this.opts = opts;
     const verbosity: Verbosity = opts.quiet ? "quiet" : opts.verbose ? "verbose" : "normal";
     this.log = createLogger(verbosity, { timestamps: !Deno.stderr.isTerminal(), write: errSink });
-    this.state = stateConfig(
-      opts.versionTable ?? getEnv("BELLOWS_VERSION_TABLE") ?? "alembic_version",
-      opts.versionTableSchema ?? getEnv("BELLOWS_VERSION_TABLE_SCHEMA"),
-    );
   }
 
-  /** The database URL: `--url`, else `DATABASE_URL`. */
+  /**
+   * The Alembic configuration in use, read on first use: `--config FILE` (else
+   * `$ALEMBIC_CONFIG`), which must exist, else `alembic.ini` in the working directory if
+   * there is one; section `-n/--name` (default `alembic`). Null when there is none.
+   */
+  get alembic(): AlembicSettings | null {
+    if (this.#alembic === undefined) {
+      this.#alembic = loadAlembicConfig(
+        this.opts.config ?? getEnv("ALEMBIC_CONFIG"),
+        this.opts.name,
+      );
+      if (this.#alembic) {
+        this.log.debug(`read ${this.#alembic.file} [${this.#alembic.section}]`);
+      }
+    }
+    return this.#alembic;
+  }
+
+  /**
+   * Where the state lives: `--version-table` / `--version-table-schema`, else
+   * `BELLOWS_VERSION_TABLE` / `BELLOWS_VERSION_TABLE_SCHEMA`, else the Alembic
+   * configuration's `version_table`, `version_table_schema`, `version_table_pk`.
+   */
+  get state(): StateConfig {
+    if (!this.#state) {
+      const o = this.opts;
+      const ini = this.alembic;
+      this.#state = stateConfig(
+        o.versionTable ?? getEnv("BELLOWS_VERSION_TABLE") ?? ini?.versionTable ?? "alembic_version",
+        o.versionTableSchema ?? getEnv("BELLOWS_VERSION_TABLE_SCHEMA") ?? ini?.versionTableSchema,
+        ini?.versionTablePk ?? true,
+      );
+    }
+    return this.#state;
+  }
+
+  /** The database URL: `--url`, else `DATABASE_URL`, else `sqlalchemy.url` of alembic.ini. */
   get url(): string {
-    const url = this.opts.url ?? getEnv("DATABASE_URL");
+    const url = this.opts.url ?? getEnv("DATABASE_URL") ?? this.alembic?.url;
     if (!url) {
-      throw new UsageError("no database given: pass --url or set DATABASE_URL");
+      throw new UsageError(
+        "no database given: pass --url, set DATABASE_URL or set sqlalchemy.url in alembic.ini",
+      );
     }
     return url;
   }
@@ -153,6 +193,57 @@ export class Context {
       await driver.close();
     }
   }
+}
+
+/**
+ * Read an Alembic configuration file. `explicit` (from `--config` or `$ALEMBIC_CONFIG`)
+ * must exist; without it, `./alembic.ini` is read when present.
+ */
+export function loadAlembicConfig(
+  explicit: string | undefined,
+  section: string | undefined,
+): AlembicSettings | null {
+  const file = explicit ?? "alembic.ini";
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(file);
+  } catch (e) {
+    if (explicit === undefined) {
+      // No alembic.ini here (or none we may read): nothing to take from it.
+      if (e instanceof Deno.errors.NotFound) return null;
+      if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+        return null;
+      }
+    }
+    if (e instanceof Deno.errors.NotFound) {
+      throw new UsageError(`config file ${file} not found`);
+    }
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      throw new PermissionError(`no permission to read ${file}: run with --allow-read=${file}`);
+    }
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new UsageError(`cannot read config file ${file}: ${msg}`);
+  }
+  let here: string;
+  try {
+    const abs = file.startsWith("/") ? file : `${Deno.cwd()}/${file}`;
+    here = abs.slice(0, abs.lastIndexOf("/")) || "/";
+    here = normalizePath(here);
+  } catch {
+    here = ".";
+  }
+  return readAlembicSettings(text, { file, here, section });
+}
+
+/** Resolve `.` and `..` segments of an absolute path, as Python's `os.path.abspath`. */
+function normalizePath(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return "/" + out.join("/");
 }
 
 function hostname(): string {

@@ -30,7 +30,17 @@ export function buildProgram(io: Io): Command {
       "Database migrations from raw SQL revision scripts, in Alembic's revision language.",
     )
     .version(VERSION, "--version", "print the version and exit")
-    .addOption(new Option("--url <url>", "database URL (default: $DATABASE_URL)"))
+    .addOption(
+      new Option("--url <url>", "database URL (default: $DATABASE_URL, else alembic.ini)"),
+    )
+    .addOption(
+      new Option(
+        "-c, --config <file>",
+        "Alembic config file to read sqlalchemy.url and version_table* from " +
+          "(default: $ALEMBIC_CONFIG, else ./alembic.ini if present)",
+      ),
+    )
+    .addOption(new Option("-n, --name <section>", "section of the config file (default: alembic)"))
     .addOption(
       new Option("--migrations <dir>", "revision scripts directory (default: the bundled set)"),
     )

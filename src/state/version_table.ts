@@ -87,7 +87,12 @@ export function versionOpSql(d: Dialect, cfg: StateConfig, op: VersionOp): Bound
 /** Inline bound parameters as literals, for offline scripts (ids are validated, never spliced raw). */
 export function inlineParams(d: Dialect, b: BoundSql): string {
   let i = 0;
-  const literal = (v: unknown) => typeof v === "number" ? String(v) : d.quoteLiteral(String(v));
+  const literal = (v: unknown) =>
+    v === null || v === undefined
+      ? "NULL"
+      : typeof v === "number"
+      ? String(v)
+      : d.quoteLiteral(String(v));
   // Parameters are either `?` or `$n`; neither occurs inside the builders' other text.
   return b.sql.replace(
     /\?|\$(\d+)/g,
@@ -192,31 +197,71 @@ export interface AuditEntry {
   readonly toolVersion: string;
 }
 
-/** Append one audit row. `seq` is taken as max + 1: the runner lock makes that safe. */
+/** Options of {@linkcode auditInsertSql}. */
+export interface AuditSqlOptions {
+  /** SQL expression for `applied_at` instead of a parameter (offline scripts: the run's time). */
+  readonly appliedAtSql?: string;
+}
+
+/** The statement that appends one audit row; `seq` is max + 1 (the runner lock makes that safe). */
+export function auditInsertSql(
+  d: Dialect,
+  cfg: StateConfig,
+  e: Omit<AuditEntry, "seq" | "versionTable">,
+  opts: AuditSqlOptions = {},
+): BoundSql {
+  const t = d.table(cfg.auditTable);
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return d.param(params.length);
+  };
+  const values = [
+    p(cfg.versionTable.name),
+    p(e.revision),
+    p(e.direction),
+    p(e.status),
+    p(e.checksum),
+    opts.appliedAtSql ?? p(e.appliedAt),
+    p(e.durationMs),
+    p(e.host),
+    p(e.toolVersion),
+  ];
+  return {
+    sql: `INSERT INTO ${t} (seq, version_table, revision, direction, status, checksum, ` +
+      `applied_at, duration_ms, host, tool_version) SELECT COALESCE(MAX(seq), 0) + 1, ${
+        values.join(", ")
+      } FROM ${t}`,
+    params,
+  };
+}
+
+/** Append one audit row. */
 export async function recordAudit(
   exec: Executor,
   d: Dialect,
   cfg: StateConfig,
   e: Omit<AuditEntry, "seq" | "versionTable">,
 ): Promise<void> {
+  const b = auditInsertSql(d, cfg, e);
+  await exec.run(b.sql, b.params);
+}
+
+/** The statement that marks the last `started` row of a revision as done. */
+export function finishAuditSql(
+  d: Dialect,
+  cfg: StateConfig,
+  revision: string,
+  durationMs: number,
+): BoundSql {
   const t = d.table(cfg.auditTable);
-  const p = (i: number) => d.param(i);
-  await exec.run(
-    `INSERT INTO ${t} (seq, version_table, revision, direction, status, checksum, applied_at, ` +
-      `duration_ms, host, tool_version) SELECT COALESCE(MAX(seq), 0) + 1, ${p(1)}, ${p(2)}, ` +
-      `${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)} FROM ${t}`,
-    [
-      cfg.versionTable.name,
-      e.revision,
-      e.direction,
-      e.status,
-      e.checksum,
-      e.appliedAt,
-      e.durationMs,
-      e.host,
-      e.toolVersion,
-    ],
-  );
+  return {
+    sql: `UPDATE ${t} SET status = 'done', duration_ms = ${d.param(1)} WHERE seq = ` +
+      `(SELECT MAX(seq) FROM ${t} WHERE version_table = ${d.param(2)} AND revision = ${
+        d.param(3)
+      } AND status = 'started')`,
+    params: [durationMs, cfg.versionTable.name, revision],
+  };
 }
 
 /** Mark the last `started` row of a revision as done (non-transactional revisions). */
@@ -227,14 +272,8 @@ export async function finishAudit(
   revision: string,
   durationMs: number,
 ): Promise<void> {
-  const t = d.table(cfg.auditTable);
-  await exec.run(
-    `UPDATE ${t} SET status = 'done', duration_ms = ${d.param(1)} WHERE seq = ` +
-      `(SELECT MAX(seq) FROM ${t} WHERE version_table = ${d.param(2)} AND revision = ${
-        d.param(3)
-      } AND status = 'started')`,
-    [durationMs, cfg.versionTable.name, revision],
-  );
+  const b = finishAuditSql(d, cfg, revision, durationMs);
+  await exec.run(b.sql, b.params);
 }
 
 /**
