@@ -11,6 +11,7 @@ import { Context, type GlobalOptions } from "./context.ts";
 import { registerDatabaseCommands } from "./database.ts";
 import { registerInspectCommands } from "./inspect.ts";
 import { registerAuthorCommands } from "./author.ts";
+import { registerImportCommand } from "./import_alembic.ts";
 
 /** Where a command's results go; tests swap it. */
 export interface Io {
@@ -70,6 +71,7 @@ export function buildProgram(io: Io): Command {
   registerDatabaseCommands(program, ctx, io);
   registerInspectCommands(program, ctx, io);
   registerAuthorCommands(program, ctx, io);
+  registerImportCommand(program, ctx, io);
   for (const c of program.commands) {
     c.exitOverride().configureOutput({
       writeOut: (s) => io.out(s.replace(/\n$/, "")),

@@ -1,0 +1,179 @@
+/**
+ * `bellows import-alembic DIR...`: read Alembic `versions/` folders (without running
+ * Python) and write equivalent bellows revision scripts into `--migrations DIR`.
+ *
+ * @module
+ */
+import type { Command } from "commander";
+import {
+  type AlembicRevision,
+  moduleValue,
+  needsSql,
+  readRevision,
+  renderImported,
+} from "../alembic_import/convert.ts";
+import type { PyValue } from "../alembic_import/python.ts";
+import { loadProject } from "../runner/project.ts";
+import { PermissionError, ScriptError, UsageError } from "../errors.ts";
+import { type Context, getEnv } from "./context.ts";
+import type { Io } from "./mod.ts";
+
+/** Alembic's revision file pattern: `*.py`, not `__init__.py`, not an editor lock `.#x`. */
+function isRevisionFile(name: string): boolean {
+  return name.endsWith(".py") && !name.startsWith("__init__") && !name.startsWith(".#");
+}
+
+function permission(e: unknown, path: string, what: "read" | "write"): never {
+  if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+    throw new PermissionError(`no permission to ${what} ${path}: run with --allow-${what}`);
+  }
+  if (e instanceof Deno.errors.NotFound) throw new UsageError(`${path} not found`);
+  throw e;
+}
+
+function absolute(path: string): string {
+  const abs = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+  const out: string[] = [];
+  for (const p of abs.split("/")) {
+    if (p === "" || p === ".") continue;
+    if (p === "..") out.pop();
+    else out.push(p);
+  }
+  return "/" + out.join("/");
+}
+
+/**
+ * Finds `module.attr` in Python files next to the versions folder: for each folder from
+ * the versions folder up to the root, `<folder>/<module path>.py` or
+ * `<folder>/<module path>/__init__.py`.
+ */
+function moduleLookup(dirs: readonly string[]) {
+  const cache = new Map<string, string | null>();
+  const read = (path: string): string | null => {
+    if (!cache.has(path)) {
+      try {
+        cache.set(path, Deno.readTextFileSync(path));
+      } catch {
+        cache.set(path, null);
+      }
+    }
+    return cache.get(path)!;
+  };
+  return (module: string, attr: string): PyValue | undefined => {
+    if (module.startsWith(".")) return undefined;
+    const rel = module.replaceAll(".", "/");
+    for (const dir of dirs) {
+      const parts = absolute(dir).split("/");
+      for (let n = parts.length; n >= 1; n--) {
+        const base = parts.slice(0, n).join("/") || "";
+        for (const candidate of [`${base}/${rel}.py`, `${base}/${rel}/__init__.py`]) {
+          const text = read(candidate);
+          if (text !== null) {
+            try {
+              return moduleValue(text, attr, candidate);
+            } catch {
+              return undefined;
+            }
+          }
+        }
+      }
+    }
+    return undefined;
+  };
+}
+
+/** Register `import-alembic` on `program`. */
+export function registerImportCommand(
+  program: Command,
+  context: (cmd: Command) => Context,
+  io: Io,
+): void {
+  program
+    .command("import-alembic")
+    .description(
+      "write bellows revision scripts (into --migrations DIR) from Alembic versions/ folders",
+    )
+    .argument("<dirs...>", "Alembic versions folder(s)")
+    .action(async (dirs: string[], _o, cmd: Command) => {
+      const ctx = context(cmd);
+      const out = ctx.opts.migrations ?? getEnv("BELLOWS_MIGRATIONS");
+      if (!out) throw new UsageError("import-alembic writes into --migrations DIR: name it");
+      const lookup = moduleLookup(dirs);
+      const revisions: { rev: AlembicRevision; name: string }[] = [];
+      for (const dir of dirs) {
+        let names: string[];
+        try {
+          names = [...Deno.readDirSync(dir)].filter((e) => e.isFile && isRevisionFile(e.name))
+            .map((e) => e.name).sort();
+        } catch (e) {
+          permission(e, dir, "read");
+        }
+        for (const name of names) {
+          const path = `${dir.replace(/\/+$/, "")}/${name}`;
+          let text: string;
+          try {
+            text = await Deno.readTextFile(path);
+          } catch (e) {
+            permission(e, path, "read");
+          }
+          // Name the file as `versions/x.py` in messages and headers: no machine paths.
+          const shown = `${dir.replace(/\/+$/, "").split("/").at(-1)}/${name}`;
+          revisions.push({ rev: readRevision(text, shown, lookup), name });
+        }
+      }
+      if (revisions.length === 0) {
+        throw new UsageError(`no Alembic revision files (*.py) in ${dirs.join(", ")}`);
+      }
+      // Render and check everything before writing anything.
+      const files = revisions.map(({ rev, name }) => {
+        const path = name.replace(/\.py$/, ".sql");
+        return { path, text: renderImported(rev, path), rev };
+      });
+      const seen = new Map<string, string>();
+      for (const f of files) {
+        const other = seen.get(f.path);
+        if (other) {
+          throw new ScriptError(`${f.rev.file} and ${other} would both be written to ${f.path}`);
+        }
+        seen.set(f.path, f.rev.file);
+      }
+      loadProject(out, files);
+      const target = out.replace(/\/+$/, "");
+      for (const f of files) {
+        try {
+          Deno.lstatSync(`${target}/${f.path}`);
+          throw new UsageError(
+            `${target}/${f.path} already exists; import-alembic does not overwrite (nothing written)`,
+          );
+        } catch (e) {
+          if (!(e instanceof Deno.errors.NotFound)) {
+            if (e instanceof UsageError) throw e;
+            permission(e, `${target}/${f.path}`, "read");
+          }
+        }
+      }
+      try {
+        await Deno.mkdir(target, { recursive: true });
+        for (const f of files) {
+          await Deno.writeTextFile(`${target}/${f.path}`, f.text, { createNew: true });
+        }
+      } catch (e) {
+        permission(e, target, "write");
+      }
+      const todo = files.flatMap((f) => needsSql(f.rev).map((d) => ({ f, d })));
+      io.out(`Imported ${files.length} revision(s) into ${target}/`);
+      if (todo.length === 0) {
+        io.out("Every upgrade() and downgrade() was raw SQL: nothing left to fill in.");
+        return;
+      }
+      io.out(
+        `${todo.length} section(s) still need SQL; each holds a SELECT that fails until you ` +
+          `replace it:`,
+      );
+      for (const { f, d } of todo) {
+        const down = f.rev.downRevisions[0] ?? "base";
+        const range = d === "upgrade" ? `${down}:${f.rev.id}` : `${f.rev.id}:${down}`;
+        io.out(`  ${f.rev.id} ${d}  ${target}/${f.path}  (alembic ${d} ${range} --sql)`);
+      }
+    });
+}
