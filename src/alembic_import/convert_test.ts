@@ -76,6 +76,20 @@ Deno.test("a file without 'revision' or with a computed value is refused", () =>
   );
 });
 
+const SOURCE = (up: string, down: string) =>
+  `"""t"""
+revision = 'r2'
+down_revision = 'r1'
+branch_labels = None
+depends_on = 'r0'
+
+def upgrade():
+${up}
+
+def downgrade():
+${down}
+`;
+
 Deno.test("render: raw SQL carried over and split as bellows splits it", () => {
   const rev = readRevision(
     SOURCE(
@@ -112,7 +126,7 @@ Deno.test("render: Python bodies become a failing, commented placeholder", () =>
     /-- NEEDS SQL: upgrade\(\) runs Python, not raw SQL \(imported from versions\/r2\.py\)/,
   );
   assert.match(text, /alembic upgrade r1:r2 --sql/);
-  assert.match(text, /--       op\.add_column\("t", sa\.Column\("x", sa\.Integer\)\)/);
+  assert.match(text, /-- {7}op\.add_column\("t", sa\.Column\("x", sa\.Integer\)\)/);
   assert.match(text, /downgrade\(\) passes SQL with bind parameters/);
   const script = parseScript({ path: "r2.sql", text });
   for (const dir of ["up", "down"] as const) {

@@ -33,17 +33,3 @@ def downgrade(): op.drop_table("t")
   ]);
   assert.equal(mod.functions.get("downgrade")!.body[0].sql, undefined);
 });
-
-const SOURCE = (up: string, down: string) =>
-  `"""t"""
-revision = 'r2'
-down_revision = 'r1'
-branch_labels = None
-depends_on = 'r0'
-
-def upgrade():
-${up}
-
-def downgrade():
-${down}
-`;
