@@ -11,6 +11,19 @@ Reads a JSON spec on stdin:
      "version_table_schema": null,          # optional
      "reset": true}                         # optional; drop leftover tables first
 
+Optional fields: "log" (default true; false leaves out oracle_log, for schema comparisons),
+"project_dir" (write the Alembic project there and keep it, so that `python3 -m alembic -c
+<project_dir>/alembic.ini ...` works on it too), "version_table_pk" (default true), and per
+revision "sql": {"up": [...], "down": [...], "up@postgresql": [...], ...}: raw statements each
+revision runs with op.execute (generic ones first, then the dialect's).
+
+Ops may also be "show_current" / "show_heads" (the entry's "stdout" holds what `alembic
+current` / `alembic heads` print), and an op may be {"op": [...], "url": "..."} to run against
+another database than the spec's.
+
+With the argument --session the oracle stays up: the first stdin line is the spec (its "ops"
+are ignored), every further line is {"ops": [...]}, answered with one line of results each.
+
 and prints a JSON list with one entry per op:
 
     {"heads": [...], "rows": [...sorted version_num rows...], "ran": [["rev", "up"], ...]}
@@ -29,6 +42,7 @@ python3-alembic).
 """
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -45,22 +59,42 @@ LOG_TABLE = "oracle_log"
 
 ENV_PY = '''\
 from alembic import context
+from alembic.script.base import Script
 from sqlalchemy import create_engine, pool
 
-# The oracle hands its settings over in-process; see alembic_oracle.py.
-settings = context.config.attributes["oracle"]
-engine = create_engine(settings["url"], poolclass=pool.NullPool)
-try:
-    with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            version_table=settings["version_table"],
-            version_table_schema=settings["version_table_schema"],
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-finally:
-    engine.dispose()
+# Read revision files in sorted name order, as bellows does (see pin_load_order in
+# alembic_oracle.py); the oracle process has done this already.
+if not getattr(Script, "_oracle_sorted", False):
+    _list_py_dir = Script._list_py_dir.__func__
+    Script._list_py_dir = classmethod(lambda cls, sd, path: sorted(_list_py_dir(cls, sd, path)))
+    Script._oracle_sorted = True
+
+# The oracle hands its settings over in-process; the alembic CLI reads them from the ini.
+config = context.config
+settings = config.attributes.get("oracle") or {
+    "url": config.get_main_option("sqlalchemy.url"),
+    "version_table": config.get_main_option("version_table") or "alembic_version",
+    "version_table_schema": config.get_main_option("version_table_schema") or None,
+    "version_table_pk": (config.get_main_option("version_table_pk") or "true") == "true",
+}
+options = dict(
+    version_table=settings["version_table"],
+    version_table_schema=settings["version_table_schema"],
+    version_table_pk=settings.get("version_table_pk", True),
+)
+if context.is_offline_mode():
+    context.configure(url=settings["url"], literal_binds=True, **options)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    engine = create_engine(settings["url"], poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            context.configure(connection=connection, **options)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
 '''
 
 REVISION_PY = '''\
@@ -76,24 +110,38 @@ down_revision = {down_revision!r}
 branch_labels = {branch_labels!r}
 depends_on = {depends_on!r}
 
+LOG = {log!r}
+SQL = {sql!r}
 
-def _log(direction):
-    op.execute(
-        sa.text("INSERT INTO {log_table} (rev, direction) VALUES (:rev, :direction)")
-        .bindparams(rev=revision, direction=direction)
-    )
+
+def _run(direction):
+    dialect = op.get_context().dialect.name
+    for statement in SQL.get(direction, []) + SQL.get(direction + "@" + dialect, []):
+        op.execute(statement)
+    if LOG:
+        op.execute(
+            sa.text("INSERT INTO {log_table} (rev, direction) VALUES (:rev, :direction)")
+            .bindparams(rev=revision, direction=direction)
+        )
 
 
 def upgrade():
-    _log("up")
+    _run("up")
 
 
 def downgrade():
-    _log("down")
+    _run("down")
 '''
 
 
 def pin_load_order():
+    if getattr(Script, "_oracle_sorted", False):
+        return
+    Script._oracle_sorted = True
+    _pin_load_order()
+
+
+def _pin_load_order():
     """Make Alembic read revision files in sorted name order.
 
     Alembic takes os.listdir() order (filesystem-dependent: hash order on ext4), and that
@@ -119,18 +167,26 @@ def tuple_or_none(values, scalar_if_single):
     return tuple(values)
 
 
+def ini_value(value):
+    # '%' is interpolation syntax in ini files.
+    return str(value).replace("%", "%%")
+
+
 def write_project(root, spec, settings):
     versions = os.path.join(root, "versions")
-    os.makedirs(versions)
+    os.makedirs(versions, exist_ok=True)
     with open(os.path.join(root, "env.py"), "w") as f:
         f.write(ENV_PY)
     with open(os.path.join(root, "script.py.mako"), "w") as f:
         f.write("# unused: the oracle writes its revision files itself\n")
     ini = os.path.join(root, "alembic.ini")
     with open(ini, "w") as f:
-        # '%' is interpolation syntax in ini files.
-        f.write("[alembic]\nscript_location = %s\nsqlalchemy.url = %s\n" % (
-            root.replace("%", "%%"), settings["url"].replace("%", "%%")))
+        f.write("[alembic]\nscript_location = %(here)s\n")
+        f.write("sqlalchemy.url = %s\n" % ini_value(settings["url"]))
+        f.write("version_table = %s\n" % ini_value(settings["version_table"]))
+        if settings["version_table_schema"]:
+            f.write("version_table_schema = %s\n" % ini_value(settings["version_table_schema"]))
+        f.write("version_table_pk = %s\n" % ("true" if settings["version_table_pk"] else "false"))
     for index, rev in enumerate(spec["revisions"]):
         message = (rev.get("message") or rev["id"]).replace("\\", "/").replace('"""', "'''")
         source = REVISION_PY.format(
@@ -141,6 +197,8 @@ def write_project(root, spec, settings):
             branch_labels=tuple_or_none(rev.get("labels"), False),
             depends_on=tuple_or_none(rev.get("depends_on"), True),
             log_table=LOG_TABLE,
+            log=bool(spec.get("log", True)),
+            sql=rev.get("sql") or {},
         )
         # The name fixes the load order (see pin_load_order); keep it import-safe.
         name = rev.get("file") or "r%04d.py" % index
@@ -168,7 +226,7 @@ def log_table():
     )
 
 
-def prepare_database(engine, settings, reset):
+def prepare_database(engine, settings, reset, log):
     with engine.begin() as conn:
         schema = settings["version_table_schema"]
         if schema and conn.dialect.name == "postgresql":
@@ -176,7 +234,8 @@ def prepare_database(engine, settings, reset):
         if reset:
             version_table(settings).drop(conn, checkfirst=True)
             log_table().drop(conn, checkfirst=True)
-        log_table().create(conn, checkfirst=True)
+        if log:
+            log_table().create(conn, checkfirst=True)
 
 
 def read_heads(engine, settings):
@@ -191,7 +250,9 @@ def read_heads(engine, settings):
         return [r[0] for r in conn.execute(sa.select(table.c.version_num))]
 
 
-def read_log(engine, after):
+def read_log(engine, after, log):
+    if not log:
+        return []
     table = log_table()
     with engine.connect() as conn:
         result = conn.execute(
@@ -202,7 +263,9 @@ def read_log(engine, after):
         return [(seq, rev, direction) for seq, rev, direction in result]
 
 
-def last_seq(engine):
+def last_seq(engine, log):
+    if not log:
+        return 0
     table = log_table()
     with engine.connect() as conn:
         return conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.seq), 0))).scalar()
@@ -229,29 +292,51 @@ def run_op(cfg, op):
         command.stamp(cfg, op[1], purge=bool(opts.get("purge", False)))
     elif name == "current":
         pass
+    elif name == "show_current":
+        command.current(cfg)
+    elif name == "show_heads":
+        command.heads(cfg)
     else:
         raise ValueError("unknown op %r" % (name,))
 
 
-def main():
-    spec = json.load(sys.stdin)
-    pin_load_order()
-    workdir = tempfile.mkdtemp(prefix="alembic-oracle-")
-    try:
-        settings = {
+class Oracle:
+    """An Alembic project on disk and the databases it has prepared."""
+
+    def __init__(self, spec, workdir):
+        self.spec = spec
+        self.log = bool(spec.get("log", True))
+        self.settings = {
             "url": spec.get("url") or "sqlite:///" + os.path.join(workdir, "oracle.db"),
             "version_table": spec.get("version_table") or "alembic_version",
             "version_table_schema": spec.get("version_table_schema"),
+            "version_table_pk": spec.get("version_table_pk", True),
         }
-        ini = write_project(os.path.join(workdir, "project"), spec, settings)
-        engine = sa.create_engine(settings["url"], poolclass=sa.pool.NullPool)
-        prepare_database(engine, settings, spec.get("reset", True))
+        root = spec.get("project_dir") or os.path.join(workdir, "project")
+        self.ini = write_project(root, spec, self.settings)
+        self.engines = {}
 
+    def engine(self, url):
+        if url not in self.engines:
+            engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+            settings = dict(self.settings, url=url)
+            prepare_database(engine, settings, self.spec.get("reset", True), self.log)
+            self.engines[url] = engine
+        return self.engines[url]
+
+    def run(self, ops):
         results = []
-        for op in spec["ops"]:
-            cfg = Config(ini)
+        for op in ops:
+            url = self.settings["url"]
+            if isinstance(op, dict):
+                url = op.get("url") or url
+                op = op["op"]
+            engine = self.engine(url)
+            settings = dict(self.settings, url=url)
+            out = io.StringIO()
+            cfg = Config(self.ini, stdout=out)
             cfg.attributes["oracle"] = settings
-            before = last_seq(engine)
+            before = last_seq(engine, self.log)
             entry = {}
             # Alembic may print; stdout carries only our JSON.
             with contextlib.redirect_stdout(sys.stderr):
@@ -263,13 +348,40 @@ def main():
                     entry["where"] = where_of(exc)
             entry["heads"] = read_heads(engine, settings)
             entry["rows"] = sorted(entry["heads"])
-            entry["ran"] = [[rev, direction] for _, rev, direction in read_log(engine, before)]
+            entry["ran"] = [
+                [rev, direction] for _, rev, direction in read_log(engine, before, self.log)
+            ]
+            if op[0] in ("show_current", "show_heads"):
+                entry["stdout"] = out.getvalue()
             results.append(entry)
-        engine.dispose()
+        return results
+
+    def close(self):
+        for engine in self.engines.values():
+            engine.dispose()
+
+
+def main():
+    pin_load_order()
+    session = "--session" in sys.argv[1:]
+    workdir = tempfile.mkdtemp(prefix="alembic-oracle-")
+    try:
+        if session:
+            oracle = Oracle(json.loads(sys.stdin.readline()), workdir)
+            for line in sys.stdin:
+                if line.strip():
+                    json.dump(oracle.run(json.loads(line)["ops"]), sys.stdout)
+                    sys.stdout.write("\n")
+                    sys.stdout.flush()
+        else:
+            spec = json.load(sys.stdin)
+            oracle = Oracle(spec, workdir)
+            results = oracle.run(spec["ops"])
+            json.dump(results, sys.stdout)
+            sys.stdout.write("\n")
+        oracle.close()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    json.dump(results, sys.stdout)
-    sys.stdout.write("\n")
 
 
 if __name__ == "__main__":
