@@ -4,24 +4,43 @@
  * @module
  */
 import type { Command } from "commander";
-import { planDowngrade, planStamp, planUpgrade } from "../graph/plan.ts";
+import { BellowsError } from "../errors.ts";
+import { currentRevisions, planDowngrade, planStamp, planUpgrade } from "../graph/plan.ts";
 import { formatCurrent } from "../graph/format.ts";
 import { execute, formatRevs, inspectState, type RunReport } from "../runner/run.ts";
+import { previewSteps } from "../runner/preview.ts";
 import { readAudit } from "../state/version_table.ts";
 import type { Context } from "./context.ts";
-import type { Io } from "./mod.ts";
-import { print } from "./inspect.ts";
+import { appliedStepJson, revisionJson } from "./describe.ts";
+import { action, type CommandResult, type Io } from "./output.ts";
+import { previewPlan } from "./review.ts";
 
-function summarize(ctx: Context, report: RunReport, verb: string) {
+/** Log what a run did, and describe it for `--json`. */
+async function runResult(
+  ctx: Context,
+  database: string,
+  report: RunReport,
+  verb: string,
+): Promise<CommandResult> {
+  const ms = report.steps.reduce((a, s) => a + s.durationMs, 0);
   if (report.steps.length === 0) {
     ctx.log.info(`Nothing to ${verb}: the database is at ${formatRevs(report.before)}`);
-  } else {
-    const ms = report.steps.reduce((a, s) => a + s.durationMs, 0);
+  } else if (verb !== "stamp") {
     ctx.log.info(
       `Done: ${formatRevs(report.before)} -> ${formatRevs(report.after)} ` +
         `(${report.steps.length} step${report.steps.length === 1 ? "" : "s"}, ${ms} ms)`,
     );
   }
+  return {
+    data: {
+      database,
+      source: await ctx.source(),
+      before: report.before,
+      after: report.after,
+      steps: report.steps.map(appliedStepJson),
+      durationMs: ms,
+    },
+  };
 }
 
 /** Register the database commands on `program`. */
@@ -34,9 +53,10 @@ export function registerDatabaseCommands(
     .command("upgrade")
     .description("upgrade to a later revision (default: every head)")
     .argument("[revision]", "target: head, heads, label@head, +N, an id ...", "heads")
-    .action(async (target: string, _o, cmd: Command) => {
-      const ctx = context(cmd);
-      await ctx.withDriver(async (driver, project) => {
+    .option("--dry-run", "list what would run, as `plan` does, and change nothing")
+    .action(action(context, io, async (ctx, o: { dryRun?: boolean }, target: string) => {
+      if (o.dryRun) return await previewPlan(ctx, { direction: "up", target });
+      return await ctx.withDriver(async (driver, project) => {
         const report = await execute(
           driver,
           project,
@@ -44,17 +64,18 @@ export function registerDatabaseCommands(
           ctx.runOptions(),
           (heads) => planUpgrade(project.map, heads, target),
         );
-        summarize(ctx, report, "upgrade");
+        return await runResult(ctx, driver.display, report, "upgrade");
       });
-    });
+    }));
 
   program
     .command("downgrade")
     .description("revert to a previous revision")
     .argument("<revision>", "target: base, -N, label@base, an id ...")
-    .action(async (target: string, _o, cmd: Command) => {
-      const ctx = context(cmd);
-      await ctx.withDriver(async (driver, project) => {
+    .option("--dry-run", "list what would run, as `plan --down` does, and change nothing")
+    .action(action(context, io, async (ctx, o: { dryRun?: boolean }, target: string) => {
+      if (o.dryRun) return await previewPlan(ctx, { direction: "down", target });
+      return await ctx.withDriver(async (driver, project) => {
         const report = await execute(
           driver,
           project,
@@ -62,18 +83,17 @@ export function registerDatabaseCommands(
           ctx.runOptions(),
           (heads) => planDowngrade(project.map, heads, target),
         );
-        summarize(ctx, report, "downgrade");
+        return await runResult(ctx, driver.display, report, "downgrade");
       });
-    });
+    }));
 
   program
     .command("stamp")
     .description("set the version table to the given revision(s) without running scripts")
     .argument("<revisions...>", "one or more targets")
     .option("--purge", "empty the version table first")
-    .action(async (targets: string[], o: { purge?: boolean }, cmd: Command) => {
-      const ctx = context(cmd);
-      await ctx.withDriver(async (driver, project) => {
+    .action(action(context, io, async (ctx, o: { purge?: boolean }, targets: string[]) => {
+      return await ctx.withDriver(async (driver, project) => {
         const report = await execute(
           driver,
           project,
@@ -82,34 +102,73 @@ export function registerDatabaseCommands(
           (heads) => planStamp(project.map, heads, targets, o.purge ?? false),
           o.purge ? "purge" : "stamp",
         );
-        if (report.steps.length === 0) {
-          ctx.log.info(`Nothing to stamp: the database is at ${formatRevs(report.before)}`);
-        }
+        return await runResult(ctx, driver.display, report, "stamp");
       });
-    });
+    }));
 
   program
     .command("current")
     .description("show the current revision(s) of the database")
     .option("-v, --verbose", "show details and when each revision was applied")
-    .action(async (o: { verbose?: boolean }, cmd: Command) => {
-      const ctx = context(cmd);
+    .action(action(context, io, async (ctx, o: { verbose?: boolean }) => {
       const verbose = o.verbose ?? ctx.opts.verbose ?? false;
-      await ctx.withDriver(async (driver, project) => {
+      return await ctx.withDriver(async (driver, project) => {
         const heads = await inspectState(driver, project, ctx.state, ctx.runOptions());
-        if (!verbose) return print(io, formatCurrent(project.map, heads));
-        io.out(`Current revision(s) for ${driver.display}:`);
         const audit = await readAudit(driver, ctx.state);
-        for (const h of heads) {
-          print(io, formatCurrent(project.map, [h], { verbose }));
-          const last = audit.filter((a) => a.revision === h).at(-1);
-          if (last) {
-            io.out(
-              `Applied: ${last.appliedAt} (${last.direction}, ${last.durationMs} ms) on ` +
-                `${last.host} by bellows ${last.toolVersion}`,
-            );
-          }
+        const lastApplied = (rev: string) => audit.filter((a) => a.revision === rev).at(-1);
+        let pending = null;
+        try {
+          pending = await previewSteps(
+            project,
+            planUpgrade(project.map, heads, "heads"),
+            driver.dialect.name,
+          );
+        } catch (e) {
+          // `current` must answer even where no upgrade path exists; say so in --json.
+          if (!(e instanceof BellowsError)) throw e;
+          ctx.log.debug(`no upgrade plan to heads: ${e.message}`);
         }
+        let text: string;
+        if (!verbose) {
+          text = formatCurrent(project.map, heads);
+        } else {
+          const out = [`Current revision(s) for ${driver.display}:\n`];
+          for (const h of heads) {
+            out.push(formatCurrent(project.map, [h], { verbose }));
+            const last = lastApplied(h);
+            if (last) {
+              out.push(
+                `Applied: ${last.appliedAt} (${last.direction}, ${last.durationMs} ms) on ` +
+                  `${last.host} by bellows ${last.toolVersion}\n`,
+              );
+            }
+          }
+          text = out.join("");
+        }
+        return {
+          text,
+          data: {
+            database: driver.display,
+            source: await ctx.source(),
+            current: heads,
+            revisions: currentRevisions(project.map, heads).map((r) => {
+              const last = lastApplied(r.id);
+              return {
+                ...revisionJson(r),
+                applied: last
+                  ? {
+                    at: last.appliedAt,
+                    direction: last.direction,
+                    durationMs: last.durationMs,
+                    host: last.host,
+                    toolVersion: last.toolVersion,
+                  }
+                  : null,
+              };
+            }),
+            pending,
+          },
+        };
       });
-    });
+    }));
 }
