@@ -119,7 +119,13 @@ export async function main(args: string[], io: Io = stdio): Promise<number> {
       error = describeError(e);
       io.err(`bellows: ${error.message}`);
     }
-    if (json) io.out(renderJson(errorDocument(outcomeOf(program).command, error)));
+    if (json) {
+      try {
+        io.out(renderJson(errorDocument(outcomeOf(program).command, error)));
+      } catch {
+        // stdout itself failed (the error being reported, perhaps); stderr has the line.
+      }
+    }
     return error.code;
   }
 }

@@ -56,7 +56,8 @@ export function resultDocument(command: string, result: CommandResult): Record<s
 
 /** The `--json` document of a command that failed (`command` is null when none was reached). */
 export function errorDocument(command: string | null, error: ErrorInfo): Record<string, unknown> {
-  return { ...envelope(command, false, error.code), error };
+  const { code, kind, message } = error;
+  return { ...envelope(command, false, code), error: { code, kind, message } };
 }
 
 /** One JSON document per line: what `jq` and log shippers read. */
