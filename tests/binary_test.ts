@@ -131,6 +131,21 @@ Deno.test("permissions: without read or write on the SQLite file, exit 10 in one
     assert.equal(doc.ok, false);
     assert.equal(doc.command, "upgrade");
     assert.deepEqual([doc.error.code, doc.error.kind], [10, "permission"]);
+
+    // `plan` only reads: read permission is enough, and the file is left byte for byte.
+    const up = await execCli(["--url", db, "upgrade"], { cwd: dir, permissions: binaryFlags(dir) });
+    assert.equal(up.code, 0, up.err);
+    const before = await Deno.readFile(db);
+    const plan = await execCli(["--url", db, "plan", "--down", "base"], {
+      cwd: dir,
+      permissions: readOnly,
+    });
+    assert.equal(plan.code, 0, plan.err);
+    assert.match(
+      plan.out,
+      /^Plan for sqlite:\S+ \(sqlite\): mitaka02 -> <base>, 3 steps\n1\. downgrade/,
+    );
+    assert.deepEqual(await Deno.readFile(db), before);
   });
 });
 

@@ -15,7 +15,10 @@ import type { Context, SourceInfo } from "./context.ts";
 import { auditJson, revisionJson } from "./describe.ts";
 import { action, type Io } from "./output.ts";
 
-/** Print a formatter's whole output (which ends in a newline) as Alembic does. */
+/**
+ * Print a formatter's whole output (which ends in a newline) as Alembic does. Commands
+ * return a CommandResult instead (output.ts), so that `--json` covers them.
+ */
 export function print(io: Io, text: string): void {
   if (text.length > 0) io.out(text.replace(/\n$/, ""));
 }
