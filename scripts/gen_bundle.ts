@@ -8,6 +8,8 @@
  * @module
  */
 
+import { isScriptPath } from "../src/script/load.ts";
+
 const root = new URL("..", import.meta.url);
 const out = new URL("src/bundle/migrations.gen.ts", root);
 
@@ -17,7 +19,8 @@ async function walk(dir: URL, prefix = ""): Promise<string[]> {
     if (e.name.startsWith(".")) continue;
     const rel = prefix + e.name;
     if (e.isDirectory) found.push(...await walk(new URL(`${e.name}/`, dir), `${rel}/`));
-    else if (e.isFile && e.name.endsWith(".sql")) found.push(rel);
+    // The same files `--migrations DIR` reads, so both sets have the same digest.
+    else if (e.isFile && isScriptPath(rel)) found.push(rel);
   }
   return found;
 }

@@ -11,7 +11,7 @@ import { parseScript } from "../script/parse.ts";
 import { loadProject } from "../runner/project.ts";
 import { UsageError } from "../errors.ts";
 import type { Context } from "./context.ts";
-import type { Io } from "./mod.ts";
+import { action, type CommandResult, type Io } from "./output.ts";
 
 function resolve(map: RevisionMap, target: string): string[] {
   return resolveRevisions(map, target).map((r) => r.id);
@@ -23,7 +23,6 @@ function list(text: string | undefined): string[] {
 
 async function writeRevision(
   ctx: Context,
-  io: Io,
   rev: {
     id: string;
     downRevisions: string[];
@@ -31,7 +30,7 @@ async function writeRevision(
     dependsOn: string[];
     message: string;
   },
-) {
+): Promise<CommandResult> {
   const dir = ctx.opts.migrations;
   if (!dir) {
     throw new UsageError(
@@ -51,7 +50,17 @@ async function writeRevision(
     if (e instanceof Deno.errors.AlreadyExists) throw new UsageError(`${path} already exists`);
     throw e;
   }
-  io.out(`Generating ${path} ... done`);
+  return {
+    text: `Generating ${path} ... done`,
+    data: {
+      path,
+      revision: rev.id,
+      downRevisions: rev.downRevisions,
+      branchLabels: rev.branchLabels,
+      dependsOn: rev.dependsOn,
+      message: rev.message,
+    },
+  };
 }
 
 /** Register the authoring commands on `program`. */
@@ -69,8 +78,11 @@ export function registerAuthorCommands(
     .option("--branch-label <labels>", "branch label(s) for the new revision, comma-separated")
     .option("--depends-on <revs>", "revision(s) this one depends on, comma-separated")
     .option("--splice", "allow a --head that is not a head")
-    .action(
+    .action(action(
+      context,
+      io,
       async (
+        ctx,
         o: {
           message: string;
           revId?: string;
@@ -79,9 +91,7 @@ export function registerAuthorCommands(
           dependsOn?: string;
           splice?: boolean;
         },
-        cmd: Command,
       ) => {
-        const ctx = context(cmd);
         const project = await ctx.project();
         const map = project.map;
         let down: string[];
@@ -97,7 +107,7 @@ export function registerAuthorCommands(
             }
           }
         }
-        await writeRevision(ctx, io, {
+        return await writeRevision(ctx, {
           id: o.revId ?? newRevisionId(),
           downRevisions: down,
           branchLabels: list(o.branchLabel),
@@ -105,7 +115,7 @@ export function registerAuthorCommands(
           message: o.message,
         });
       },
-    );
+    ));
 
   program
     .command("merge")
@@ -114,13 +124,14 @@ export function registerAuthorCommands(
     .requiredOption("-m, --message <message>", "one-line message")
     .option("--rev-id <id>", "use this revision id instead of a fresh 12-hex one")
     .option("--branch-label <labels>", "branch label(s) for the merge revision, comma-separated")
-    .action(
+    .action(action(
+      context,
+      io,
       async (
-        targets: string[],
+        ctx,
         o: { message: string; revId?: string; branchLabel?: string },
-        cmd: Command,
+        targets: string[],
       ) => {
-        const ctx = context(cmd);
         const project = await ctx.project();
         const down = [...new Set(targets.flatMap((t) => resolve(project.map, t)))];
         if (down.length < 2) {
@@ -130,7 +141,7 @@ export function registerAuthorCommands(
             }`,
           );
         }
-        await writeRevision(ctx, io, {
+        return await writeRevision(ctx, {
           id: o.revId ?? newRevisionId(),
           downRevisions: down,
           branchLabels: list(o.branchLabel),
@@ -138,5 +149,5 @@ export function registerAuthorCommands(
           message: o.message,
         });
       },
-    );
+    ));
 }

@@ -10,10 +10,12 @@ import { createLogger, type Logger, type Verbosity } from "../log.ts";
 import { loadProject, type Project } from "../runner/project.ts";
 import type { RunOptions } from "../runner/run.ts";
 import { readMigrationDir } from "../script/fs.ts";
+import type { SourceFile } from "../script/types.ts";
 import { type StateConfig, stateConfig } from "../state/version_table.ts";
 import { bundledFiles } from "../bundle/migrations.gen.ts";
 import { type AlembicSettings, readAlembicSettings } from "../config/alembic_ini.ts";
-import { PermissionError, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
+import { isPermissionError, missingPermission } from "../permissions.ts";
 import { VERSION } from "../version.ts";
 
 /** Global options, as commander hands them over. */
@@ -34,15 +36,46 @@ export interface GlobalOptions {
   retries?: string;
   singleTransaction?: boolean;
   strict?: boolean;
+  /** Print one JSON document on stdout instead of text (README "Automation"). */
+  json?: boolean;
 }
 
-/** Read an environment variable; a variable we may not read counts as unset. */
+/**
+ * Read an environment variable. One Deno does not let us read is an error, not
+ * "unset": silently ignoring, say, BELLOWS_MIGRATIONS would run the wrong scripts.
+ */
 export function getEnv(name: string): string | undefined {
   try {
     return Deno.env.get(name);
-  } catch {
-    return undefined;
+  } catch (e) {
+    if (isPermissionError(e)) {
+      throw missingPermission(`reading environment variable ${name}`, `--allow-env=${name}`);
+    }
+    throw e;
   }
+}
+
+/** Where the revision scripts in use come from (`history --source`, `source` in `--json`). */
+export interface SourceInfo {
+  /** `bundled` (built into this bellows) or `directory` (`--migrations` / BELLOWS_MIGRATIONS). */
+  readonly kind: "bundled" | "directory";
+  /** The directory, for `directory`. */
+  readonly path: string | null;
+  /** How many revisions the set holds. */
+  readonly revisions: number;
+  /** SHA-256 over every file's path (relative to the set's root) and text: equal sets, equal digests. */
+  readonly digest: string;
+}
+
+/** SHA-256 of a set of files, independent of their order and of where the set lives. */
+export async function digestFiles(files: readonly SourceFile[]): Promise<string> {
+  const sorted = [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  const enc = new TextEncoder();
+  const parts = sorted.map((f) =>
+    `${f.path.length}:${f.path}${enc.encode(f.text).length}:${f.text}`
+  );
+  const digest = await crypto.subtle.digest("SHA-256", enc.encode(parts.join("")));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Parse a duration like `5s`, `500ms`, `2m` or a bare number of seconds into ms. */
@@ -63,9 +96,11 @@ function parseCount(text: string, option: string): number {
 export class Context {
   readonly opts: GlobalOptions;
   readonly log: Logger;
+  #state?: StateConfig;
   #project?: Project;
   #alembic?: AlembicSettings | null;
-  #state?: StateConfig;
+  #files: readonly SourceFile[] = [];
+  #sourceDir: string | null = null;
 
   constructor(opts: GlobalOptions, errSink?: (line: string) => void) {
     this.opts = opts;
@@ -129,10 +164,8 @@ export class Context {
       try {
         files = await readMigrationDir(dir);
       } catch (e) {
-        if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-          throw new PermissionError(
-            `no permission to read ${dir}: run with --allow-read=${dir}`,
-          );
+        if (isPermissionError(e)) {
+          throw missingPermission(`reading migrations directory ${dir}`, `--allow-read=${dir}`);
         }
         throw e;
       }
@@ -141,19 +174,38 @@ export class Context {
         dir,
         files.map((f) => ({ path: `${prefix}/${f.path}`, text: f.text })),
       );
+      this.#files = files;
+      this.#sourceDir = dir;
     } else {
       this.#project = loadProject(
         "bundled migrations",
         bundledFiles.map((f) => ({ path: `migrations/${f.path}`, text: f.text })),
       );
+      this.#files = bundledFiles;
     }
+    this.log.debug(
+      `revisions: ${this.#sourceDir ?? `bundled (built into bellows ${VERSION})`}, ` +
+        `${this.#project.map.size} revision(s)`,
+    );
     return this.#project;
   }
 
+  /** Which set of scripts is in use. */
+  async source(): Promise<SourceInfo> {
+    const project = await this.project();
+    return {
+      kind: this.#sourceDir === null ? "bundled" : "directory",
+      path: this.#sourceDir,
+      revisions: project.map.size,
+      digest: await digestFiles(this.#files),
+    };
+  }
+
   /** Open the database. The caller closes it. */
-  async driver(): Promise<Driver> {
+  async driver(extra: { readOnly?: boolean } = {}): Promise<Driver> {
     const o = this.opts;
     return await openDriver(this.url, {
+      ...extra,
       applicationName: "bellows",
       lockTimeoutMs: o.lockTimeout ? parseDuration(o.lockTimeout, "--lock-timeout") : 5000,
       statementTimeoutMs: o.statementTimeout
@@ -210,16 +262,13 @@ export function loadAlembicConfig(
   } catch (e) {
     if (explicit === undefined) {
       // No alembic.ini here (or none we may read): nothing to take from it.
-      if (e instanceof Deno.errors.NotFound) return null;
-      if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-        return null;
-      }
+      if (e instanceof Deno.errors.NotFound || isPermissionError(e)) return null;
     }
     if (e instanceof Deno.errors.NotFound) {
       throw new UsageError(`config file ${file} not found`);
     }
-    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-      throw new PermissionError(`no permission to read ${file}: run with --allow-read=${file}`);
+    if (isPermissionError(e)) {
+      throw missingPermission(`reading config file ${file}`, `--allow-read=${file}`);
     }
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
     throw new UsageError(`cannot read config file ${file}: ${msg}`);
@@ -250,6 +299,11 @@ function hostname(): string {
   try {
     return Deno.hostname();
   } catch {
-    return getEnv("HOSTNAME") ?? "unknown";
+    // Without the `hostname` sys permission; the variable is a best effort, never an error.
+    try {
+      return Deno.env.get("HOSTNAME") ?? "unknown";
+    } catch {
+      return "unknown";
+    }
   }
 }

@@ -4,30 +4,49 @@
  * @module
  */
 import type { Command } from "commander";
-import { planDowngrade, planStamp, planUpgrade } from "../graph/plan.ts";
+import { currentRevisions, planDowngrade, planStamp, planUpgrade } from "../graph/plan.ts";
 import { offlineStartHeads } from "../graph/targets.ts";
 import type { Step } from "../graph/types.ts";
 import { dialectOf, postgresDialect, sqliteDialect } from "../drivers/mod.ts";
 import { renderOfflineScript } from "../runner/offline.ts";
 import type { Project } from "../runner/project.ts";
-import { PermissionError, UsageError } from "../errors.ts";
+import { BellowsError, UsageError } from "../errors.ts";
+import { isPermissionError, missingPermission } from "../permissions.ts";
 import { formatCurrent } from "../graph/format.ts";
 import { execute, formatRevs, inspectState, type RunReport } from "../runner/run.ts";
+import { previewSteps } from "../runner/preview.ts";
 import { readAudit } from "../state/version_table.ts";
 import type { Context } from "./context.ts";
-import type { Io } from "./mod.ts";
-import { print } from "./inspect.ts";
+import { appliedStepJson, revisionJson } from "./describe.ts";
+import { action, type CommandResult, type Io } from "./output.ts";
+import { previewPlan } from "./review.ts";
 
-function summarize(ctx: Context, report: RunReport, verb: string) {
+/** Log what a run did, and describe it for `--json`. */
+async function runResult(
+  ctx: Context,
+  database: string,
+  report: RunReport,
+  verb: string,
+): Promise<CommandResult> {
+  const ms = report.steps.reduce((a, s) => a + s.durationMs, 0);
   if (report.steps.length === 0) {
     ctx.log.info(`Nothing to ${verb}: the database is at ${formatRevs(report.before)}`);
-  } else {
-    const ms = report.steps.reduce((a, s) => a + s.durationMs, 0);
+  } else if (verb !== "stamp") {
     ctx.log.info(
       `Done: ${formatRevs(report.before)} -> ${formatRevs(report.after)} ` +
         `(${report.steps.length} step${report.steps.length === 1 ? "" : "s"}, ${ms} ms)`,
     );
   }
+  return {
+    data: {
+      database,
+      source: await ctx.source(),
+      before: report.before,
+      after: report.after,
+      steps: report.steps.map(appliedStepJson),
+      durationMs: ms,
+    },
+  };
 }
 
 /** Options of the commands that can print SQL instead of running it. */
@@ -53,15 +72,15 @@ function splitRange(target: string): { start?: string; end: string } {
  */
 async function runOffline(
   ctx: Context,
-  io: Io,
   flags: OfflineFlags,
   start: string | undefined,
   plan: (project: Project, heads: readonly string[]) => Step[],
-): Promise<void> {
+): Promise<CommandResult> {
   const project = await ctx.project();
   const dialect = dialectOf(ctx.url) === "postgresql" ? postgresDialect : sqliteDialect;
   const heads = offlineStartHeads(project.map, start);
-  const text = await renderOfflineScript(project, heads, plan(project, heads), {
+  const steps = plan(project, heads);
+  const text = await renderOfflineScript(project, heads, steps, {
     dialect,
     state: ctx.state,
     skipRolling: false,
@@ -72,19 +91,29 @@ async function runOffline(
     try {
       await Deno.writeTextFile(flags.output, text);
     } catch (e) {
-      if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-        throw new PermissionError(
-          `no permission to write ${flags.output}: run with --allow-write=${flags.output}`,
-        );
+      if (isPermissionError(e)) {
+        throw missingPermission(`writing ${flags.output}`, `--allow-write=${flags.output}`);
       }
       const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
       throw new UsageError(`cannot write ${flags.output}: ${msg}`);
     }
     ctx.log.info(`Wrote the SQL script to ${flags.output}`);
-  } else {
-    // The script ends in a blank line, as Alembic's does; out() adds the last newline.
-    io.out(text.replace(/\n$/, ""));
   }
+  const data = {
+    source: await ctx.source(),
+    dialect: dialect.name,
+    start: heads,
+    steps: steps.length,
+    output: flags.output ?? null,
+    sql: flags.output ? null : text,
+  };
+  // The script ends in a blank line, as Alembic's does; the printer adds the last newline.
+  return { data, text: flags.output ? "" : text };
+}
+
+/** `--dry-run` of upgrade and downgrade. */
+interface DryRun {
+  dryRun?: boolean;
 }
 
 function requireSqlForOutput(flags: OfflineFlags) {
@@ -107,15 +136,16 @@ export function registerDatabaseCommands(
     )
     .option("--sql", "print the SQL script instead of running it (no database needed)")
     .option("-o, --output <file>", "with --sql: write the script to this file")
-    .action(async (target: string, o: OfflineFlags, cmd: Command) => {
-      const ctx = context(cmd);
+    .option("--dry-run", "list what would run, as `plan` does, and change nothing")
+    .action(action(context, io, async (ctx, o: OfflineFlags & DryRun, target: string) => {
       requireSqlForOutput(o);
       const { start, end } = splitRange(target);
       if (o.sql) {
-        return await runOffline(ctx, io, o, start, (p, heads) => planUpgrade(p.map, heads, end));
+        return await runOffline(ctx, o, start, (p, heads) => planUpgrade(p.map, heads, end));
       }
       if (start !== undefined) throw new UsageError("Range revision not allowed");
-      await ctx.withDriver(async (driver, project) => {
+      if (o.dryRun) return await previewPlan(ctx, { direction: "up", target });
+      return await ctx.withDriver(async (driver, project) => {
         const report = await execute(
           driver,
           project,
@@ -123,9 +153,9 @@ export function registerDatabaseCommands(
           ctx.runOptions(),
           (heads) => planUpgrade(project.map, heads, target),
         );
-        summarize(ctx, report, "upgrade");
+        return await runResult(ctx, driver.display, report, "upgrade");
       });
-    });
+    }));
 
   program
     .command("downgrade")
@@ -133,18 +163,19 @@ export function registerDatabaseCommands(
     .argument("<revision>", "target: base, -N, label@base, an id ...; start:end with --sql")
     .option("--sql", "print the SQL script instead of running it (no database needed)")
     .option("-o, --output <file>", "with --sql: write the script to this file")
-    .action(async (target: string, o: OfflineFlags, cmd: Command) => {
-      const ctx = context(cmd);
+    .option("--dry-run", "list what would run, as `plan --down` does, and change nothing")
+    .action(action(context, io, async (ctx, o: OfflineFlags & DryRun, target: string) => {
       requireSqlForOutput(o);
       const { start, end } = splitRange(target);
       if (o.sql) {
         if (start === undefined) {
           throw new UsageError("downgrade with --sql requires <fromrev>:<torev>");
         }
-        return await runOffline(ctx, io, o, start, (p, heads) => planDowngrade(p.map, heads, end));
+        return await runOffline(ctx, o, start, (p, heads) => planDowngrade(p.map, heads, end));
       }
       if (start !== undefined) throw new UsageError("Range revision not allowed");
-      await ctx.withDriver(async (driver, project) => {
+      if (o.dryRun) return await previewPlan(ctx, { direction: "down", target });
+      return await ctx.withDriver(async (driver, project) => {
         const report = await execute(
           driver,
           project,
@@ -152,9 +183,9 @@ export function registerDatabaseCommands(
           ctx.runOptions(),
           (heads) => planDowngrade(project.map, heads, target),
         );
-        summarize(ctx, report, "downgrade");
+        return await runResult(ctx, driver.display, report, "downgrade");
       });
-    });
+    }));
 
   program
     .command("stamp")
@@ -163,70 +194,109 @@ export function registerDatabaseCommands(
     .option("--purge", "empty the version table first")
     .option("--sql", "print the SQL script instead of running it (no database needed)")
     .option("-o, --output <file>", "with --sql: write the script to this file")
-    .action(async (targets: string[], o: { purge?: boolean } & OfflineFlags, cmd: Command) => {
-      const ctx = context(cmd);
-      requireSqlForOutput(o);
-      if (o.sql) {
-        if (o.purge) throw new UsageError("Can't use --purge with --sql mode");
-        // As Alembic: every start:target must name the same start.
-        let start: string | undefined;
-        const dests = targets.map((t) => {
-          const r = splitRange(t);
-          if (r.start !== undefined && r.start !== start) {
-            if (start !== undefined) {
-              throw new UsageError(
-                "Stamp operation with --sql only supports a single starting revision at a time",
-              );
+    .action(
+      action(context, io, async (ctx, o: { purge?: boolean } & OfflineFlags, targets: string[]) => {
+        requireSqlForOutput(o);
+        if (o.sql) {
+          if (o.purge) throw new UsageError("Can't use --purge with --sql mode");
+          // As Alembic: every start:target must name the same start.
+          let start: string | undefined;
+          const dests = targets.map((t) => {
+            const r = splitRange(t);
+            if (r.start !== undefined && r.start !== start) {
+              if (start !== undefined) {
+                throw new UsageError(
+                  "Stamp operation with --sql only supports a single starting revision at a time",
+                );
+              }
+              start = r.start;
             }
-            start = r.start;
-          }
-          return r.end;
-        });
-        return await runOffline(
-          ctx,
-          io,
-          o,
-          start,
-          (p, heads) => planStamp(p.map, heads, dests, false),
-        );
-      }
-      await ctx.withDriver(async (driver, project) => {
-        const report = await execute(
-          driver,
-          project,
-          ctx.state,
-          ctx.runOptions(),
-          (heads) => planStamp(project.map, heads, targets, o.purge ?? false),
-          o.purge ? "purge" : "stamp",
-        );
-        if (report.steps.length === 0) {
-          ctx.log.info(`Nothing to stamp: the database is at ${formatRevs(report.before)}`);
+            return r.end;
+          });
+          return await runOffline(
+            ctx,
+            o,
+            start,
+            (p, heads) => planStamp(p.map, heads, dests, false),
+          );
         }
-      });
-    });
+        return await ctx.withDriver(async (driver, project) => {
+          const report = await execute(
+            driver,
+            project,
+            ctx.state,
+            ctx.runOptions(),
+            (heads) => planStamp(project.map, heads, targets, o.purge ?? false),
+            o.purge ? "purge" : "stamp",
+          );
+          return await runResult(ctx, driver.display, report, "stamp");
+        });
+      }),
+    );
 
   program
     .command("current")
     .description("show the current revision(s) of the database")
     .option("-v, --verbose", "show details and when each revision was applied")
-    .action(async (o: { verbose?: boolean }, cmd: Command) => {
-      const ctx = context(cmd);
+    .action(action(context, io, async (ctx, o: { verbose?: boolean }) => {
       const verbose = o.verbose ?? ctx.opts.verbose ?? false;
-      await ctx.withDriver(async (driver, project) => {
+      return await ctx.withDriver(async (driver, project) => {
         const heads = await inspectState(driver, project, ctx.state, ctx.runOptions());
-        if (!verbose) return print(io, formatCurrent(project.map, heads));
-        io.out(`Current revision(s) for ${driver.display}:`);
         const audit = await readAudit(driver, ctx.state);
-        for (const h of heads) {
-          print(io, formatCurrent(project.map, [h], { verbose }));
-          const last = audit.filter((a) => a.revision === h).at(-1);
-          if (last) {
-            io.out(
-              `Applied: ${last.appliedAt} (${last.direction}, ${last.durationMs} ms) on ` +
-                `${last.host} by bellows ${last.toolVersion}`,
-            );
-          }
+        const lastApplied = (rev: string) => audit.filter((a) => a.revision === rev).at(-1);
+        let pending = null;
+        try {
+          pending = await previewSteps(
+            project,
+            planUpgrade(project.map, heads, "heads"),
+            driver.dialect.name,
+          );
+        } catch (e) {
+          // `current` must answer even where no upgrade path exists; say so in --json.
+          if (!(e instanceof BellowsError)) throw e;
+          ctx.log.debug(`no upgrade plan to heads: ${e.message}`);
         }
+        let text: string;
+        if (!verbose) {
+          text = formatCurrent(project.map, heads);
+        } else {
+          const out = [`Current revision(s) for ${driver.display}:\n`];
+          for (const h of heads) {
+            out.push(formatCurrent(project.map, [h], { verbose }));
+            const last = lastApplied(h);
+            if (last) {
+              out.push(
+                `Applied: ${last.appliedAt} (${last.direction}, ${last.durationMs} ms) on ` +
+                  `${last.host} by bellows ${last.toolVersion}\n`,
+              );
+            }
+          }
+          text = out.join("");
+        }
+        return {
+          text,
+          data: {
+            database: driver.display,
+            source: await ctx.source(),
+            current: heads,
+            revisions: currentRevisions(project.map, heads).map((r) => {
+              const last = lastApplied(r.id);
+              return {
+                ...revisionJson(r),
+                applied: last
+                  ? {
+                    at: last.appliedAt,
+                    direction: last.direction,
+                    durationMs: last.durationMs,
+                    host: last.host,
+                    toolVersion: last.toolVersion,
+                  }
+                  : null,
+              };
+            }),
+            pending,
+          },
+        };
       });
-    });
+    }));
 }

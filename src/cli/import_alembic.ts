@@ -16,7 +16,7 @@ import type { PyValue } from "../alembic_import/python.ts";
 import { loadProject } from "../runner/project.ts";
 import { PermissionError, ScriptError, UsageError } from "../errors.ts";
 import { type Context, getEnv } from "./context.ts";
-import type { Io } from "./mod.ts";
+import { action, type Io } from "./output.ts";
 
 /** Alembic's revision file pattern: `*.py`, not `__init__.py`, not an editor lock `.#x`. */
 function isRevisionFile(name: string): boolean {
@@ -94,8 +94,7 @@ export function registerImportCommand(
       "write bellows revision scripts (into --migrations DIR) from Alembic versions/ folders",
     )
     .argument("<dirs...>", "Alembic versions folder(s)")
-    .action(async (dirs: string[], _o, cmd: Command) => {
-      const ctx = context(cmd);
+    .action(action(context, io, async (ctx, _o: unknown, dirs: string[]) => {
       const out = ctx.opts.migrations ?? getEnv("BELLOWS_MIGRATIONS");
       if (!out) throw new UsageError("import-alembic writes into --migrations DIR: name it");
       const lookup = moduleLookup(dirs);
@@ -161,19 +160,38 @@ export function registerImportCommand(
         permission(e, target, "write");
       }
       const todo = files.flatMap((f) => needsSql(f.rev).map((d) => ({ f, d })));
-      io.out(`Imported ${files.length} revision(s) into ${target}/`);
-      if (todo.length === 0) {
-        io.out("Every upgrade() and downgrade() was raw SQL: nothing left to fill in.");
-        return;
-      }
-      io.out(
-        `${todo.length} section(s) still need SQL; each holds a SELECT that fails until you ` +
-          `replace it:`,
-      );
-      for (const { f, d } of todo) {
+      const lines = [`Imported ${files.length} revision(s) into ${target}/`];
+      const needs = todo.map(({ f, d }) => {
         const down = f.rev.downRevisions[0] ?? "base";
         const range = d === "upgrade" ? `${down}:${f.rev.id}` : `${f.rev.id}:${down}`;
-        io.out(`  ${f.rev.id} ${d}  ${target}/${f.path}  (alembic ${d} ${range} --sql)`);
+        return {
+          revision: f.rev.id,
+          direction: d,
+          file: `${target}/${f.path}`,
+          hint: `alembic ${d} ${range} --sql`,
+        };
+      });
+      if (needs.length === 0) {
+        lines.push("Every upgrade() and downgrade() was raw SQL: nothing left to fill in.");
+      } else {
+        lines.push(
+          `${needs.length} section(s) still need SQL; each holds a SELECT that fails until you ` +
+            `replace it:`,
+          ...needs.map((n) => `  ${n.revision} ${n.direction}  ${n.file}  (${n.hint})`),
+        );
       }
-    });
+      return {
+        text: lines.join("\n"),
+        data: {
+          output: target,
+          imported: files.map((f) => ({
+            revision: f.rev.id,
+            downRevisions: f.rev.downRevisions,
+            from: f.rev.file,
+            file: `${target}/${f.path}`,
+          })),
+          needsSql: needs,
+        },
+      };
+    }));
 }

@@ -6,14 +6,27 @@
  */
 import type { Command } from "commander";
 import { formatBranches, formatHeads, formatHistory, formatShow } from "../graph/format.ts";
+import { historyRange } from "../graph/plan.ts";
+import { resolveRevisions } from "../graph/targets.ts";
 import { inspectState } from "../runner/run.ts";
 import { readAudit } from "../state/version_table.ts";
-import type { Context } from "./context.ts";
-import type { Io } from "./mod.ts";
+import { VERSION } from "../version.ts";
+import type { Context, SourceInfo } from "./context.ts";
+import { auditJson, revisionJson } from "./describe.ts";
+import { action, type Io } from "./output.ts";
 
-/** Print a formatter's whole output (which ends in a newline) as Alembic does. */
+/**
+ * Print a formatter's whole output (which ends in a newline) as Alembic does. Commands
+ * return a CommandResult instead (output.ts), so that `--json` covers them.
+ */
 export function print(io: Io, text: string): void {
   if (text.length > 0) io.out(text.replace(/\n$/, ""));
+}
+
+/** `history --source`: which set of scripts is in use, in one line. */
+export function formatSource(s: SourceInfo): string {
+  const where = s.kind === "bundled" ? `bundled (built into bellows ${VERSION})` : s.path;
+  return `${where}: ${s.revisions} revision${s.revisions === 1 ? "" : "s"}, sha256 ${s.digest}`;
 }
 
 /** Register the inspection commands on `program`. */
@@ -29,25 +42,37 @@ export function registerInspectCommands(
     .option("-i, --indicate-current", "mark the database's current revision(s)")
     .option("-v, --verbose", "show details of each revision")
     .option("--audit", "list the steps bellows applied to the database instead")
-    .action(
+    .option("--source", "say which set of revision scripts is in use (bundled or a directory)")
+    .action(action(
+      context,
+      io,
       async (
-        o: { revRange?: string; indicateCurrent?: boolean; verbose?: boolean; audit?: boolean },
-        cmd: Command,
+        ctx,
+        o: {
+          revRange?: string;
+          indicateCurrent?: boolean;
+          verbose?: boolean;
+          audit?: boolean;
+          source?: boolean;
+        },
       ) => {
-        const ctx = context(cmd);
         const verbose = o.verbose ?? ctx.opts.verbose ?? false;
         const project = await ctx.project();
+        const source = await ctx.source();
+        if (o.source) return { text: formatSource(source), data: { source } };
         if (o.audit) {
-          await ctx.withDriver(async (driver) => {
-            for (const a of await readAudit(driver, ctx.state)) {
-              io.out(
-                `${a.appliedAt} ${a.direction.padEnd(5)} ${a.revision} ${a.status} ` +
-                  `${a.durationMs} ms ${a.checksum?.slice(0, 12) ?? "-"} ${a.host} ` +
-                  `bellows ${a.toolVersion}`,
-              );
-            }
+          return await ctx.withDriver(async (driver) => {
+            const audit = await readAudit(driver, ctx.state);
+            const text = audit.map((a) =>
+              `${a.appliedAt} ${a.direction.padEnd(5)} ${a.revision} ${a.status} ` +
+              `${a.durationMs} ms ${a.checksum?.slice(0, 12) ?? "-"} ${a.host} ` +
+              `bellows ${a.toolVersion}\n`
+            ).join("");
+            return {
+              text,
+              data: { database: driver.display, source, audit: audit.map(auditJson) },
+            };
           });
-          return;
         }
         let current: string[] | undefined;
         if (o.indicateCurrent || (o.revRange ?? "").includes("current")) {
@@ -55,51 +80,78 @@ export function registerInspectCommands(
             inspectState(driver, project, ctx.state, ctx.runOptions())
           );
         }
-        print(
-          io,
-          formatHistory(project.map, {
-            range: o.revRange,
-            verbose,
-            currentHeads: current,
-            indicateCurrent: o.indicateCurrent ?? false,
-          }),
-        );
+        const text = formatHistory(project.map, {
+          range: o.revRange,
+          verbose,
+          currentHeads: current,
+          indicateCurrent: o.indicateCurrent ?? false,
+        });
+        return {
+          text,
+          data: {
+            source,
+            current: current ?? null,
+            revisions: historyRange(project.map, o.revRange, current).map((r) => ({
+              ...revisionJson(r),
+              ...(current ? { current: current.includes(r.id) } : {}),
+            })),
+          },
+        };
       },
-    );
+    ));
 
   program
     .command("heads")
     .description("show the current heads of the scripts")
     .option("-v, --verbose", "show details")
     .option("--resolve-dependencies", "treat dependency versions as down revisions")
-    .action(async (o: { verbose?: boolean; resolveDependencies?: boolean }, cmd: Command) => {
-      const ctx = context(cmd);
-      const project = await ctx.project();
-      const verbose = o.verbose ?? ctx.opts.verbose ?? false;
-      print(
-        io,
-        formatHeads(project.map, { verbose, resolveDependencies: o.resolveDependencies }),
-      );
-    });
+    .action(action(
+      context,
+      io,
+      async (ctx, o: { verbose?: boolean; resolveDependencies?: boolean }) => {
+        const project = await ctx.project();
+        const verbose = o.verbose ?? ctx.opts.verbose ?? false;
+        const map = project.map;
+        const ids = o.resolveDependencies ? map.realHeads : map.heads;
+        return {
+          text: formatHeads(map, { verbose, resolveDependencies: o.resolveDependencies }),
+          data: {
+            source: await ctx.source(),
+            heads: ids.map((id) => revisionJson(map.get(id))),
+          },
+        };
+      },
+    ));
 
   program
     .command("branches")
     .description("show branch points")
     .option("-v, --verbose", "show details")
-    .action(async (o: { verbose?: boolean }, cmd: Command) => {
-      const ctx = context(cmd);
+    .action(action(context, io, async (ctx, o: { verbose?: boolean }) => {
       const project = await ctx.project();
       const verbose = o.verbose ?? ctx.opts.verbose ?? false;
-      print(io, formatBranches(project.map, { verbose }));
-    });
+      return {
+        text: formatBranches(project.map, { verbose }),
+        data: {
+          source: await ctx.source(),
+          branches: historyRange(project.map, undefined).filter((r) => r.isBranchPoint)
+            .map(revisionJson),
+        },
+      };
+    }));
 
   program
     .command("show")
     .description("show one revision")
     .argument("<revision>", "an id, partial id, head, label@head ...")
-    .action(async (target: string, _o, cmd: Command) => {
-      const ctx = context(cmd);
+    .action(action(context, io, async (ctx, _o: unknown, target: string) => {
       const project = await ctx.project();
-      print(io, formatShow(project.map, target));
-    });
+      return {
+        text: formatShow(project.map, target),
+        data: {
+          source: await ctx.source(),
+          revisions: resolveRevisions(project.map, target).map(revisionJson),
+        },
+      };
+    }));
 }

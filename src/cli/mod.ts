@@ -5,19 +5,25 @@
  * @module
  */
 import { Command, CommanderError, Option } from "commander";
-import { BellowsError, ExitCode, PermissionError } from "../errors.ts";
+import { BellowsError, ExitCode } from "../errors.ts";
+import { isPermissionError, missingPermission } from "../permissions.ts";
 import { VERSION } from "../version.ts";
 import { Context, type GlobalOptions } from "./context.ts";
 import { registerDatabaseCommands } from "./database.ts";
 import { registerInspectCommands } from "./inspect.ts";
 import { registerAuthorCommands } from "./author.ts";
 import { registerImportCommand } from "./import_alembic.ts";
+import { registerReviewCommands } from "./review.ts";
+import {
+  errorDocument,
+  type ErrorInfo,
+  type Io,
+  markCommand,
+  outcomeOf,
+  renderJson,
+} from "./output.ts";
 
-/** Where a command's results go; tests swap it. */
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type { Io } from "./output.ts";
 
 const stdio: Io = {
   out: (t) => console.log(t),
@@ -61,6 +67,7 @@ export function buildProgram(io: Io): Command {
     .addOption(new Option("--strict", "treat a changed, already applied script as an error"))
     .addOption(new Option("-q, --quiet", "print only warnings and errors"))
     .addOption(new Option("-v, --verbose", "print more detail"))
+    .addOption(new Option("--json", "print one JSON document on stdout (README: Automation)"))
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -72,6 +79,9 @@ export function buildProgram(io: Io): Command {
   registerInspectCommands(program, ctx, io);
   registerAuthorCommands(program, ctx, io);
   registerImportCommand(program, ctx, io);
+  registerReviewCommands(program, ctx, io);
+  // Known before the action runs, so that an error is reported as this command's.
+  program.hook("preAction", (_program, actionCommand) => markCommand(actionCommand));
   for (const c of program.commands) {
     c.exitOverride().configureOutput({
       writeOut: (s) => io.out(s.replace(/\n$/, "")),
@@ -81,32 +91,53 @@ export function buildProgram(io: Io): Command {
   return program;
 }
 
-/** One line, no stack: what an operator reads in cron mail. */
-export function describeError(e: unknown): { message: string; code: number } {
-  if (e instanceof BellowsError) return { message: e.message, code: e.exitCode };
-  if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-    const p = new PermissionError(`missing permission: ${(e as Error).message.split("\n")[0]}`);
-    return { message: p.message, code: p.exitCode };
+/** Deno's "Requires read access to "/x", run again with the --allow-read flag". */
+const DENO_REFUSAL = /^Requires (\w+) access to "?([^",]*)"?/;
+
+/** One line, no stack: what an operator reads in cron mail, with the exit code and kind. */
+export function describeError(e: unknown): ErrorInfo {
+  if (e instanceof BellowsError) return { message: e.message, code: e.exitCode, kind: e.kind };
+  if (isPermissionError(e)) {
+    const first = (e as Error).message.split("\n")[0];
+    const m = DENO_REFUSAL.exec(first);
+    const p = m
+      ? missingPermission(`${m[1]} access to ${m[2]}`, `--allow-${m[1]}=${m[2]}`)
+      : missingPermission(first, "(see message)");
+    return { message: p.message, code: p.exitCode, kind: p.kind };
   }
   const msg = e instanceof Error ? e.message : String(e);
-  return { message: `internal error: ${msg.split("\n")[0]}`, code: ExitCode.INTERNAL };
+  return {
+    message: `internal error: ${msg.split("\n")[0]}`,
+    code: ExitCode.INTERNAL,
+    kind: "internal",
+  };
 }
 
-/** Run the command line; returns the exit code. */
+/** Run the command line; returns the exit code (README "Exit codes"). */
 export async function main(args: string[], io: Io = stdio): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync(args, { from: "user" });
-    return ExitCode.OK;
+    return outcomeOf(program).exitCode;
   } catch (e) {
+    // Options are parsed before any action, so `--json` is known unless parsing failed.
+    const json = program.opts<GlobalOptions>().json ?? args.includes("--json");
+    let error: ErrorInfo;
     if (e instanceof CommanderError) {
       // Help and --version end with exit code 0; commander has printed them already.
-      if (e.exitCode === 0) return ExitCode.OK;
-      if (e.code === "commander.executeSubCommandAsync") return ExitCode.USAGE;
-      return e.code === "commander.help" ? ExitCode.OK : ExitCode.USAGE;
+      if (e.exitCode === 0 || e.code === "commander.help") return ExitCode.OK;
+      error = { message: e.message.replace(/^error: /, ""), code: ExitCode.USAGE, kind: "usage" };
+    } else {
+      error = describeError(e);
+      io.err(`bellows: ${error.message}`);
     }
-    const { message, code } = describeError(e);
-    io.err(`bellows: ${message}`);
-    return code;
+    if (json) {
+      try {
+        io.out(renderJson(errorDocument(outcomeOf(program).command, error)));
+      } catch {
+        // stdout itself failed (the error being reported, perhaps); stderr has the line.
+      }
+    }
+    return error.code;
   }
 }

@@ -16,6 +16,11 @@ export interface DriverOptions {
   readonly connectTimeoutMs?: number;
   /** Server notices (RAISE NOTICE, ...) are passed here instead of being printed. */
   readonly onNotice?: (message: string) => void;
+  /**
+   * Open for reading only (SQLite: read-only connection). For `plan`, which reads the
+   * version table and nothing else.
+   */
+  readonly readOnly?: boolean;
   /** Environment to read PG* variables from (defaults to Deno.env). For tests. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }

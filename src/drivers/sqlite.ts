@@ -177,7 +177,10 @@ export function openSqlite(url: string, opts: DriverOptions = {}): Promise<Drive
   const path = sqlitePath(url);
   let db: DatabaseSync;
   try {
-    db = new DatabaseSync(path, { timeout: opts.lockTimeoutMs ?? 5000 });
+    db = new DatabaseSync(path, {
+      timeout: opts.lockTimeoutMs ?? 5000,
+      readOnly: opts.readOnly ?? false,
+    });
   } catch (e) {
     if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
       return Promise.reject(

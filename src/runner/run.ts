@@ -64,6 +64,8 @@ export interface StepReport {
   readonly to: readonly string[];
   readonly ops: readonly VersionOp[];
   readonly statements: number;
+  /** SHA-256 of the statements as run (what the audit row records); unset for stamps. */
+  readonly checksum?: string;
   readonly durationMs: number;
 }
 
@@ -493,6 +495,7 @@ async function runSteps(
       to: step.to,
       ops,
       statements: statements.length,
+      checksum: sum,
       durationMs,
     });
     heads = next;

@@ -1,0 +1,209 @@
+/**
+ * Commands for reviewing before anything runs: `plan` (also behind `upgrade --dry-run`
+ * and `downgrade --dry-run`) and `graph`. They read the version table at most, through
+ * a read-only connection, and never take the migration lock.
+ *
+ * @module
+ */
+import { type Command, Option } from "commander";
+import { dialectOf } from "../drivers/mod.ts";
+import { sqlitePath } from "../drivers/sqlite.ts";
+import type { DialectName } from "../drivers/types.ts";
+import { StateError, UsageError } from "../errors.ts";
+import { DIAGRAM_FORMATS, type DiagramFormat, phaseOf, renderGraph } from "../graph/diagram.ts";
+import { applySteps } from "../graph/heads.ts";
+import { planDowngrade, planUpgrade } from "../graph/plan.ts";
+import { offlineStartHeads, resolveRevision } from "../graph/targets.ts";
+import type { Project } from "../runner/project.ts";
+import { formatPlan, previewSteps } from "../runner/preview.ts";
+import { formatRevs } from "../runner/run.ts";
+import { readHeads } from "../state/version_table.ts";
+import { type Context, getEnv } from "./context.ts";
+import { revisionJson } from "./describe.ts";
+import { action, type CommandResult, type Io } from "./output.ts";
+
+/** The database's version rows, read through a read-only connection, and its display name. */
+export async function readVersionRows(
+  ctx: Context,
+  project: Project,
+): Promise<{ heads: string[]; database: string; dialect: DialectName }> {
+  const url = ctx.url;
+  const dialect = dialectOf(url);
+  if (dialect === "sqlite") {
+    // A missing file is an empty database; opening it would create it.
+    const path = sqlitePath(url);
+    if (path !== ":memory:" && !(await exists(path))) {
+      return { heads: [], database: `sqlite:${path}`, dialect };
+    }
+  }
+  const driver = await ctx.driver({ readOnly: true });
+  try {
+    const heads = await readHeads(driver, ctx.state);
+    for (const h of heads) {
+      if (!project.map.has(h)) {
+        throw new StateError(
+          `${driver.dialect.table(ctx.state.versionTable)} holds revision '${h}', which is not ` +
+            `in ${project.source}`,
+        );
+      }
+    }
+    return { heads, database: driver.display, dialect };
+  } finally {
+    await driver.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/** How a plan is asked for. */
+export interface PlanRequest {
+  readonly direction: "up" | "down";
+  /** Target, or Alembic's offline `start:end`. */
+  readonly target: string;
+  /** `--from`: version rows to start from (comma-separated; `base` = none); no database. */
+  readonly from?: string;
+  /** `--dialect`, for a plan without a database URL. */
+  readonly dialect?: string;
+}
+
+function parseDialect(text: string): DialectName {
+  if (text === "sqlite" || text === "postgresql") return text;
+  throw new UsageError(`--dialect: '${text}' is not one of sqlite, postgresql`);
+}
+
+/**
+ * What `plan` / `--dry-run` prints: the steps in order with their checksums. Reads
+ * the version table unless the start is given (`--from`, or `start:end`).
+ */
+export async function previewPlan(ctx: Context, req: PlanRequest): Promise<CommandResult> {
+  const project = await ctx.project();
+  const map = project.map;
+  let target = req.target;
+  let start: string[] | undefined;
+  if (target.includes(":")) {
+    const [s, e] = target.split(":", 2);
+    if (req.from !== undefined) {
+      throw new UsageError("give the start either as --from or as start:");
+    }
+    start = offlineStartHeads(map, s || undefined);
+    target = e || (req.direction === "up" ? "heads" : "base");
+  } else if (req.from !== undefined) {
+    start = req.from.split(",").map((r) => r.trim()).filter((r) => r !== "" && r !== "base")
+      .map((r) => resolveRevision(map, r)?.id).filter((r): r is string => r !== undefined);
+  }
+  let heads: string[];
+  let database: string | null = null;
+  let dialect: DialectName;
+  if (start !== undefined) {
+    heads = start;
+    const url = ctx.opts.url ?? getEnv("DATABASE_URL");
+    if (req.dialect) dialect = parseDialect(req.dialect);
+    else if (url) dialect = dialectOf(url);
+    else {
+      throw new UsageError(
+        "a plan without a database needs --dialect sqlite|postgresql (or --url) to pick " +
+          "each script's statements",
+      );
+    }
+  } else {
+    ({ heads, database, dialect } = await readVersionRows(ctx, project));
+    if (req.dialect && parseDialect(req.dialect) !== dialect) {
+      throw new UsageError(`--dialect ${req.dialect} does not match the database (${dialect})`);
+    }
+  }
+  const steps = req.direction === "up"
+    ? planUpgrade(map, heads, target)
+    : planDowngrade(map, heads, target);
+  // Refuse what the runner would refuse, before anyone reviews it.
+  const after = applySteps(map, heads, steps).heads;
+  const planned = await previewSteps(project, steps, dialect);
+  const verb = req.direction === "up" ? "upgrade" : "downgrade";
+  let text = "";
+  if (planned.length === 0) {
+    ctx.log.info(`Nothing to ${verb}: ${database ?? "the start"} is at ${formatRevs(heads)}`);
+  } else {
+    text = `Plan for ${database ?? "(no database)"} (${dialect}): ${formatRevs(heads)} -> ` +
+      `${formatRevs(after)}, ${planned.length} step${planned.length === 1 ? "" : "s"}\n` +
+      formatPlan(planned);
+  }
+  return {
+    text,
+    data: {
+      database,
+      dialect,
+      source: await ctx.source(),
+      direction: req.direction,
+      target,
+      from: heads,
+      to: after,
+      steps: planned,
+    },
+  };
+}
+
+/** Register `plan` and `graph` on `program`. */
+export function registerReviewCommands(
+  program: Command,
+  context: (cmd: Command) => Context,
+  io: Io,
+): void {
+  program
+    .command("plan")
+    .description(
+      "list the steps an upgrade would run, in order, with each step's checksum (no changes)",
+    )
+    .argument("[revision]", "target, or start:end to plan without a database", "heads")
+    .option("--from <revisions>", "start from these version rows instead of the database's")
+    .option("--down", "plan a downgrade to the target instead")
+    .addOption(
+      new Option("--dialect <name>", "statements of this dialect (without a database)")
+        .choices(["sqlite", "postgresql"]),
+    )
+    .action(action(
+      context,
+      io,
+      (ctx, o: { from?: string; down?: boolean; dialect?: string }, target: string) =>
+        previewPlan(ctx, {
+          direction: o.down ? "down" : "up",
+          target,
+          from: o.from,
+          dialect: o.dialect,
+        }),
+    ));
+
+  program
+    .command("graph")
+    .description("print the revision graph as Graphviz DOT or Mermaid (current marked with --url)")
+    .addOption(
+      new Option("--format <format>", "output format").choices(DIAGRAM_FORMATS).default("dot"),
+    )
+    .action(action(context, io, async (ctx, o: { format: DiagramFormat }) => {
+      const project = await ctx.project();
+      // Only an explicit --url marks the current revisions: the picture needs no database.
+      const current = ctx.opts.url ? (await readVersionRows(ctx, project)).heads : undefined;
+      const text = renderGraph(project.map, o.format, { current });
+      return {
+        text,
+        data: {
+          format: o.format,
+          source: await ctx.source(),
+          current: current ?? null,
+          heads: project.map.heads,
+          revisions: project.map.all().map((r) => ({
+            ...revisionJson(r),
+            phase: phaseOf(r) ?? null,
+            current: current?.includes(r.id) ?? false,
+          })),
+          graph: text,
+        },
+      };
+    }));
+}
