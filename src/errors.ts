@@ -15,7 +15,12 @@ export const ExitCode = {
   MIGRATION_FAILED: 1,
   /** The command line itself was wrong (unknown option, missing argument). */
   USAGE: 2,
-  // 3, 4 and 5 are `check`'s Glance codes: expand, migrate, contract needed.
+  /** `check`: the expand phase is not complete (also why `migrate`/`contract` refused). */
+  EXPAND_NEEDED: 3,
+  /** `check`: a data migration has rows left to move (also why `contract` refused). */
+  MIGRATE_NEEDED: 4,
+  /** `check`: contract revisions are pending (also why `expand` cannot cross into them). */
+  CONTRACT_NEEDED: 5,
   /** A revision script or the revision graph is invalid, or a target does not resolve. */
   SCRIPT: 6,
   /** The database could not be reached or refused the login. */
@@ -101,6 +106,24 @@ export class MigrationError extends BellowsError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, ExitCode.MIGRATION_FAILED, "migration_failed", options);
     this.name = "MigrationError";
+  }
+}
+
+/**
+ * An upgrade phase stands in the way: `check`'s answer (exit 3, 4 or 5, Glance's codes),
+ * or why `expand`, `migrate`, `contract` or `upgrade` refused to go on. Nothing was changed.
+ */
+export class PhaseError extends BellowsError {
+  constructor(
+    message: string,
+    exitCode:
+      | typeof ExitCode.EXPAND_NEEDED
+      | typeof ExitCode.MIGRATE_NEEDED
+      | typeof ExitCode.CONTRACT_NEEDED,
+    options?: ErrorOptions,
+  ) {
+    super(message, exitCode, "phase", options);
+    this.name = "PhaseError";
   }
 }
 

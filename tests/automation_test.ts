@@ -90,6 +90,13 @@ Deno.test("every command's --json document holds the fields README documents", a
       ["upgrade", [...url, "upgrade"]],
       ["downgrade", [...url, "downgrade", "mitaka01"]],
       ["stamp", [...url, "stamp", "mitaka02"]],
+      ["expand", [...url, "expand"]],
+      ["migrate", [...url, "migrate"]],
+      ["contract", [...url, "contract"]],
+      ["sync", [...url, "sync"]],
+      ["check", [...url, "check"]],
+      ["version", [...url, "version"]],
+      ["version_control", ["--url", `${dir}/vc.db`, "version_control"]],
       ["current", [...url, "current"]],
       ["history", [...url, "history", "-i"]],
       ["history --audit", [...url, "history", "--audit"]],
@@ -109,7 +116,7 @@ Deno.test("every command's --json document holds the fields README documents", a
         "--splice",
       ]],
       ["merge", ["--migrations", mig, "merge", "heads", "-m", "join"]],
-      ["upgrade --sql", [...url, "upgrade", "--sql", "mitaka01:heads"]],
+      ["upgrade --sql", [...url, "upgrade", "--sql", "mitaka01:expand@head"]],
       ["downgrade --sql", [...url, "downgrade", "--sql", "mitaka02:mitaka01"]],
       ["stamp --sql", [...url, "stamp", "--sql", "mitaka01"]],
       ["import-alembic", ["--migrations", `${dir}/imported`, "import-alembic", alembicVersions]],
@@ -145,7 +152,8 @@ Deno.test("every command's --json document holds the fields README documents", a
         for (const k of revisionFields) assert.ok(k in doc[list][0], `${command}: ${list}[].${k}`);
       }
     }
-    assert.deepEqual(versions(db), ["mitaka02"]);
+    assert.deepEqual(versions(db), ["ocata_contract01"]);
+    assert.deepEqual(versions(`${dir}/vc.db`), ["liberty"]);
   });
 });
 
@@ -160,7 +168,7 @@ Deno.test("--json values: applied steps carry durations and the checksums plan s
       plan.steps.map((s: Record<string, unknown>) => [s.revision, s.checksum, s.statements]),
     );
     assert.ok(up.steps.every((s: { durationMs: number }) => Number.isInteger(s.durationMs)));
-    assert.deepEqual([up.before, up.after], [[], ["mitaka02"]]);
+    assert.deepEqual([up.before, up.after], [[], ["ocata_contract01"]]);
     const audit = new DatabaseSync(db, { readOnly: true });
     const sums = audit.prepare("SELECT checksum FROM bellows_audit ORDER BY seq").all()
       .map((r) => r.checksum);
@@ -168,18 +176,18 @@ Deno.test("--json values: applied steps carry durations and the checksums plan s
     assert.deepEqual(sums, plan.steps.map((s: { checksum: string }) => s.checksum));
 
     const cur = JSON.parse((await runCli(["--json", "--url", db, "current"])).out);
-    assert.deepEqual(cur.current, ["mitaka02"]);
+    assert.deepEqual(cur.current, ["ocata_contract01"]);
     assert.deepEqual(cur.pending, []);
     assert.equal(cur.revisions[0].applied.direction, "up");
     const graph = JSON.parse((await runCli(["--json", "--url", db, "graph"])).out);
-    assert.deepEqual(graph.current, ["mitaka02"]);
+    assert.deepEqual(graph.current, ["ocata_contract01"]);
     assert.deepEqual(
       graph.revisions.filter((r: { current: boolean }) => r.current).map((
         r: { revision: string },
       ) => r.revision),
-      ["mitaka02"],
+      ["ocata_contract01"],
     );
-    assert.match(graph.graph, /"mitaka02" \[.*style=filled/);
+    assert.match(graph.graph, /"ocata_contract01" \[.*style=filled/);
     const bare = JSON.parse((await runCli(["--json", "graph", "--format", "mermaid"])).out);
     assert.equal(bare.current, null);
     assert.doesNotMatch(bare.graph, /\(current\)|classDef current/);
@@ -188,11 +196,13 @@ Deno.test("--json values: applied steps carry durations and the checksums plan s
       (await runCli(["--json", "plan", "--from", "liberty", "--dialect", "postgresql"])).out,
     );
     assert.deepEqual([offline.database, offline.from, offline.to], [null, ["liberty"], [
-      "mitaka02",
+      "ocata_contract01",
     ]]);
     assert.deepEqual(offline.steps.map((s: { revision: string }) => s.revision), [
       "mitaka01",
       "mitaka02",
+      "ocata_expand01",
+      "ocata_contract01",
     ]);
   });
 });
@@ -225,6 +235,44 @@ const DRIVERS: Record<number, Driver> = {
     meaning: /usage error/,
     kind: "usage",
     run: () => runCli(["--json", "upgrade", "--no-such-option"]),
+  },
+  [ExitCode.EXPAND_NEEDED]: {
+    meaning: /expand migrations are pending/,
+    kind: "phase",
+    // Contract before expand is refused.
+    run: (dir) => runCli(["--json", "--url", `${dir}/3.db`, "contract"]),
+  },
+  [ExitCode.MIGRATE_NEEDED]: {
+    meaning: /data migrations \(migrate phase\) are pending/,
+    kind: "phase",
+    // Contract while a data migration still has rows to move is refused.
+    run: async (dir) => {
+      const path = `${dir}/4.db`;
+      assert.equal((await runCli(["-q", "--url", path, "upgrade", "mitaka02"])).code, 0);
+      const db = new DatabaseSync(path);
+      db.exec("INSERT INTO images (id, status, created_at) VALUES ('i1', 'active', '2017-02-22')");
+      db.close();
+      // Expanded, but the image written before has no visibility yet.
+      assert.equal((await runCli(["-q", "--url", path, "expand"])).code, 0);
+      return runCli(["--json", "--url", path, "contract"]);
+    },
+  },
+  [ExitCode.CONTRACT_NEEDED]: {
+    meaning: /contract migrations are pending/,
+    kind: "phase",
+    // An expand revision that needs a contract revision: that contract must come first.
+    run: async (dir) => {
+      await writeScripts(`${dir}/cross`, {
+        "b0.sql": script("b0", "", "SELECT 1;"),
+        "e1.sql": script("e1", "b0", "SELECT 1;", "", { branch_labels: "expand" }),
+        "c1.sql": script("c1", "b0", "SELECT 1;", "", {
+          branch_labels: "contract",
+          depends_on: "e1",
+        }),
+        "e2.sql": script("e2", "e1", "SELECT 1;", "", { depends_on: "c1" }),
+      });
+      return runCli(["--json", "--url", `${dir}/5.db`, "--migrations", `${dir}/cross`, "expand"]);
+    },
   },
   [ExitCode.SCRIPT]: {
     meaning: /target that does not resolve/,

@@ -45,7 +45,7 @@ Deno.test("bundled mode: a folder without migrations/ upgrades a fresh SQLite fi
     const opts = { cwd: dir, permissions: binaryFlags(dir) };
     const up = await execCli(["--url", `sqlite:${db}`, "upgrade"], opts);
     assert.equal(up.code, 0, up.err);
-    assert.deepEqual(versions(db), ["mitaka02"]);
+    assert.deepEqual(versions(db), ["ocata_contract01"]);
 
     // The bundled history is the repository's, revision for revision.
     const bundled = await execCli(["history", "-v"], opts);
@@ -53,14 +53,14 @@ Deno.test("bundled mode: a folder without migrations/ upgrades a fresh SQLite fi
     assert.equal(bundled.code, 0, bundled.err);
     assert.equal(fromRepo.code, 0, fromRepo.err);
     assert.equal(bundled.out, fromRepo.out);
-    assert.match(bundled.out, /Rev: mitaka02 \(head\)/);
+    assert.match(bundled.out, /Rev: ocata_contract01 \(head\)/);
 
     // And so are the files: the same digest, and `--source` says which set is in use.
     const src = await execCli(["history", "--source"], opts);
     const repoSrc = await execCli(["--migrations", repoMigrations, "history", "--source"]);
     assert.match(
       src.out,
-      /^bundled \(built into bellows [\d.]+\): 3 revisions, sha256 [0-9a-f]{64}$/,
+      /^bundled \(built into bellows [\d.]+\): 5 revisions, sha256 [0-9a-f]{64}$/,
     );
     assert.equal(src.out.split("sha256 ")[1], repoSrc.out.split("sha256 ")[1]);
     assert.match(repoSrc.out, new RegExp(`^${repoMigrations}: `));
@@ -143,7 +143,7 @@ Deno.test("permissions: without read or write on the SQLite file, exit 10 in one
     assert.equal(plan.code, 0, plan.err);
     assert.match(
       plan.out,
-      /^Plan for sqlite:\S+ \(sqlite\): mitaka02 -> <base>, 3 steps\n1\. downgrade/,
+      /^Plan for sqlite:\S+ \(sqlite\): ocata_contract01 -> <base>, 5 steps\n1\. downgrade/,
     );
     assert.deepEqual(await Deno.readFile(db), before);
   });
@@ -210,6 +210,8 @@ Deno.test("permissions: PostgreSQL works with the binary's flags; without --allo
           "liberty",
           "mitaka01",
           "mitaka02",
+          "ocata_expand01",
+          "ocata_contract01",
         ]);
       }
       const flags = binaryFlags(dir);

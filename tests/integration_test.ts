@@ -78,18 +78,21 @@ cases("bundled revisions upgrade to head on a fresh database", async (db) => {
   const url = db.dialect === "sqlite" ? `sqlite:${db.url}` : db.url;
   const up = await runCli(["--url", url, "upgrade", "heads"]);
   assert.equal(up.code, 0, up.err);
-  assert.deepEqual(await db.versions(), ["mitaka02"]);
+  assert.deepEqual(await db.versions(), ["ocata_contract01"]);
   assert.ok((await db.tables()).includes("images"));
   const cur = await runCli(["--url", db.url, "current"]);
   assert.equal(cur.code, 0, cur.err);
-  assert.equal(cur.out, "mitaka02 (head)");
+  assert.equal(cur.out, "ocata_contract01 (head)\nocata_expand01 (effective head)");
   const audit = await db.rows(
     "SELECT revision, direction, status FROM bellows_audit ORDER BY seq",
   );
+  // The data migration had nothing to move on an empty database: no audit row for it.
   assert.deepEqual(audit.map((r) => `${r.revision}:${r.direction}:${r.status}`), [
     "liberty:up:done",
     "mitaka01:up:done",
     "mitaka02:up:done",
+    "ocata_expand01:up:done",
+    "ocata_contract01:up:done",
   ]);
 });
 
@@ -381,18 +384,24 @@ cases("a second runner waits for the lock, then fails with exit 8", async (db) =
   // The dead holder's lock went with it (kernel / server): the next run proceeds.
   const r = await execCli(["--url", db.url, "--lock-wait", "5s", "upgrade", "heads"]);
   assert.equal(r.code, 0, r.err);
-  assert.deepEqual(await db.versions(), ["mitaka02"]);
+  assert.deepEqual(await db.versions(), ["ocata_contract01"]);
 });
 
 cases("concurrent runners apply each revision exactly once", async (db) => {
   const procs = Array.from({ length: 4 }, () => spawnCli(["--url", db.url, "upgrade", "heads"]));
   const results = await Promise.all(procs.map((p) => p.output()));
   for (const r of results) assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
-  assert.deepEqual(await db.versions(), ["mitaka02"]);
+  assert.deepEqual(await db.versions(), ["ocata_contract01"]);
   const ups = await db.rows(
     "SELECT revision FROM bellows_audit WHERE direction = 'up' ORDER BY seq",
   );
-  assert.deepEqual(ups.map((r) => r.revision), ["liberty", "mitaka01", "mitaka02"]);
+  assert.deepEqual(ups.map((r) => r.revision), [
+    "liberty",
+    "mitaka01",
+    "mitaka02",
+    "ocata_expand01",
+    "ocata_contract01",
+  ]);
 });
 
 Deno.test("revision and merge write files that the graph accepts", async () => {

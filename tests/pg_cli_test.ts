@@ -252,7 +252,7 @@ Deno.test("postgres CLI: --version-table-schema keeps Alembic's table in that sc
     );
     assert.deepEqual(placed.map((p) => p.t), ["migr.alembic_version", "migr.bellows_audit"]);
     assert.deepEqual(await db.rows("SELECT version_num FROM migr.alembic_version"), [
-      { version_num: "mitaka02" },
+      { version_num: "ocata_contract01" },
     ]);
     assert.deepEqual(await pgTableShape(db.url, "migr", "alembic_version"), ALEMBIC_VERSION_SHAPE);
 
@@ -281,7 +281,7 @@ Deno.test("postgres CLI: --version-table-schema keeps Alembic's table in that sc
 
     // Current reads the schema it is told; the default schema has no version table.
     let cur = await runCli(["--url", db.url, "--version-table-schema", "migr", "current"]);
-    assert.equal(cur.out, "mitaka02 (head)");
+    assert.equal(cur.out, "ocata_contract01 (head)\nocata_expand01 (effective head)");
     cur = await runCli(["--url", db.url, "current"]);
     assert.equal(cur.code, 0, cur.err);
     assert.equal(cur.out, "");

@@ -3,10 +3,16 @@ import type { SourceFile } from "../script/types.ts";
 import f0 from "../../migrations/liberty.sql" with { type: "text" };
 import f1 from "../../migrations/mitaka01.sql" with { type: "text" };
 import f2 from "../../migrations/mitaka02.sql" with { type: "text" };
+import f3 from "../../migrations/ocata_contract01.sql" with { type: "text" };
+import f4 from "../../migrations/ocata_expand01.sql" with { type: "text" };
+import f5 from "../../migrations/ocata_migrate01.sql" with { type: "text" };
 
 /** Every revision script of `migrations/`, embedded at build time. */
 export const bundledFiles: readonly SourceFile[] = [
   { path: "liberty.sql", text: f0 },
   { path: "mitaka01.sql", text: f1 },
   { path: "mitaka02.sql", text: f2 },
+  { path: "ocata_contract01.sql", text: f3 },
+  { path: "ocata_expand01.sql", text: f4 },
+  { path: "ocata_migrate01.sql", text: f5 },
 ];

@@ -10,16 +10,18 @@ import type { Step } from "../graph/types.ts";
 import { dialectOf, postgresDialect, sqliteDialect } from "../drivers/mod.ts";
 import { renderOfflineScript } from "../runner/offline.ts";
 import type { Project } from "../runner/project.ts";
-import { BellowsError, UsageError } from "../errors.ts";
+import { BellowsError, ExitCode, PhaseError, UsageError } from "../errors.ts";
 import { isPermissionError, missingPermission } from "../permissions.ts";
 import { formatCurrent } from "../graph/format.ts";
 import { execute, formatRevs, inspectState, type RunReport } from "../runner/run.ts";
 import { previewSteps } from "../runner/preview.ts";
 import { readAudit } from "../state/version_table.ts";
 import type { Context } from "./context.ts";
-import { appliedStepJson, revisionJson } from "./describe.ts";
+import { revisionJson, runJson } from "./describe.ts";
 import { action, type CommandResult, type Io } from "./output.ts";
 import { previewPlan } from "./review.ts";
+import { phaseRunOptions, runPhasedCommand } from "./phases.ts";
+import { offlineSkipsDataMigrations, splitUpgrade } from "../phases/phase.ts";
 
 /** Log what a run did, and describe it for `--json`. */
 async function runResult(
@@ -37,16 +39,7 @@ async function runResult(
         `(${report.steps.length} step${report.steps.length === 1 ? "" : "s"}, ${ms} ms)`,
     );
   }
-  return {
-    data: {
-      database,
-      source: await ctx.source(),
-      before: report.before,
-      after: report.after,
-      steps: report.steps.map(appliedStepJson),
-      durationMs: ms,
-    },
-  };
+  return { data: runJson(database, await ctx.source(), report) };
 }
 
 /** Options of the commands that can print SQL instead of running it. */
@@ -120,6 +113,34 @@ function requireSqlForOutput(flags: OfflineFlags) {
   if (flags.output && !flags.sql) throw new UsageError("--output is for --sql mode");
 }
 
+/**
+ * An offline upgrade script cannot run data migrations. From an empty database they
+ * have nothing to move, so the script is printed with a warning; from a start with
+ * rows, printing contract revisions that retire them is refused (exit 4).
+ */
+function refuseOffline(
+  ctx: Context,
+  heads: readonly string[],
+  skipped: readonly string[],
+  end: string,
+): void {
+  if (heads.length === 0) {
+    ctx.log.warn(
+      `the script leaves out data migration(s) ${skipped.join(", ")}: they only run online; ` +
+        `on an empty database they have nothing to move`,
+    );
+    return;
+  }
+  throw new PhaseError(
+    `upgrade --sql refused: it would print contract revisions that need data migration(s) ` +
+      `${skipped.join(", ")} done first, and those only run online (they repeat a batch ` +
+      `until their check query counts 0). Print the expand part ('upgrade --sql ` +
+      `${heads.join(",")}:expand@head'), run 'bellows migrate' against the database, then ` +
+      `print the rest up to ${end}`,
+    ExitCode.MIGRATE_NEEDED,
+  );
+}
+
 /** Register the database commands on `program`. */
 export function registerDatabaseCommands(
   program: Command,
@@ -137,25 +158,38 @@ export function registerDatabaseCommands(
     .option("--sql", "print the SQL script instead of running it (no database needed)")
     .option("-o, --output <file>", "with --sql: write the script to this file")
     .option("--dry-run", "list what would run, as `plan` does, and change nothing")
-    .action(action(context, io, async (ctx, o: OfflineFlags & DryRun, target: string) => {
-      requireSqlForOutput(o);
-      const { start, end } = splitRange(target);
-      if (o.sql) {
-        return await runOffline(ctx, o, start, (p, heads) => planUpgrade(p.map, heads, end));
-      }
-      if (start !== undefined) throw new UsageError("Range revision not allowed");
-      if (o.dryRun) return await previewPlan(ctx, { direction: "up", target });
-      return await ctx.withDriver(async (driver, project) => {
-        const report = await execute(
-          driver,
-          project,
-          ctx.state,
-          ctx.runOptions(),
-          (heads) => planUpgrade(project.map, heads, target),
-        );
-        return await runResult(ctx, driver.display, report, "upgrade");
-      });
-    }));
+    .option(
+      "--batch-size <rows>",
+      "rows per data migration transaction, when the upgrade goes on into contract revisions",
+    )
+    .action(
+      action(
+        context,
+        io,
+        async (ctx, o: OfflineFlags & DryRun & { batchSize?: string }, target: string) => {
+          requireSqlForOutput(o);
+          const { start, end } = splitRange(target);
+          if (o.sql) {
+            return await runOffline(ctx, o, start, (p, heads) => {
+              const steps = planUpgrade(p.map, heads, end);
+              // Data migrations loop until their check query says 0: only online.
+              const skipped = offlineSkipsDataMigrations(p.map, heads, steps, p.dataMigrations);
+              if (skipped.length > 0) refuseOffline(ctx, heads, skipped, end);
+              return steps;
+            });
+          }
+          if (start !== undefined) throw new UsageError("Range revision not allowed");
+          if (o.dryRun) return await previewPlan(ctx, { direction: "up", target });
+          // Phase order (expand, data migrations, contract) and legacy takeover: src/phases.
+          return await runPhasedCommand(ctx, phaseRunOptions(ctx, o.batchSize), (project) => ({
+            verb: "upgrade",
+            takeover: true,
+            plan: (heads) =>
+              splitUpgrade(project.map, heads, planUpgrade(project.map, heads, target), target),
+          }));
+        },
+      ),
+    );
 
   program
     .command("downgrade")

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Revision } from "../graph/revision_map.ts";
-import type { StepReport } from "../runner/run.ts";
+import type { RunReport, StepReport } from "../runner/run.ts";
 import type { AuditEntry } from "../state/version_table.ts";
 
 /** A revision of the graph. */
@@ -70,6 +70,25 @@ export function appliedStepJson(step: StepReport): AppliedStepJson {
     statements: step.statements,
     checksum: step.checksum ?? null,
     durationMs: step.durationMs,
+  };
+}
+
+/**
+ * The fields of a command that ran steps (`upgrade`, `stamp`, `expand` ...):
+ * `database`, `source`, `before`, `after`, `steps`, `durationMs`.
+ */
+export function runJson(
+  database: string,
+  source: unknown,
+  report: RunReport,
+): Record<string, unknown> {
+  return {
+    database,
+    source,
+    before: report.before,
+    after: report.after,
+    steps: report.steps.map(appliedStepJson),
+    durationMs: report.steps.reduce((a, s) => a + s.durationMs, 0),
   };
 }
 

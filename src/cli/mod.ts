@@ -14,6 +14,7 @@ import { registerInspectCommands } from "./inspect.ts";
 import { registerAuthorCommands } from "./author.ts";
 import { registerImportCommand } from "./import_alembic.ts";
 import { registerReviewCommands } from "./review.ts";
+import { registerPhaseCommands } from "./phases.ts";
 import {
   errorDocument,
   type ErrorInfo,
@@ -76,6 +77,7 @@ export function buildProgram(io: Io): Command {
     });
   const ctx = (cmd: Command) => new Context(cmd.optsWithGlobals<GlobalOptions>(), io.err);
   registerDatabaseCommands(program, ctx, io);
+  registerPhaseCommands(program, ctx, io);
   registerInspectCommands(program, ctx, io);
   registerAuthorCommands(program, ctx, io);
   registerImportCommand(program, ctx, io);

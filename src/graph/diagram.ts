@@ -10,6 +10,7 @@
  * @module
  */
 import type { Revision, RevisionMap } from "./revision_map.ts";
+import { type Phase, revisionPhase } from "../phases/phase.ts";
 
 /** Output formats of {@linkcode renderGraph}. */
 export type DiagramFormat = "dot" | "mermaid";
@@ -17,8 +18,7 @@ export type DiagramFormat = "dot" | "mermaid";
 /** The formats, for option validation. */
 export const DIAGRAM_FORMATS: readonly DiagramFormat[] = ["dot", "mermaid"];
 
-/** The zero-downtime phases a revision can belong to, by branch label. */
-export type Phase = "expand" | "contract";
+export type { Phase };
 
 /** What {@linkcode renderGraph} marks besides the graph itself. */
 export interface DiagramOptions {
@@ -28,12 +28,11 @@ export interface DiagramOptions {
   readonly maxMessage?: number;
 }
 
-/** The phase of a revision: `expand` or `contract` when one of its branch labels says so. */
-export function phaseOf(rev: Revision): Phase | undefined {
-  if (rev.branchLabels.includes("expand")) return "expand";
-  if (rev.branchLabels.includes("contract")) return "contract";
-  return undefined;
-}
+/**
+ * The phase of a revision: `expand` or `contract` when one of its (inherited) branch
+ * labels says so (src/phases/phase.ts, where the phase commands use it too).
+ */
+export const phaseOf: (rev: Revision) => Phase | undefined = revisionPhase;
 
 interface Node {
   readonly rev: Revision;

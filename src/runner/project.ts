@@ -1,11 +1,14 @@
 /**
- * A loaded set of revision scripts together with their revision graph.
+ * A loaded set of revision scripts and data migrations together with their revision graph.
  *
  * @module
  */
 import { RevisionMap } from "../graph/revision_map.ts";
 import type { RevisionScript, SourceFile } from "../script/types.ts";
 import { loadScripts } from "../script/load.ts";
+import { type DataMigration, loadDataMigrations } from "../script/data_migration.ts";
+import { validateDataMigrations } from "../phases/phase.ts";
+import { legacyTable } from "../phases/legacy.ts";
 
 /** The scripts of one migrations source, and the graph they form. */
 export interface Project {
@@ -13,11 +16,16 @@ export interface Project {
   readonly source: string;
   readonly map: RevisionMap;
   readonly scripts: ReadonlyMap<string, RevisionScript>;
+  /** Data migrations in name order, each following an expand revision of `map`. */
+  readonly dataMigrations: readonly DataMigration[];
 }
 
 /** Parse the files and build the graph; throws ScriptError / RevisionError on bad input. */
 export function loadProject(source: string, files: readonly SourceFile[]): Project {
   const scripts = loadScripts([...files]);
   const map = new RevisionMap(scripts);
-  return { source, map, scripts: new Map(scripts.map((s) => [s.id, s])) };
+  const dataMigrations = loadDataMigrations(files);
+  validateDataMigrations(map, dataMigrations);
+  legacyTable(scripts); // two revisions claiming one legacy_version is a script error
+  return { source, map, scripts: new Map(scripts.map((s) => [s.id, s])), dataMigrations };
 }

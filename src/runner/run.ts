@@ -79,6 +79,12 @@ export interface RunReport {
 /** Lock-timeout errors that make a step worth retrying (PostgreSQL 55P03, SQLite busy). */
 const RETRYABLE = new Set(["55P03", "SQLITE_BUSY"]);
 
+/** The error code when `e` is a lock timeout worth retrying, else undefined. */
+export function retryableCode(driver: Driver, e: unknown): string | undefined {
+  const code = driver.errorInfo((e as Error)?.cause ?? e)?.code;
+  return code && RETRYABLE.has(code) ? code : undefined;
+}
+
 /** `a, b` or `<base>` for log lines. */
 export function formatRevs(revs: readonly string[]): string {
   return revs.length === 0 ? "<base>" : revs.join(", ");
@@ -226,7 +232,7 @@ async function checkDrift(
 /** Turn a statement failure into a one-line MigrationError naming file:line:column. */
 export function statementError(
   driver: Driver,
-  script: RevisionScript,
+  script: Pick<RevisionScript, "file">,
   stmt: Statement,
   err: unknown,
   context: string,
@@ -253,7 +259,8 @@ export function statementError(
   return new MigrationError(`${msg.replaceAll("\n", " ")}; ${context}`, { cause: err });
 }
 
-function sleep(ms: number) {
+/** Wait `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
@@ -279,32 +286,47 @@ export async function execute(
       // Alembic's --purge: empty the table, then stamp from nothing, in one transaction.
       return await runStamp(driver, project, cfg, opts, before, steps, check, interrupted);
     }
-    // Validate the whole sequence of row changes first: refuse instead of half-writing.
-    applySteps(project.map, before, steps);
-    if (steps.length === 0) return { before, after: before, steps: [] };
-    if (isAllStamp(steps)) {
-      return await runStamp(driver, project, cfg, opts, before, steps, "stamp", []);
-    }
-    if (opts.singleTransaction) {
-      const nonTx = steps.find((s) =>
-        s.kind === "migrate" && !project.scripts.get(s.revision)!.transactional
-      );
-      if (nonTx?.kind === "migrate") {
-        throw new UsageError(
-          `revision '${nonTx.revision}' must run outside a transaction; ` +
-            `it cannot be part of --single-transaction`,
-        );
-      }
-      let result: RunReport | undefined;
-      await driver.transaction(async (tx) => {
-        result = await runSteps(driver, tx, project, cfg, opts, before, steps);
-      });
-      return result!;
-    }
-    return await runSteps(driver, undefined, project, cfg, opts, before, steps);
+    return await executeLocked(driver, project, cfg, opts, before, steps);
   } finally {
     await release();
   }
+}
+
+/**
+ * Run planned steps from the version rows `before`. The caller holds the runner lock
+ * and read `before` under it ({@linkcode inspectState}); {@linkcode execute} does both.
+ */
+export async function executeLocked(
+  driver: Driver,
+  project: Project,
+  cfg: StateConfig,
+  opts: RunOptions,
+  before: readonly string[],
+  steps: readonly Step[],
+): Promise<RunReport> {
+  // Validate the whole sequence of row changes first: refuse instead of half-writing.
+  applySteps(project.map, before, steps);
+  if (steps.length === 0) return { before, after: before, steps: [] };
+  if (isAllStamp(steps)) {
+    return await runStamp(driver, project, cfg, opts, before, steps, "stamp", []);
+  }
+  if (opts.singleTransaction) {
+    const nonTx = steps.find((s) =>
+      s.kind === "migrate" && !project.scripts.get(s.revision)!.transactional
+    );
+    if (nonTx?.kind === "migrate") {
+      throw new UsageError(
+        `revision '${nonTx.revision}' must run outside a transaction; ` +
+          `it cannot be part of --single-transaction`,
+      );
+    }
+    let result: RunReport | undefined;
+    await driver.transaction(async (tx) => {
+      result = await runSteps(driver, tx, project, cfg, opts, before, steps);
+    });
+    return result!;
+  }
+  return await runSteps(driver, undefined, project, cfg, opts, before, steps);
 }
 
 function isAllStamp(steps: readonly Step[]) {
@@ -453,8 +475,8 @@ async function runSteps(
           });
           break;
         } catch (e) {
-          const code = driver.errorInfo((e as Error).cause ?? e)?.code;
-          if (outerTx || attempt >= opts.retries || !code || !RETRYABLE.has(code)) throw e;
+          const code = retryableCode(driver, e);
+          if (outerTx || attempt >= opts.retries || !code) throw e;
           // A transaction that failed rolled back everything, including table creation.
           tablesReady = false;
           const delay = opts.retryDelayMs * 2 ** attempt;

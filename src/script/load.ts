@@ -19,8 +19,8 @@ export function isScriptPath(path: string): boolean {
 
 /**
  * Is `file` a data migration rather than a revision? It is when its first
- * header key is `data_migration`. Data migrations are not supported yet;
- * {@linkcode loadScripts} leaves them out.
+ * header key is `data_migration`. {@linkcode loadScripts} leaves them out;
+ * `loadDataMigrations` (data_migration.ts) reads them.
  */
 export function isDataMigration(file: SourceFile): boolean {
   return firstHeaderKey(file.text)?.key === DATA_MIGRATION_KEY;

@@ -1,6 +1,6 @@
 /**
- * Revision scripts: raw SQL files with a comment header and `-- bellows:`
- * section markers (format: docs/scripts.md). Parsing, statement splitting,
+ * Revision scripts and data migrations: raw SQL files with a comment header and
+ * `-- bellows:` section markers (format: docs/scripts.md). Parsing, statement splitting,
  * selection of what runs, checksums, loading and writing new files.
  *
  * Everything here is pure except {@linkcode readMigrationDir}.
@@ -13,6 +13,15 @@ export { parseScript } from "./parse.ts";
 export { checksum, type SelectOptions, statementsFor } from "./select.ts";
 export { isDataMigration, isScriptPath, loadScripts } from "./load.ts";
 export { readMigrationDir } from "./fs.ts";
+export {
+  BATCH_SIZE_PLACEHOLDER,
+  batchStatements,
+  checkStatement,
+  type DataMigration,
+  type DataMigrationSection,
+  loadDataMigrations,
+  parseDataMigration,
+} from "./data_migration.ts";
 export { type NewRevision, newRevisionId, renderRevision, revisionFileName } from "./write.ts";
 export {
   branchLabelProblem,

@@ -31,11 +31,14 @@ export interface TestDb {
   tables(): Promise<string[]>;
 }
 
+/** How long a look into a SQLite file waits for a writer (a test's services may be busy). */
+const BUSY_TIMEOUT_MS = 30_000;
+
 /** A SQLite file `name` inside `dir`. */
 export function sqliteDb(dir: string, name = "x.db"): TestDb {
   const path = `${dir}/${name}`;
   const rows = (sql: string) => {
-    const db = new DatabaseSync(path);
+    const db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
     try {
       return Promise.resolve(db.prepare(sql).all() as Record<string, unknown>[]);
     } finally {
@@ -47,7 +50,7 @@ export function sqliteDb(dir: string, name = "x.db"): TestDb {
     url: path,
     rows,
     exec: (sql) => {
-      const db = new DatabaseSync(path);
+      const db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
       try {
         db.exec(sql);
       } finally {
