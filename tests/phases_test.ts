@@ -237,7 +237,33 @@ for (const dialect of DIALECTS) {
   });
 }
 
-Deno.test("upgrade refuses a contract revision ahead of expand, and changes nothing", async () => {
+Deno.test("upgrade moves a release's data between its expand and contract revisions", async () => {
+  await withTempDir(async (dir) => {
+    const db = sqliteDb(dir);
+    const mig = `${dir}/m`;
+    await writeScripts(mig, {
+      ...rollingProject,
+      "e2.sql": script("e2", "e1", "ALTER TABLE t ADD COLUMN c INTEGER;"),
+    });
+    await db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL)");
+    await db.exec("INSERT INTO t (id, a) VALUES (1, 10), (2, 20)");
+    const base = ["--url", db.url, "--migrations", mig];
+    // Alembic's plan for c1 is r1, e1, c1; d1 runs between e1 and c1. e2 is not needed.
+    let r = await runCli([...base, "upgrade", "c1"]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /Running upgrade r1 -> e1[\s\S]*d1: moved 2 row\(s\)[\s\S]*-> c1/);
+    assert.deepEqual(await versionRows(db), ["c1"]);
+    assert.deepEqual(await table(db, "SELECT id, b FROM t ORDER BY id"), [["1", "20"], [
+      "2",
+      "40",
+    ]]);
+    r = await runCli([...base, "check"]);
+    assert.equal(r.code, 3, r.out);
+    assert.match(r.out, /expand: 1 revision\(s\) to apply: e2/);
+  });
+});
+
+Deno.test("contract refuses while expand is incomplete, even with no data to move", async () => {
   await withTempDir(async (dir) => {
     const db = sqliteDb(dir);
     const mig = `${dir}/m`;
@@ -247,17 +273,11 @@ Deno.test("upgrade refuses a contract revision ahead of expand, and changes noth
     });
     await db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL)");
     const base = ["--url", db.url, "--migrations", mig];
-    let r = await runCli([...base, "upgrade", "c1"]);
+    assert.equal((await runCli([...base, "-q", "upgrade", "e1"])).code, 0);
+    const r = await runCli([...base, "contract"]);
     assert.equal(r.code, 3, r.err);
-    assert.match(
-      r.err,
-      /upgrade c1 refused: it would apply contract revision\(s\) c1 while expand revision\(s\) e2 are not applied; run 'bellows expand'/,
-    );
-    assert.deepEqual(await versionRows(db), []);
-    // The plain way still works: expand first (Alembic's order), data, then contract.
-    r = await runCli([...base, "upgrade", "heads"]);
-    assert.equal(r.code, 0, r.err);
-    assert.deepEqual(await versionRows(db), ["c1", "e2"]);
+    assert.match(r.err, /contract refused: expand is not complete \(e2 not applied\)/);
+    assert.deepEqual(await versionRows(db), ["e1"]);
   });
 });
 

@@ -21,7 +21,7 @@ import { revisionJson, runJson } from "./describe.ts";
 import { action, type CommandResult, type Io } from "./output.ts";
 import { previewPlan } from "./review.ts";
 import { phaseRunOptions, runPhasedCommand } from "./phases.ts";
-import { offlineSkipsDataMigrations, splitUpgrade } from "../phases/phase.ts";
+import { dataMigrationsRetiredBy, splitUpgrade } from "../phases/phase.ts";
 
 /** Log what a run did, and describe it for `--json`. */
 async function runResult(
@@ -173,7 +173,7 @@ export function registerDatabaseCommands(
             return await runOffline(ctx, o, start, (p, heads) => {
               const steps = planUpgrade(p.map, heads, end);
               // Data migrations loop until their check query says 0: only online.
-              const skipped = offlineSkipsDataMigrations(p.map, heads, steps, p.dataMigrations);
+              const skipped = dataMigrationsRetiredBy(p.map, heads, steps, p.dataMigrations);
               if (skipped.length > 0) refuseOffline(ctx, heads, skipped, end);
               return steps;
             });
@@ -185,7 +185,13 @@ export function registerDatabaseCommands(
             verb: "upgrade",
             takeover: true,
             plan: (heads) =>
-              splitUpgrade(project.map, heads, planUpgrade(project.map, heads, target), target),
+              splitUpgrade(
+                project.map,
+                heads,
+                planUpgrade(project.map, heads, target),
+                target,
+                project.dataMigrations,
+              ),
           }));
         },
       ),

@@ -155,38 +155,51 @@ function list(ids: readonly string[], max = 5): string {
   return ids.length > max ? `${shown} and ${ids.length - max} more` : shown;
 }
 
-/** Why contract revisions may not run yet, or undefined when they may. */
+/** Why contract revisions may not run yet because expand is incomplete, or undefined. */
+export function expandBlocker(status: PhaseStatus, what = "contract"): PhaseError | undefined {
+  if (status.expandPending.length === 0) return undefined;
+  return new PhaseError(
+    `${what} refused: expand is not complete (${list(status.expandPending)} not applied); ` +
+      `run 'bellows expand' first. Nothing was changed`,
+    ExitCode.EXPAND_NEEDED,
+  );
+}
+
+/** Why contract revisions may not run yet because data migrations have rows left, or undefined. */
+export function rowsBlocker(
+  status: PhaseStatus,
+  pendingRows: ReadonlyMap<string, number>,
+  what = "contract",
+): PhaseError | undefined {
+  const left = status.active.filter((n) => (pendingRows.get(n) ?? 0) > 0);
+  if (left.length === 0) return undefined;
+  const detail = left.map((n) => `${n}: ${pendingRows.get(n)} row(s)`).join(", ");
+  return new PhaseError(
+    `${what} refused: data migrations still have rows to move (${detail}); run ` +
+      `'bellows migrate' first. Nothing was changed`,
+    ExitCode.MIGRATE_NEEDED,
+  );
+}
+
+/** Why the `contract` command may not run yet (expand first, then rows left), or undefined. */
 export function contractBlocker(
   status: PhaseStatus,
   pendingRows: ReadonlyMap<string, number>,
   what = "contract",
 ): PhaseError | undefined {
-  if (status.expandPending.length > 0) {
-    return new PhaseError(
-      `${what} refused: expand is not complete (${list(status.expandPending)} not applied); ` +
-        `run 'bellows expand' first. Nothing was changed`,
-      ExitCode.EXPAND_NEEDED,
-    );
-  }
-  const left = status.active.filter((n) => (pendingRows.get(n) ?? 0) > 0);
-  if (left.length > 0) {
-    const detail = left.map((n) => `${n}: ${pendingRows.get(n)} row(s)`).join(", ");
-    return new PhaseError(
-      `${what} refused: data migrations still have rows to move (${detail}); run ` +
-        `'bellows migrate' first. Nothing was changed`,
-      ExitCode.MIGRATE_NEEDED,
-    );
-  }
-  return undefined;
+  return expandBlocker(status, what) ?? rowsBlocker(status, pendingRows, what);
 }
 
 /** What a phased run does, in this order. */
 export interface PhasedPlan {
-  /** Revisions outside the contract phase. */
+  /**
+   * Steps that run first: revisions outside the contract phase (for an `upgrade`
+   * that moves no data, Alembic's whole plan).
+   */
   readonly expand: readonly MigrateStep[];
   /** Run the active data migrations after `expand` (they must be done before `contract`). */
   readonly migrate: boolean;
-  /** Contract revisions: they run only when expand is complete and no data migration has rows left. */
+  /** Contract revisions: they run only once no active data migration has rows left. */
   readonly contract: readonly MigrateStep[];
 }
 
@@ -227,11 +240,10 @@ export function planExpand(map: RevisionMap, heads: readonly string[]): MigrateS
  * The `contract` command's steps: everything not yet applied, which once expand
  * is complete is the contract phase. Throws {@linkcode PhaseError} (3) when
  * expand is not complete; the caller checks data migrations with
- * {@linkcode contractBlocker} too.
+ * {@linkcode rowsBlocker} too.
  */
 export function planContract(map: RevisionMap, heads: readonly string[]): MigrateStep[] {
-  const status = phaseStatus(map, heads, []);
-  const blocker = contractBlocker(status, new Map());
+  const blocker = expandBlocker(phaseStatus(map, heads, []));
   if (blocker) throw blocker;
   return planUpgrade(map, heads, "heads");
 }
@@ -261,21 +273,25 @@ export function planSync(map: RevisionMap, heads: readonly string[]): PhasedPlan
 }
 
 /**
- * Order an `upgrade` plan by phase: its expand steps, then the data migrations,
- * then its contract steps. A plan without contract steps runs as Alembic plans
- * it. With contract steps, it is refused ({@linkcode PhaseError}) when an
- * expand step needs one of them (5), or when expand revisions outside the plan
- * would still be missing when the contract steps run (3).
+ * An `upgrade` plan, made safe for data migrations. A plan that does not apply a
+ * contract revision retiring a data migration runs exactly as Alembic plans it
+ * (so `upgrade` stays Alembic's command, `upgrade contract@head` included).
+ * Otherwise it runs in phase order: its expand steps, then the data migrations,
+ * then its contract steps; refused ({@linkcode PhaseError}, 5) when an expand
+ * step depends on one of those contract steps, since no order moves the data then.
  */
 export function splitUpgrade(
   map: RevisionMap,
   heads: readonly string[],
   steps: readonly MigrateStep[],
   target: string,
+  dms: readonly DataMigrationRef[],
 ): PhasedPlan {
+  if (dataMigrationsRetiredBy(map, heads, steps, dms).length === 0) {
+    return { expand: steps, migrate: false, contract: [] };
+  }
   const isContract = (s: MigrateStep) => phaseOf(map, s.revision) === CONTRACT;
   const contract = steps.filter(isContract);
-  if (contract.length === 0) return { expand: steps, migrate: false, contract: [] };
   const expand = steps.filter((s) => !isContract(s));
   const contractIds = new Set(contract.map((s) => s.revision));
   for (const s of expand) {
@@ -283,34 +299,23 @@ export function splitUpgrade(
     if (needs.length > 0) {
       throw new PhaseError(
         `upgrade ${target} refused: expand revision ${s.revision} depends on contract ` +
-          `revision(s) ${list(needs)}; contract the earlier release first. Nothing was changed`,
+          `revision(s) ${list(needs)}, which must wait for data migrations; upgrade to the ` +
+          `earlier release's contract first. Nothing was changed`,
         ExitCode.CONTRACT_NEEDED,
       );
     }
-  }
-  const after = new Set([...map.ancestors(heads), ...expand.map((s) => s.revision)]);
-  const missing = map.all().map((r) => r.id).filter((id) =>
-    !after.has(id) && phaseOf(map, id) !== CONTRACT
-  );
-  if (missing.length > 0) {
-    throw new PhaseError(
-      `upgrade ${target} refused: it would apply contract revision(s) ` +
-        `${list(contract.map((s) => s.revision))} while expand revision(s) ${list(missing)} ` +
-        `are not applied; run 'bellows expand' (or 'bellows upgrade heads') first. Nothing ` +
-        `was changed`,
-      ExitCode.EXPAND_NEEDED,
-    );
   }
   return { expand, migrate: true, contract };
 }
 
 /**
- * The data migrations an upgrade plan run as one offline script would skip: those
- * active at some point of the plan (their expand revision applied) and retired by
- * its end (a contract revision of their release applied), since a script cannot
- * repeat a batch until a check query counts 0. In name order.
+ * The data migrations `steps` (an upgrade plan from the version rows `heads`)
+ * would retire: not retired before it, retired after it (a contract revision of
+ * their release applied), so their rows must move while the plan runs. In name
+ * order. An offline script, which cannot repeat a batch until a check query
+ * counts 0, would skip them.
  */
-export function offlineSkipsDataMigrations(
+export function dataMigrationsRetiredBy(
   map: RevisionMap,
   heads: readonly string[],
   steps: readonly MigrateStep[],

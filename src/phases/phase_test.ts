@@ -5,8 +5,8 @@ import { PhaseError, ScriptError } from "../errors.ts";
 import {
   checkCode,
   contractBlocker,
+  dataMigrationsRetiredBy,
   dataMigrationState,
-  offlineSkipsDataMigrations,
   phaseOf,
   phaseStatus,
   planContract,
@@ -141,36 +141,48 @@ Deno.test("planExpand refuses to cross into a contract revision", () => {
   );
 });
 
-Deno.test("splitUpgrade: expand steps, data migrations, contract steps", () => {
-  const steps = planUpgrade(ocata, ["mitaka02"], "heads");
-  const plan = splitUpgrade(ocata, ["mitaka02"], steps, "heads");
+Deno.test("splitUpgrade: Alembic's plan, unless data must move between expand and contract", () => {
+  const ocataDms = dms.slice(0, 1);
+  const split = (map: RevisionMap, heads: string[], target: string, d = ocataDms) =>
+    splitUpgrade(map, heads, planUpgrade(map, heads, target), target, d);
+  const plan = split(ocata, ["mitaka02"], "heads");
   assert.deepEqual([ids(plan.expand), plan.migrate, ids(plan.contract)], [
     ["ocata_expand01"],
     true,
     ["ocata_contract01"],
   ]);
-  // No contract step: Alembic's plan as it is, no data migrations.
-  const expandOnly = splitUpgrade(ocata, [], planUpgrade(ocata, [], "expand@head"), "expand@head");
+  // Nothing retired: Alembic's plan as it is, contract revisions included.
+  const noData = split(ocata, ["mitaka02"], "heads", []);
+  assert.deepEqual([ids(noData.expand), noData.migrate, noData.contract], [
+    ["ocata_expand01", "ocata_contract01"],
+    false,
+    [],
+  ]);
+  const expandOnly = split(ocata, [], "expand@head");
   assert.deepEqual([ids(expandOnly.expand).at(-1), expandOnly.migrate, expandOnly.contract], [
     "ocata_expand01",
     false,
     [],
   ]);
-  // contract@head brings its own expand dependency: allowed (expand is complete by then).
-  const c = splitUpgrade(ocata, [], planUpgrade(ocata, [], "contract@head"), "contract@head");
-  assert.deepEqual(ids(c.contract), ["ocata_contract01"]);
-  // With pike's expand outside the plan, ocata's contract is ahead of expand: refused.
+  // Ocata's contract with Pike's expand still to come: Ocata's data moves first, that is all.
+  const c = split(glance, ["mitaka02"], "ocata_contract01", dms);
+  assert.deepEqual([ids(c.expand), c.migrate, ids(c.contract)], [
+    ["ocata_expand01"],
+    true,
+    ["ocata_contract01"],
+  ]);
+  // Expand steps wait for contract steps that wait for data: no order works.
+  const crossing = new RevisionMap([
+    rev("b0", []),
+    rev("e1", ["b0"], { labels: ["expand"] }),
+    rev("c1", ["b0"], { labels: ["contract"], deps: ["e1"] }),
+    rev("e2", ["e1"], { deps: ["c1"] }),
+  ]);
   assert.throws(
-    () =>
-      splitUpgrade(
-        glance,
-        ["mitaka02"],
-        planUpgrade(glance, ["mitaka02"], "ocata_contract01"),
-        "ocata_contract01",
-      ),
+    () => split(crossing, [], "heads", [{ name: "d1", after: "e1" }]),
     phaseError(
-      3,
-      /^upgrade ocata_contract01 refused: it would apply contract revision\(s\) ocata_contract01 while expand revision\(s\) pike_expand01 are not applied/,
+      5,
+      /^upgrade heads refused: expand revision e2 depends on contract revision\(s\) c1/,
     ),
   );
 });
@@ -194,9 +206,9 @@ Deno.test("validateDataMigrations: after must be an expand revision", () => {
   );
 });
 
-Deno.test("offlineSkipsDataMigrations: those a script would pass from active to retired", () => {
+Deno.test("dataMigrationsRetiredBy: those a plan takes from not retired to retired", () => {
   const skips = (heads: string[], target: string) =>
-    offlineSkipsDataMigrations(glance, heads, planUpgrade(glance, heads, target), dms);
+    dataMigrationsRetiredBy(glance, heads, planUpgrade(glance, heads, target), dms);
   assert.deepEqual(skips([], "heads"), ["ocata_migrate01", "pike_migrate01"]);
   assert.deepEqual(skips(["mitaka02"], "expand@head"), []);
   assert.deepEqual(skips(["pike_expand01"], "ocata_contract01"), ["ocata_migrate01"]);

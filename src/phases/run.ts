@@ -27,12 +27,12 @@ import {
   type CheckCode,
   checkCode,
   CONTRACT,
-  contractBlocker,
   EXPAND,
   type PhasedPlan,
   phaseOf,
   type PhaseStatus,
   phaseStatus,
+  rowsBlocker,
 } from "./phase.ts";
 import type { Progress } from "./progress.ts";
 import { describeFinding, phaseFindings } from "./rules.ts";
@@ -195,7 +195,7 @@ async function refuseContractIfBlocked(
 ): Promise<void> {
   const status = phaseStatus(project.map, heads, project.dataMigrations);
   const counts = await pendingCounts(driver, activeMigrations(project, status));
-  const blocker = contractBlocker(status, counts, verb);
+  const blocker = rowsBlocker(status, counts, verb);
   if (blocker) throw blocker;
 }
 
