@@ -393,3 +393,21 @@ const slowProject: Record<string, string> = {
     "",
   ].join("\n"),
 };
+
+Deno.test("upgrade --sql never skips a data migration that rows may need", async () => {
+  // From a given start there may be rows: a script that would retire ocata_migrate01 is refused.
+  let r = await runCli(["--url", "sqlite:x.db", "upgrade", "--sql", "mitaka02:heads"]);
+  assert.equal(r.code, 4, r.err);
+  assert.match(
+    r.err,
+    /upgrade --sql refused: .*ocata_migrate01.*'upgrade --sql mitaka02:expand@head'/,
+  );
+  r = await runCli(["--url", "sqlite:x.db", "upgrade", "--sql", "mitaka02:expand@head"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /ALTER TABLE images ADD COLUMN visibility/);
+  // From an empty database there is nothing to move: printed, with a warning.
+  r = await runCli(["--url", "sqlite:x.db", "upgrade", "--sql"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /leaves out data migration\(s\) ocata_migrate01/);
+  assert.match(r.out, /ALTER TABLE images DROP COLUMN is_public/);
+});
