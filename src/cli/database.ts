@@ -5,14 +5,14 @@
  */
 import type { Command } from "commander";
 import { currentRevisions, planDowngrade, planStamp, planUpgrade } from "../graph/plan.ts";
-import { offlineStartHeads } from "../graph/targets.ts";
+import { offlineStartHeads, TargetResolver } from "../graph/targets.ts";
 import type { Step } from "../graph/types.ts";
 import { dialectOf, postgresDialect, sqliteDialect } from "../drivers/mod.ts";
 import { renderOfflineScript } from "../runner/offline.ts";
 import type { Project } from "../runner/project.ts";
 import { BellowsError, ExitCode, PhaseError, UsageError } from "../errors.ts";
 import { isPermissionError, missingPermission } from "../permissions.ts";
-import { formatCurrent } from "../graph/format.ts";
+import { formatCurrent, formatHeadLine } from "../graph/format.ts";
 import { execute, formatRevs, inspectState, type RunReport } from "../runner/run.ts";
 import { previewSteps } from "../runner/preview.ts";
 import { readAudit } from "../state/version_table.ts";
@@ -300,16 +300,16 @@ export function registerDatabaseCommands(
         if (!verbose) {
           text = formatCurrent(project.map, heads);
         } else {
+          // Alembic's `current -v` entries, each followed by when and where bellows applied it.
           const out = [`Current revision(s) for ${driver.display}:\n`];
-          for (const h of heads) {
-            out.push(formatCurrent(project.map, [h], { verbose }));
-            const last = lastApplied(h);
+          for (const rev of new TargetResolver(project.map).allCurrent(heads)) {
+            let entry = formatHeadLine(project.map, rev, { verbose, command: "current" });
+            const last = lastApplied(rev.id);
             if (last) {
-              out.push(
-                `Applied: ${last.appliedAt} (${last.direction}, ${last.durationMs} ms) on ` +
-                  `${last.host} by bellows ${last.toolVersion}\n`,
-              );
+              entry += `Applied: ${last.appliedAt} (${last.direction}, ${last.durationMs} ms) on ` +
+                `${last.host} by bellows ${last.toolVersion}\n`;
             }
+            out.push(`${entry}\n`);
           }
           text = out.join("");
         }
