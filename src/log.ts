@@ -21,14 +21,33 @@ export interface Logger {
   debug(message: string): void;
 }
 
-/** A logger that writes to a sink, with optional timestamps. */
+/**
+ * `text` as one line for stderr and `--json`: line breaks (with the spaces around them)
+ * become one space, and other control characters are written as `\u001b` escapes, so
+ * neither a server's multi-line message nor an escape sequence in a file name can break
+ * or rewrite the operator's terminal line.
+ */
+export function oneLine(text: string): string {
+  return text
+    .split(/\s*(?:\r\n|[\r\n\u2028\u2029])\s*/)
+    .filter((part) => part !== "")
+    .join(" ")
+    // deno-lint-ignore no-control-regex
+    .replace(
+      /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
+}
+
+/** A logger that writes to a sink, with optional timestamps; every entry is one line. */
 export function createLogger(
   verbosity: Verbosity,
   opts: { timestamps?: boolean; write?: (line: string) => void } = {},
 ): Logger {
   const write = opts.write ?? ((line: string) => console.error(line));
+  // One entry, one line: a notice's DETAIL or a multi-line message stays with its timestamp.
   const stamp = (level: string, msg: string) =>
-    opts.timestamps ? `${new Date().toISOString()} ${level} ${msg}` : msg;
+    opts.timestamps ? `${new Date().toISOString()} ${level} ${oneLine(msg)}` : oneLine(msg);
   return {
     info: (m) => {
       if (verbosity !== "quiet") write(stamp("INFO", m));

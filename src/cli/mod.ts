@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { BellowsError, ExitCode } from "../errors.ts";
+import { oneLine } from "../log.ts";
 import { isPermissionError, missingPermission } from "../permissions.ts";
 import { VERSION } from "../version.ts";
 import { Context, type GlobalOptions } from "./context.ts";
@@ -33,6 +34,14 @@ const stdio: Io = {
 
 /** Builds the program. Each command's action receives a {@linkcode Context}. */
 export function buildProgram(io: Io): Command {
+  // Help asked for goes to stdout. Commander's own error output (its message, which may
+  // run over two lines with a suggestion, and the help it shows when no command is given)
+  // is dropped: `main` reports every failure as one `bellows:` line instead.
+  const output = {
+    writeOut: (s: string) => io.out(s.replace(/\n$/, "")),
+    writeErr: () => {},
+    outputError: () => {},
+  };
   const program = new Command("bellows")
     .description(
       "Database migrations from raw SQL revision scripts, in Alembic's revision language.",
@@ -71,10 +80,7 @@ export function buildProgram(io: Io): Command {
     .addOption(new Option("--json", "print one JSON document on stdout (README: Automation)"))
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.out(s.replace(/\n$/, "")),
-      writeErr: (s) => io.err(s.replace(/\n$/, "")),
-    });
+    .configureOutput(output);
   const ctx = (cmd: Command) => new Context(cmd.optsWithGlobals<GlobalOptions>(), io.err);
   registerDatabaseCommands(program, ctx, io);
   registerPhaseCommands(program, ctx, io);
@@ -84,20 +90,31 @@ export function buildProgram(io: Io): Command {
   registerReviewCommands(program, ctx, io);
   // Known before the action runs, so that an error is reported as this command's.
   program.hook("preAction", (_program, actionCommand) => markCommand(actionCommand));
-  for (const c of program.commands) {
-    c.exitOverride().configureOutput({
-      writeOut: (s) => io.out(s.replace(/\n$/, "")),
-      writeErr: (s) => io.err(s.replace(/\n$/, "")),
-    });
-  }
+  for (const c of program.commands) c.exitOverride().configureOutput(output);
   return program;
 }
 
 /** Deno's "Requires read access to "/x", run again with the --allow-read flag". */
 const DENO_REFUSAL = /^Requires (\w+) access to "?([^",]*)"?/;
 
-/** One line, no stack: what an operator reads in cron mail, with the exit code and kind. */
-export function describeError(e: unknown): ErrorInfo {
+/**
+ * One line, no stack: what an operator reads in cron mail, with the exit code and kind.
+ * Null for commander's way of ending after help or `--version`, which is no failure.
+ */
+export function describeError(e: unknown): ErrorInfo | null {
+  const info = describeRaw(e);
+  return info && { ...info, message: oneLine(info.message) };
+}
+
+function describeRaw(e: unknown): ErrorInfo | null {
+  if (e instanceof CommanderError) {
+    // Help and --version end with exit code 0; commander has printed them already.
+    if (e.exitCode === 0) return null;
+    const message = e.code === "commander.help"
+      ? "no command given: bellows [options] <command> (see bellows --help)"
+      : e.message.replace(/^error: /, "");
+    return { message, code: ExitCode.USAGE, kind: "usage" };
+  }
   if (e instanceof BellowsError) return { message: e.message, code: e.exitCode, kind: e.kind };
   if (isPermissionError(e)) {
     const first = (e as Error).message.split("\n")[0];
@@ -124,15 +141,9 @@ export async function main(args: string[], io: Io = stdio): Promise<number> {
   } catch (e) {
     // Options are parsed before any action, so `--json` is known unless parsing failed.
     const json = program.opts<GlobalOptions>().json ?? args.includes("--json");
-    let error: ErrorInfo;
-    if (e instanceof CommanderError) {
-      // Help and --version end with exit code 0; commander has printed them already.
-      if (e.exitCode === 0 || e.code === "commander.help") return ExitCode.OK;
-      error = { message: e.message.replace(/^error: /, ""), code: ExitCode.USAGE, kind: "usage" };
-    } else {
-      error = describeError(e);
-      io.err(`bellows: ${error.message}`);
-    }
+    const error = describeError(e);
+    if (error === null) return ExitCode.OK;
+    io.err(`bellows: ${error.message}`);
     if (json) {
       try {
         io.out(renderJson(errorDocument(outcomeOf(program).command, error)));
