@@ -134,3 +134,12 @@ export class PermissionError extends BellowsError {
     this.name = "PermissionError";
   }
 }
+
+/**
+ * Is this Deno's refusal of a permission (`--allow-read` and the like not granted)?
+ * Only `NotCapable`: since Deno 2 `PermissionDenied` is the operating system's EACCES /
+ * EPERM (a read-only file, say), which no Deno flag would cure.
+ */
+export function isPermissionError(e: unknown): boolean {
+  return e instanceof Deno.errors.NotCapable;
+}

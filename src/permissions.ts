@@ -86,7 +86,4 @@ export function missingPermission(what: string, flag: string): PermissionError {
   );
 }
 
-/** Is this Deno's refusal of a permission? (NotCapable since Deno 2, PermissionDenied before.) */
-export function isPermissionError(e: unknown): boolean {
-  return e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied;
-}
+export { isPermissionError } from "./errors.ts";

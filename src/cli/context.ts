@@ -235,10 +235,17 @@ export class Context {
     };
   }
 
-  /** Open the database, run `fn`, and always close it. */
-  async withDriver<T>(fn: (driver: Driver, project: Project) => Promise<T>): Promise<T> {
+  /**
+   * Open the database, run `fn`, and always close it. `readOnly` for commands that only
+   * look (`current`, `check`, ...): they write nothing and do not create a missing SQLite
+   * file (it reads as an empty database).
+   */
+  async withDriver<T>(
+    fn: (driver: Driver, project: Project) => Promise<T>,
+    extra: { readOnly?: boolean } = {},
+  ): Promise<T> {
     const project = await this.project();
-    const driver = await this.driver();
+    const driver = await this.driver(extra);
     try {
       return await fn(driver, project);
     } finally {

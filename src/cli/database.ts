@@ -337,6 +337,6 @@ export function registerDatabaseCommands(
             pending,
           },
         };
-      });
+      }, { readOnly: true });
     }));
 }

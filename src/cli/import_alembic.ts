@@ -14,7 +14,7 @@ import {
 } from "../alembic_import/convert.ts";
 import type { PyValue } from "../alembic_import/python.ts";
 import { loadProject } from "../runner/project.ts";
-import { PermissionError, ScriptError, UsageError } from "../errors.ts";
+import { isPermissionError, PermissionError, ScriptError, UsageError } from "../errors.ts";
 import { type Context, getEnv } from "./context.ts";
 import { action, type Io } from "./output.ts";
 
@@ -24,10 +24,14 @@ function isRevisionFile(name: string): boolean {
 }
 
 function permission(e: unknown, path: string, what: "read" | "write"): never {
-  if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+  if (isPermissionError(e)) {
     throw new PermissionError(`no permission to ${what} ${path}: run with --allow-${what}`);
   }
   if (e instanceof Deno.errors.NotFound) throw new UsageError(`${path} not found`);
+  if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.IsADirectory) {
+    // The operating system refused (a read-only folder, a file we may not read).
+    throw new UsageError(`cannot ${what} ${path}: ${(e as Error).message.split("\n")[0]}`);
+  }
   throw e;
 }
 

@@ -72,12 +72,13 @@ export function registerInspectCommands(
               text,
               data: { database: driver.display, source, audit: audit.map(auditJson) },
             };
-          });
+          }, { readOnly: true });
         }
         let current: string[] | undefined;
         if (o.indicateCurrent || (o.revRange ?? "").includes("current")) {
-          current = await ctx.withDriver((driver) =>
-            inspectState(driver, project, ctx.state, ctx.runOptions())
+          current = await ctx.withDriver(
+            (driver) => inspectState(driver, project, ctx.state, ctx.runOptions()),
+            { readOnly: true },
           );
         }
         const text = formatHistory(project.map, {

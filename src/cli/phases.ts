@@ -204,7 +204,7 @@ export function registerPhaseCommands(
             legacy: legacyJson(r.takeover?.legacy, r.takeover?.revision),
           },
         };
-      })));
+      }, { readOnly: true })));
 
   program
     .command("version")
@@ -229,7 +229,7 @@ export function registerPhaseCommands(
             legacy: legacyJson(v.legacy, v.legacyRevision),
           },
         };
-      })));
+      }, { readOnly: true })));
 
   program
     .command("version_control")

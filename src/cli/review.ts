@@ -7,7 +7,6 @@
  */
 import { type Command, Option } from "commander";
 import { dialectOf } from "../drivers/mod.ts";
-import { sqlitePath } from "../drivers/sqlite.ts";
 import type { DialectName } from "../drivers/types.ts";
 import { StateError, UsageError } from "../errors.ts";
 import { DIAGRAM_FORMATS, type DiagramFormat, phaseOf, renderGraph } from "../graph/diagram.ts";
@@ -27,15 +26,7 @@ export async function readVersionRows(
   ctx: Context,
   project: Project,
 ): Promise<{ heads: string[]; database: string; dialect: DialectName }> {
-  const url = ctx.url;
-  const dialect = dialectOf(url);
-  if (dialect === "sqlite") {
-    // A missing file is an empty database; opening it would create it.
-    const path = sqlitePath(url);
-    if (path !== ":memory:" && !(await exists(path))) {
-      return { heads: [], database: `sqlite:${path}`, dialect };
-    }
-  }
+  // Read-only: a missing SQLite file reads as an empty database and is not created.
   const driver = await ctx.driver({ readOnly: true });
   try {
     const heads = await readHeads(driver, ctx.state);
@@ -47,19 +38,9 @@ export async function readVersionRows(
         );
       }
     }
-    return { heads, database: driver.display, dialect };
+    return { heads, database: driver.display, dialect: driver.dialect.name };
   } finally {
     await driver.close();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
   }
 }
 

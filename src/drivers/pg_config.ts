@@ -202,8 +202,12 @@ interface UrlParts {
   params: Map<string, string>;
 }
 
-/** Split a postgres URL the way libpq does (no WHATWG URL: its host rules differ). */
-function splitUrl(url: string): UrlParts {
+/**
+ * Split a postgres URL the way libpq does (no WHATWG URL: its host rules differ). Every
+ * password met is added to `secrets` as soon as it is read, so that an error about a later
+ * part can be scrubbed of it.
+ */
+function splitUrl(url: string, secrets: string[]): UrlParts {
   const m = SCHEME.exec(url);
   if (!m) {
     // Echo only the scheme: the rest may hold a password.
@@ -221,6 +225,17 @@ function splitUrl(url: string): UrlParts {
     );
   }
   let rest = url.slice(m[0].length);
+  // The host part ends at the first '/', '?' or '#'. An '@' only after it means a password
+  // holding one of those was not percent-encoded: parsed as written, a piece of the
+  // password would become the host, port or database and be echoed. Refuse, echoing none.
+  const hostEnd = rest.search(/[/?#]/);
+  if (hostEnd >= 0 && !rest.slice(0, hostEnd).includes("@") && rest.slice(hostEnd).includes("@")) {
+    throw new ConnectionError(
+      `the PostgreSQL URL has an '@' after its host part: percent-encode '/', '?' and '#' ` +
+        `in a password (%2F, %3F, %23), and write an '@' in a database name or parameter ` +
+        `as %40`,
+    );
+  }
   const hash = rest.indexOf("#");
   if (hash >= 0) rest = rest.slice(0, hash);
   const q = rest.indexOf("?");
@@ -238,7 +253,11 @@ function splitUrl(url: string): UrlParts {
     const colon = userinfo.indexOf(":");
     const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
     if (user) parts.user = decode(user, "user name");
-    if (colon >= 0) parts.password = decode(userinfo.slice(colon + 1), "password");
+    if (colon >= 0) {
+      secrets.push(userinfo.slice(colon + 1));
+      parts.password = decode(userinfo.slice(colon + 1), "password");
+      secrets.push(parts.password);
+    }
   }
   if (authority.includes(",")) {
     throw new ConnectionError("multiple hosts in one PostgreSQL URL are not supported");
@@ -266,7 +285,10 @@ function splitUrl(url: string): UrlParts {
           `URL parameter "${decode(pair, "query")}" has no value (expected name=value)`,
         );
       }
-      parts.params.set(decode(pair.slice(0, eq), "query"), decode(pair.slice(eq + 1), "query"));
+      const name = decode(pair.slice(0, eq), "query");
+      const value = decode(pair.slice(eq + 1), "query");
+      if (name === "password") secrets.push(pair.slice(eq + 1), value);
+      parts.params.set(name, value);
     }
   }
   return parts;
@@ -292,11 +314,26 @@ function displayOf(cfg: Omit<PgConfig, "display">): string {
  * Throws {@linkcode ConnectionError} naming what is wrong; never echoes a password.
  */
 export function parsePgConfig(url: string, input: PgConfigInput = {}): PgConfig {
+  const secrets: string[] = [];
+  try {
+    return parseConfig(url, input, secrets);
+  } catch (e) {
+    // A value echoed in the error (a port, a parameter) could be, or hold, the password.
+    if (e instanceof ConnectionError && secrets.length > 0) {
+      throw new ConnectionError(scrub(e.message, secrets));
+    }
+    throw e;
+  }
+}
+
+function parseConfig(url: string, input: PgConfigInput, secrets: string[]): PgConfig {
   const env = (name: PgEnvVar) => {
     const v = input.env?.(name);
     return v === "" ? undefined : v;
   };
-  const parts = splitUrl(url);
+  const envPassword = env("PGPASSWORD");
+  if (envPassword !== undefined) secrets.push(envPassword);
+  const parts = splitUrl(url, secrets);
   const params = new Map(parts.params);
   const take = (name: string) => {
     const v = params.get(name);

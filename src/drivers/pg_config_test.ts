@@ -296,3 +296,40 @@ Deno.test("pg_config: scrub removes raw and percent-encoded secrets", () => {
   assert.equal(scrub("x p@ss/1 y p%40ss%2F1 z", ["p@ss/1"]), "x *** y *** z");
   assert.equal(scrub("nothing", [undefined, ""]), "nothing");
 });
+
+Deno.test("pg_config: a password with a raw '/', '?' or '#' is refused, none of it echoed", () => {
+  // Parsed as written, part of such a password would become the host, port, database or
+  // a parameter, and be echoed in an error or the display.
+  for (const pw of ["Secr/et99", "1234/abcd", "Secr?et99", "Secr#et99", "Se?x=1@h", "Se?user=zq"]) {
+    const e = rejects(
+      `postgresql://bellows:${pw}@127.0.0.1:5432/app`,
+      /^the PostgreSQL URL has an '@' after its host part: percent-encode/,
+    );
+    for (const piece of pw.split(/[/?#=@]/).filter((p) => p.length >= 2)) {
+      assert.ok(!e.message.includes(piece), `${pw}: ${e.message}`);
+    }
+  }
+  // Encoded, the same passwords are fine.
+  const c = parsePgConfig(`postgresql://bellows:${encodeURIComponent("Secr/et?#")}@h/app`);
+  assert.equal(c.password, "Secr/et?#");
+  // An '@' written into a database name or parameter must be encoded too (else refused).
+  rejects("postgresql://h/app?user=a@b", /write an '@' in a database name or parameter as %40/);
+  assert.equal(parsePgConfig("postgresql://h/app?user=a%40b").user, "a@b");
+});
+
+Deno.test("pg_config: errors about other parts never echo a password, wherever it came from", () => {
+  const env = envOf({ PGPASSWORD: "Hunter22" });
+  for (
+    const [url, input] of [
+      ["postgresql://u:Hunter22@h:Hunter22/db", {}],
+      ["postgresql://u:Hunter22@h/db?sslmode=Hunter22", {}],
+      ["postgresql://u@h/db?password=Hunter22&sslmode=Hunter22", {}],
+      ["postgresql://u@h/db?password=Hunter%32%32&connect_timeout=Hunter22", {}],
+      ["postgresql://u@h/db?target_session_attrs=Hunter22", { env }],
+    ] as const
+  ) {
+    const e = rejects(url, /./, input);
+    assert.ok(!e.message.includes("Hunter22"), e.message);
+    assert.match(e.message, /\*\*\*/);
+  }
+});

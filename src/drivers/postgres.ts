@@ -18,7 +18,13 @@ import postgres from "postgres";
 import process from "node:process";
 import os from "node:os";
 import tls from "node:tls";
-import { ConnectionError, LockBusyError, PermissionError, UsageError } from "../errors.ts";
+import {
+  ConnectionError,
+  isPermissionError,
+  LockBusyError,
+  PermissionError,
+  UsageError,
+} from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
 import type { DbErrorInfo, Dialect, Driver, Executor, InvalidIndex, TableName } from "./types.ts";
 import {
@@ -76,11 +82,6 @@ export const postgresDialect: Dialect = {
 
 type Sql = postgres.Sql;
 type SslOption = false | "prefer" | "require" | tls.ConnectionOptions;
-
-/** Errors of the Deno permission system (NotCapable since Deno 2, PermissionDenied before). */
-function isPermissionError(e: unknown): boolean {
-  return e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied;
-}
 
 /** Read `PG*` variables from `opts.env`, else Deno.env; unreadable (no --allow-env) = unset. */
 function envReader(env: DriverOptions["env"]): (name: PgEnvVar) => string | undefined {

@@ -10,7 +10,13 @@
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
-import { ConnectionError, LockBusyError, PermissionError } from "../errors.ts";
+import {
+  ConnectionError,
+  isPermissionError,
+  LockBusyError,
+  PermissionError,
+  UsageError,
+} from "../errors.ts";
 import type { DbErrorInfo, Dialect, Driver, Executor, InvalidIndex, TableName } from "./types.ts";
 import type { DriverOptions } from "./options.ts";
 
@@ -19,7 +25,7 @@ export const sqliteDialect: Dialect = {
   name: "sqlite",
   quoteIdent(name: string): string {
     if (name.length === 0 || name.includes("\0")) {
-      throw new ConnectionError(`invalid SQL identifier ${JSON.stringify(name)}`);
+      throw new UsageError(`invalid SQL identifier ${JSON.stringify(name)}`);
     }
     return `"${name.replaceAll('"', '""')}"`;
   },
@@ -58,11 +64,15 @@ class SqliteDriver implements Driver {
   readonly display: string;
   #db: DatabaseSync;
   #path: string;
+  /** A read-only look at a file that does not exist: an empty database in memory. */
+  #memory: boolean;
+  #schemas?: Set<string>;
   #inTransaction = false;
 
-  constructor(db: DatabaseSync, path: string) {
+  constructor(db: DatabaseSync, path: string, memory = false) {
     this.#db = db;
     this.#path = path;
+    this.#memory = memory;
     this.display = `sqlite:${path}`;
   }
 
@@ -114,8 +124,13 @@ class SqliteDriver implements Driver {
   }
 
   async lock(waitMs: number): Promise<() => Promise<void>> {
-    if (this.#path === ":memory:") return () => Promise.resolve();
-    const file = await Deno.open(this.#path, { read: true, write: true });
+    if (this.#memory) return () => Promise.resolve();
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(this.#path, { read: true, write: true });
+    } catch (e) {
+      throw openFailure(this.#path, e, "write");
+    }
     const deadline = Date.now() + waitMs;
     for (let delay = 20;; delay = Math.min(delay * 2, 250)) {
       if (await file.tryLock(true)) break;
@@ -135,7 +150,8 @@ class SqliteDriver implements Driver {
     };
   }
 
-  tableExists(t: TableName, exec: Executor = this): Promise<boolean> {
+  async tableExists(t: TableName, exec: Executor = this): Promise<boolean> {
+    if (t.schema) await this.#checkSchema(t.schema, exec);
     const master = t.schema
       ? `${this.dialect.quoteIdent(t.schema)}.sqlite_master`
       : "sqlite_master";
@@ -143,6 +159,20 @@ class SqliteDriver implements Driver {
       `SELECT count(*) AS n FROM ${master} WHERE type = 'table' AND name = ?`,
       [t.name],
     ).then((rows) => Number(rows[0].n) > 0);
+  }
+
+  /** A SQLite schema is an attached database; bellows attaches none, so `main` (or `temp`). */
+  async #checkSchema(schema: string, exec: Executor): Promise<void> {
+    this.#schemas ??= new Set(
+      (await exec.query<{ name: string }>("PRAGMA database_list")).map((r) => r.name),
+    );
+    if (!this.#schemas.has(schema)) {
+      throw new UsageError(
+        `SQLite database ${this.#path} has no schema "${schema}" (a SQLite schema is an ` +
+          `attached database, and bellows attaches none): leave --version-table-schema out ` +
+          `or use "main"`,
+      );
+    }
   }
 
   /** SQLite builds every index inside a transaction: none is ever left half-built. */
@@ -154,7 +184,16 @@ class SqliteDriver implements Driver {
     if (!(err instanceof Error)) return undefined;
     const e = err as Error & { code?: string };
     if (e.code !== "ERR_SQLITE_ERROR") return undefined;
-    return { code: isSqliteBusy(err) ? "SQLITE_BUSY" : "SQLITE_ERROR", message: e.message };
+    if (isSqliteBusy(err)) return { code: "SQLITE_BUSY", message: e.message };
+    if (/^unable to open database file/.test(e.message)) {
+      // SQLITE_CANTOPEN in the middle of a run: the journal beside the file could not be made.
+      return {
+        code: "SQLITE_CANTOPEN",
+        message: e.message,
+        hint: `SQLite creates its journal file beside ${this.#path}: is that folder writable?`,
+      };
+    }
+    return { code: "SQLITE_ERROR", message: e.message };
   }
 
   close(): Promise<void> {
@@ -168,37 +207,131 @@ export function isSqliteBusy(err: unknown): boolean {
   return err instanceof Error && /database (table )?is (locked|busy)/.test(err.message);
 }
 
+/** The first 16 bytes of every SQLite database file. */
+const SQLITE_HEADER = "SQLite format 3\0";
+
+/** Why a file could not be opened, as an error naming it (never "needs Deno permission" for EACCES). */
+function openFailure(path: string, e: unknown, access: "read" | "write"): Error {
+  if (isPermissionError(e)) {
+    return new PermissionError(
+      `no permission to open ${path}: run with --allow-read=${path}` +
+        (access === "write" ? ` --allow-write=${path}` : ""),
+    );
+  }
+  const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+  if (e instanceof Deno.errors.PermissionDenied) {
+    return new ConnectionError(
+      `cannot ${access === "write" ? "write to" : "read"} SQLite database ${path}: the ` +
+        `operating system refused (${msg})`,
+    );
+  }
+  return new ConnectionError(`cannot open SQLite database ${path}: ${msg}`);
+}
+
 /**
- * Open a SQLite database file (created if missing).
- * `opts.lockTimeoutMs` becomes SQLite's busy timeout: how long a statement waits for
- * another connection's write lock.
+ * Look at the file before SQLite does, without taking any SQLite lock (a reader would
+ * wait behind another run's write): missing, a folder, or not a SQLite file at all.
+ * Returns false when there is no file.
  */
-export function openSqlite(url: string, opts: DriverOptions = {}): Promise<Driver> {
-  const path = sqlitePath(url);
-  let db: DatabaseSync;
+async function inspectFile(path: string): Promise<boolean> {
+  let info: Deno.FileInfo;
   try {
-    db = new DatabaseSync(path, {
-      timeout: opts.lockTimeoutMs ?? 5000,
-      readOnly: opts.readOnly ?? false,
-    });
+    info = await Deno.stat(path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-      return Promise.reject(
-        new PermissionError(
-          `no permission to open ${path}: run with --allow-read=${path} --allow-write=${path}`,
-        ),
+    if (!(e instanceof Deno.errors.NotFound)) throw openFailure(path, e, "read");
+    const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) || "/" : ".";
+    const parent = await Deno.stat(dir).catch(() => undefined);
+    if (!parent?.isDirectory) {
+      throw new ConnectionError(
+        `cannot create SQLite database ${path}: folder ${dir} does not exist`,
       );
     }
-    const msg = e instanceof Error ? e.message : String(e);
-    return Promise.reject(new ConnectionError(`cannot open SQLite database ${path}: ${msg}`));
+    return false;
   }
+  if (info.isDirectory) {
+    throw new ConnectionError(`cannot use SQLite database ${path}: it is a folder`);
+  }
+  if (info.size === 0) return true; // SQLite makes an empty file a database
+  let head: Uint8Array;
   try {
-    // Fail now, not mid-migration, on a file that is not a SQLite database.
-    db.prepare("SELECT count(*) FROM sqlite_master").get();
+    using file = await Deno.open(path, { read: true });
+    head = new Uint8Array(SQLITE_HEADER.length);
+    const n = await file.read(head);
+    head = head.subarray(0, n ?? 0);
   } catch (e) {
-    db.close();
-    const msg = e instanceof Error ? e.message : String(e);
-    return Promise.reject(new ConnectionError(`cannot use SQLite database ${path}: ${msg}`));
+    throw openFailure(path, e, "read");
   }
-  return Promise.resolve(new SqliteDriver(db, path));
+  if (new TextDecoder().decode(head) !== SQLITE_HEADER) {
+    throw new ConnectionError(`cannot use SQLite database ${path}: file is not a database`);
+  }
+  return true;
+}
+
+/** Is this SQLite refusing a read-only connection because a hot journal needs rolling back? */
+function needsRecovery(e: unknown): boolean {
+  return e instanceof Error && /attempt to write a readonly database/.test(e.message);
+}
+
+function openDatabase(path: string, opts: DriverOptions, readOnly: boolean): DatabaseSync {
+  try {
+    return new DatabaseSync(path, { timeout: opts.lockTimeoutMs ?? 5000, readOnly });
+  } catch (e) {
+    if (isPermissionError(e)) throw openFailure(path, e, readOnly ? "read" : "write");
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new ConnectionError(`cannot open SQLite database ${path}: ${msg}`);
+  }
+}
+
+/**
+ * Open a SQLite database file, created if missing, unless `opts.readOnly`: then a
+ * missing file is an empty database and is not created, and nothing is written (but
+ * for rolling back a hot journal that an interrupted run left, which SQLite needs a
+ * writable connection for and which changes no committed data).
+ * `opts.lockTimeoutMs` becomes SQLite's busy timeout: how long a statement waits for
+ * another connection's write lock. `sqlite:` with no path (`:memory:`) is refused: an
+ * in-memory database is gone when bellows exits, so migrating one does nothing.
+ */
+export async function openSqlite(url: string, opts: DriverOptions = {}): Promise<Driver> {
+  const path = sqlitePath(url);
+  if (path === ":memory:") {
+    throw new UsageError(
+      `the SQLite URL '${url}' names no file (an in-memory database is gone when bellows ` +
+        `exits): give a path, e.g. sqlite:/var/lib/glance/glance.db`,
+    );
+  }
+  const readOnly = opts.readOnly ?? false;
+  if (!(await inspectFile(path))) {
+    if (readOnly) return new SqliteDriver(new DatabaseSync(":memory:"), path, true);
+  }
+  let db = openDatabase(path, opts, readOnly);
+  if (readOnly) {
+    try {
+      db.prepare("SELECT count(*) FROM sqlite_master").get();
+    } catch (e) {
+      db.close();
+      if (isSqliteBusy(e)) {
+        throw new LockBusyError(
+          `SQLite database ${path} is being written by another connection (a bellows run?); ` +
+            `waited ${((opts.lockTimeoutMs ?? 5000) / 1000).toFixed(1)}s (--lock-timeout)`,
+        );
+      }
+      if (!needsRecovery(e)) {
+        const msg = e instanceof Error ? e.message : String(e);
+        throw new ConnectionError(`cannot use SQLite database ${path}: ${msg}`);
+      }
+      // An interrupted run's hot journal: a writable connection rolls it back on first read.
+      db = openDatabase(path, opts, false);
+      try {
+        db.prepare("SELECT count(*) FROM sqlite_master").get();
+      } catch (e2) {
+        db.close();
+        const msg = e2 instanceof Error ? e2.message : String(e2);
+        throw new ConnectionError(
+          `cannot use SQLite database ${path}: an interrupted run left its journal ` +
+            `${path}-journal, and rolling it back failed: ${msg}`,
+        );
+      }
+    }
+  }
+  return new SqliteDriver(db, path);
 }

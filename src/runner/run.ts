@@ -153,6 +153,20 @@ async function readState(
       );
     }
   }
+  // Rows where one revision comes after another on its own branch are no state Alembic
+  // leaves (each step replaces its row); a run from them would guess which one is true.
+  // A stamp is how to say which, so it may start from them.
+  if (check === "run") {
+    const overlap = overlappingRows(project, heads);
+    if (overlap) {
+      throw new StateError(
+        `${driver.dialect.table(cfg.versionTable)} holds both '${overlap[0]}' and '${
+          overlap[1]
+        }', which comes after it: the rows contradict each other, so nothing was changed. ` +
+          `Record where the database really is with 'bellows stamp --purge <revision>'`,
+      );
+    }
+  }
   if (check === "run" && interrupted.length > 0) {
     throw await interruptedError(driver, project, heads, interrupted);
   }
@@ -200,6 +214,19 @@ async function interruptedError(
       `'bellows stamp ${finished}'`;
   }
   return new StateError(msg);
+}
+
+/** Two version rows of which the second descends from the first along down_revision. */
+export function overlappingRows(
+  project: Pick<Project, "map">,
+  heads: readonly string[],
+): [string, string] | undefined {
+  for (const later of heads) {
+    const before = project.map.ancestors([later], { includeDependencies: false });
+    const earlier = heads.find((h) => h !== later && before.has(h));
+    if (earlier !== undefined) return [earlier, later];
+  }
+  return undefined;
 }
 
 async function checkDrift(
@@ -464,14 +491,27 @@ async function runSteps(
       }
     };
 
+    // The state tables refusing a write (a hand-made table of another shape, say) fails
+    // the step like a statement does, with the same word on what became of it.
+    const stateOps = async (fn: () => Promise<void>) => {
+      try {
+        await fn();
+      } catch (e) {
+        if (!(e instanceof StateError)) throw e;
+        throw new StateError(`${e.message}; ${context}`, { cause: e.cause });
+      }
+    };
+
     if (script.transactional || outerTx) {
       for (let attempt = 0;; attempt++) {
         try {
           await inTx(async (tx) => {
-            await prepare(tx);
+            await stateOps(() => prepare(tx));
             await runStatements(tx);
-            await applyVersionOps(tx, driver.dialect, cfg, ops);
-            await recordAudit(tx, driver.dialect, cfg, audit("done"));
+            await stateOps(async () => {
+              await applyVersionOps(tx, driver.dialect, cfg, ops);
+              await recordAudit(tx, driver.dialect, cfg, audit("done"));
+            });
           });
           break;
         } catch (e) {
@@ -496,16 +536,18 @@ async function runSteps(
         await recordAudit(tx, driver.dialect, cfg, audit("started"));
       });
       await runStatements(driver);
-      await inTx(async (tx) => {
-        await applyVersionOps(tx, driver.dialect, cfg, ops);
-        await finishAudit(
-          tx,
-          driver.dialect,
-          cfg,
-          step.revision,
-          Math.round(performance.now() - started),
-        );
-      });
+      await inTx((tx) =>
+        stateOps(async () => {
+          await applyVersionOps(tx, driver.dialect, cfg, ops);
+          await finishAudit(
+            tx,
+            driver.dialect,
+            cfg,
+            step.revision,
+            Math.round(performance.now() - started),
+          );
+        })
+      );
     }
     const durationMs = Math.round(performance.now() - started);
     opts.log.debug(`${step.revision}: ${statements.length} statement(s) in ${durationMs} ms`);

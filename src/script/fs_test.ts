@@ -57,10 +57,11 @@ Deno.test("readMigrationDir: a dangling link is an error only where a script was
     await Deno.symlink(`${dir}/gone`, `${dir}/notes`);
     assert.deepEqual(await readMigrationDir(dir), []);
     await Deno.symlink(`${dir}/gone.sql`, `${dir}/a.sql`);
-    await assert.rejects(
-      readMigrationDir(dir),
-      /^ScriptError: a\.sql:1: symbolic link to a missing file$/,
-    );
+    await assert.rejects(readMigrationDir(dir), (err: unknown) => {
+      assert.ok(err instanceof ScriptError);
+      assert.equal(err.message, `${dir}/a.sql:1: symbolic link to a missing file`);
+      return true;
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -86,5 +87,20 @@ Deno.test("readMigrationDir: a file is not a directory", async () => {
     );
   } finally {
     await Deno.remove(file);
+  }
+});
+
+Deno.test("readMigrationDir: a file the OS refuses to read is a ScriptError naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A script name that is a link to itself: the OS refuses it (ELOOP), root or not.
+    await Deno.symlink(`${dir}/b.sql`, `${dir}/b.sql`);
+    await assert.rejects(readMigrationDir(`${dir}/`), (err: unknown) => {
+      assert.ok(err instanceof ScriptError, String(err));
+      assert.match(err.message, new RegExp(`^${dir}/b\\.sql: cannot read this file: [^\\n]+$`));
+      return true;
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

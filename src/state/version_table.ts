@@ -8,7 +8,7 @@
  */
 import type { VersionOp } from "../graph/types.ts";
 import type { Dialect, Driver, Executor, TableName } from "../drivers/types.ts";
-import { StateError } from "../errors.ts";
+import { BellowsError, LockBusyError, StateError } from "../errors.ts";
 
 /** Where the state lives. */
 export interface StateConfig {
@@ -109,18 +109,72 @@ export function checkStateNames(d: Dialect, cfg: StateConfig): void {
   auditTableDdl(d, cfg);
 }
 
+/**
+ * Read state with `fn`. A database refusal becomes one error naming the table: busy (a
+ * writer outside bellows holds the database) is {@linkcode LockBusyError}, anything else
+ * (a missing column, a table of another shape) {@linkcode StateError}.
+ */
+export async function stateRead<T>(
+  driver: Driver,
+  table: TableName,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof BellowsError) throw e;
+    const info = driver.errorInfo(e);
+    const msg = info?.message ?? (e instanceof Error ? e.message : String(e));
+    const name = driver.dialect.table(table);
+    if (info?.code === "SQLITE_BUSY" || info?.code === "55P03") {
+      throw new LockBusyError(`cannot read ${name}: another connection holds a lock (${msg})`, {
+        cause: e,
+      });
+    }
+    throw new StateError(`cannot read ${name}: ${msg}; nothing was changed`, { cause: e });
+  }
+}
+
+/**
+ * Write state with `fn` (inside the caller's transaction, which rolls back on error). A
+ * database refusal (the table has another shape, say) becomes a {@linkcode StateError}
+ * naming the table; the database error stays its cause, so a lock timeout is still
+ * recognised and retried.
+ */
+async function writing<T>(
+  d: Dialect,
+  table: TableName,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof BellowsError) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new StateError(`cannot ${what} ${d.table(table)}: ${msg}`, { cause: e });
+  }
+}
+
+/** Does `table` exist? Read as state: a refusal names the table. */
+function stateTableExists(driver: Driver, table: TableName): Promise<boolean> {
+  return stateRead(driver, table, () => driver.tableExists(table));
+}
+
 /** The current heads recorded in the version table; none when the table does not exist. */
 export async function readHeads(driver: Driver, cfg: StateConfig): Promise<string[]> {
-  if (!(await driver.tableExists(cfg.versionTable))) return [];
-  let rows: { version_num: unknown }[];
-  try {
-    rows = await driver.query<{ version_num: unknown }>(
-      `SELECT version_num FROM ${driver.dialect.table(cfg.versionTable)}`,
-    );
-  } catch (e) {
-    const info = driver.errorInfo(e);
+  const t = cfg.versionTable;
+  if (!(await stateTableExists(driver, t))) return [];
+  const rows = await stateRead(
+    driver,
+    t,
+    () =>
+      driver.query<{ version_num: unknown }>(`SELECT version_num FROM ${driver.dialect.table(t)}`),
+  );
+  if (rows.some((r) => r.version_num === null || r.version_num === undefined)) {
     throw new StateError(
-      `cannot read version table ${driver.dialect.table(cfg.versionTable)}: ${info?.message ?? e}`,
+      `${driver.dialect.table(t)} holds a row whose version_num is NULL, which names no ` +
+        `revision; nothing was changed`,
     );
   }
   // Keep the database's row order: Alembic's relative targets (`-1`) depend on it.
@@ -134,18 +188,21 @@ export async function ensureVersionTable(
   cfg: StateConfig,
 ): Promise<boolean> {
   const schema = cfg.versionTable.schema;
-  if (schema && driver.dialect.createSchema) {
-    const ddl = driver.dialect.createSchema(schema);
-    if (ddl) await exec.run(ddl);
-  }
-  if (await driver.tableExists(cfg.versionTable, exec)) return false;
-  await exec.run(versionTableDdl(driver.dialect, cfg));
-  return true;
+  const d = driver.dialect;
+  return await writing(d, cfg.versionTable, "create", async () => {
+    if (schema && d.createSchema) {
+      const ddl = d.createSchema(schema);
+      if (ddl) await exec.run(ddl);
+    }
+    if (await driver.tableExists(cfg.versionTable, exec)) return false;
+    await exec.run(versionTableDdl(d, cfg));
+    return true;
+  });
 }
 
 /** Create the audit table if missing. */
 export async function ensureAuditTable(exec: Executor, d: Dialect, cfg: StateConfig) {
-  await exec.run(auditTableDdl(d, cfg));
+  await writing(d, cfg.auditTable, "create", () => exec.run(auditTableDdl(d, cfg)));
 }
 
 /**
@@ -161,7 +218,12 @@ export async function applyVersionOps(
 ): Promise<void> {
   for (const op of ops) {
     const b = versionOpSql(d, cfg, op);
-    const n = await exec.run(b.sql, b.params);
+    const n = await writing(
+      d,
+      cfg.versionTable,
+      op.op === "insert" ? "insert a row into" : `${op.op} a row of`,
+      () => exec.run(b.sql, b.params),
+    );
     if (op.op !== "insert" && n !== 1) {
       const what = op.op === "update"
         ? `updating '${op.from}' to '${op.to}'`
@@ -175,7 +237,12 @@ export async function applyVersionOps(
 
 /** Delete every version row (`stamp --purge`). */
 export async function purgeVersions(exec: Executor, d: Dialect, cfg: StateConfig): Promise<void> {
-  await exec.run(`DELETE FROM ${d.table(cfg.versionTable)}`);
+  await writing(
+    d,
+    cfg.versionTable,
+    "empty",
+    () => exec.run(`DELETE FROM ${d.table(cfg.versionTable)}`),
+  );
 }
 
 /** One row of the audit table. */
@@ -244,7 +311,7 @@ export async function recordAudit(
   e: Omit<AuditEntry, "seq" | "versionTable">,
 ): Promise<void> {
   const b = auditInsertSql(d, cfg, e);
-  await exec.run(b.sql, b.params);
+  await writing(d, cfg.auditTable, "add a row to", () => exec.run(b.sql, b.params));
 }
 
 /** The statement that marks the last `started` row of a revision as done. */
@@ -273,7 +340,7 @@ export async function finishAudit(
   durationMs: number,
 ): Promise<void> {
   const b = finishAuditSql(d, cfg, revision, durationMs);
-  await exec.run(b.sql, b.params);
+  await writing(d, cfg.auditTable, "update a row of", () => exec.run(b.sql, b.params));
 }
 
 /**
@@ -285,24 +352,25 @@ export async function resolveInterrupted(
   d: Dialect,
   cfg: StateConfig,
 ): Promise<number> {
-  return await exec.run(
-    `UPDATE ${d.table(cfg.auditTable)} SET status = 'interrupted' WHERE version_table = ${
-      d.param(1)
-    } AND status = 'started'`,
-    [cfg.versionTable.name],
-  );
+  return await writing(d, cfg.auditTable, "update rows of", () =>
+    exec.run(
+      `UPDATE ${d.table(cfg.auditTable)} SET status = 'interrupted' WHERE version_table = ${
+        d.param(1)
+      } AND status = 'started'`,
+      [cfg.versionTable.name],
+    ));
 }
 
 /** All audit rows of this version table, oldest first; none when the table does not exist. */
 export async function readAudit(driver: Driver, cfg: StateConfig): Promise<AuditEntry[]> {
-  if (!(await driver.tableExists(cfg.auditTable))) return [];
-  const rows = await driver.query<Record<string, unknown>>(
-    `SELECT seq, version_table, revision, direction, status, checksum, applied_at, duration_ms, ` +
-      `host, tool_version FROM ${driver.dialect.table(cfg.auditTable)} WHERE version_table = ${
-        driver.dialect.param(1)
-      } ORDER BY seq`,
-    [cfg.versionTable.name],
-  );
+  if (!(await stateTableExists(driver, cfg.auditTable))) return [];
+  const rows = await stateRead(driver, cfg.auditTable, () =>
+    driver.query<Record<string, unknown>>(
+      `SELECT seq, version_table, revision, direction, status, checksum, applied_at, ` +
+        `duration_ms, host, tool_version FROM ${driver.dialect.table(cfg.auditTable)} ` +
+        `WHERE version_table = ${driver.dialect.param(1)} ORDER BY seq`,
+      [cfg.versionTable.name],
+    ));
   return rows.map((r) => ({
     seq: Number(r.seq),
     versionTable: String(r.version_table),
