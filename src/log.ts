@@ -21,6 +21,10 @@ export interface Logger {
   debug(message: string): void;
 }
 
+/** C0 control characters but tab and line feed, and DEL: what `oneLine` escapes. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
 /**
  * `text` as one line for stderr and `--json`: line breaks (with the spaces around them)
  * become one space, and other control characters are written as `\u001b` escapes, so
@@ -32,12 +36,9 @@ export function oneLine(text: string): string {
     .split(/\s*(?:\r\n|[\r\n\u2028\u2029])\s*/)
     .filter((part) => part !== "")
     .join(" ")
-    // deno-lint-ignore no-control-regex
-    .replace(
-      /[\u0000-\u0008\u000b-\u001f\u007f]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-    );
+    .replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+
 
 /** A logger that writes to a sink, with optional timestamps; every entry is one line. */
 export function createLogger(
