@@ -39,7 +39,6 @@ export function oneLine(text: string): string {
     .replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-
 /** A logger that writes to a sink, with optional timestamps; every entry is one line. */
 export function createLogger(
   verbosity: Verbosity,
