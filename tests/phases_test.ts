@@ -347,6 +347,41 @@ Deno.test("a data migration whose batch moves nothing is an error, not a loop", 
   });
 });
 
+for (const dialect of DIALECTS) {
+  Deno.test(`${dialect}: a data migration whose batch changes rows but not the count stops`, async () => {
+    await withDb(dialect, async (db, dir) => {
+      const mig = `${dir}/m`;
+      await writeScripts(mig, {
+        ...rollingProject,
+        // Writes NULL back (as SQLite's 1/0 would): rows change, the check still counts them.
+        "d1.sql": [
+          "-- data_migration: d1",
+          "-- after: e1",
+          "-- bellows:check",
+          "SELECT count(*) FROM t WHERE b IS NULL;",
+          "-- bellows:batch",
+          "UPDATE t SET b = NULL WHERE id IN (SELECT id FROM t WHERE b IS NULL LIMIT :batch_size);",
+          "",
+        ].join("\n"),
+      });
+      await db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL)");
+      await db.exec("INSERT INTO t (id, a) VALUES (1, 10), (2, 20)");
+      const base = ["--url", db.url, "--migrations", mig];
+      assert.equal((await runCli([...base, "-q", "expand"])).code, 0);
+      const before = await db.versions();
+      const r = await runCli([...base, "-q", "--json", "migrate", "--batch-size", "1"]);
+      assert.equal(r.code, 1, r.err);
+      assert.equal(r.err.split("\n").length, 1, r.err);
+      assert.match(
+        r.err,
+        /^bellows: \S*d1\.sql: data migration 'd1' made no progress: its check query still counts 2 row\(s\) after 3 batches in a row that each changed rows/,
+      );
+      assert.equal(JSON.parse(r.out).error.kind, "migration_failed");
+      assert.deepEqual(await db.versions(), before);
+    });
+  });
+}
+
 /** r1 → e1 (expand, with a rolling section) → c1 (contract); d1 fills b = 2a. */
 const rollingProject: Record<string, string> = {
   "r1.sql": script("r1", "", "SELECT 1;"),

@@ -9,7 +9,8 @@ import type { RevisionMap } from "../graph/revision_map.ts";
 import { newRevisionId, renderRevision, revisionFileName } from "../script/write.ts";
 import { parseScript } from "../script/parse.ts";
 import { loadProject } from "../runner/project.ts";
-import { UsageError } from "../errors.ts";
+import { isPermissionError, UsageError } from "../errors.ts";
+import { missingPermission } from "../permissions.ts";
 import type { Context } from "./context.ts";
 import { action, type CommandResult, type Io } from "./output.ts";
 
@@ -31,10 +32,11 @@ async function writeRevision(
     message: string;
   },
 ): Promise<CommandResult> {
-  const dir = ctx.opts.migrations;
+  const dir = ctx.migrationsDir;
   if (!dir) {
     throw new UsageError(
-      "new revisions are written to a directory: pass --migrations DIR (the bundled set is read-only)",
+      "new revisions are written to a directory: pass --migrations DIR or set " +
+        "BELLOWS_MIGRATIONS (the bundled set is read-only)",
     );
   }
   const project = await ctx.project();
@@ -48,7 +50,10 @@ async function writeRevision(
     await Deno.writeTextFile(path, text, { createNew: true });
   } catch (e) {
     if (e instanceof Deno.errors.AlreadyExists) throw new UsageError(`${path} already exists`);
-    throw e;
+    if (isPermissionError(e)) throw missingPermission(`writing ${path}`, `--allow-write=${dir}`);
+    // The operating system refused (a read-only folder, a full disk): nothing was written.
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new UsageError(`cannot write ${path}: ${msg}`);
   }
   return {
     text: `Generating ${path} ... done`,

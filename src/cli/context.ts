@@ -78,13 +78,22 @@ export async function digestFiles(files: readonly SourceFile[]): Promise<string>
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Longest duration accepted, ms: what timers, SQLite's busy timeout and PostgreSQL's settings hold. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
 /** Parse a duration like `5s`, `500ms`, `2m` or a bare number of seconds into ms. */
 export function parseDuration(text: string, option: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
   if (!m) throw new UsageError(`${option}: '${text}' is not a duration (e.g. 5s, 500ms, 2m)`);
   const n = Number(m[1]);
   const unit = m[2] ?? "s";
-  return Math.round(unit === "ms" ? n : unit === "s" ? n * 1000 : n * 60_000);
+  const ms = Math.round(unit === "ms" ? n : unit === "s" ? n * 1000 : n * 60_000);
+  if (ms > MAX_DURATION_MS) {
+    throw new UsageError(
+      `${option}: '${text}' is too long (at most ${MAX_DURATION_MS} ms, 24 days)`,
+    );
+  }
+  return ms;
 }
 
 function parseCount(text: string, option: string): number {
@@ -155,10 +164,15 @@ export class Context {
     return url;
   }
 
+  /** The migrations directory: `--migrations DIR`, else `BELLOWS_MIGRATIONS`; undefined for the bundled set. */
+  get migrationsDir(): string | undefined {
+    return this.opts.migrations ?? getEnv("BELLOWS_MIGRATIONS") ?? undefined;
+  }
+
   /** The migrations in use: `--migrations DIR` (or `BELLOWS_MIGRATIONS`), else the bundled set. */
   async project(): Promise<Project> {
     if (this.#project) return this.#project;
-    const dir = this.opts.migrations ?? getEnv("BELLOWS_MIGRATIONS");
+    const dir = this.migrationsDir;
     if (dir) {
       let files;
       try {

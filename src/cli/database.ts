@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { currentRevisions, planDowngrade, planStamp, planUpgrade } from "../graph/plan.ts";
 import { offlineStartHeads, TargetResolver } from "../graph/targets.ts";
 import type { Step } from "../graph/types.ts";
@@ -157,7 +157,10 @@ export function registerDatabaseCommands(
     )
     .option("--sql", "print the SQL script instead of running it (no database needed)")
     .option("-o, --output <file>", "with --sql: write the script to this file")
-    .option("--dry-run", "list what would run, as `plan` does, and change nothing")
+    .addOption(
+      new Option("--dry-run", "list what would run, as `plan` does, and change nothing")
+        .conflicts("sql"),
+    )
     .option(
       "--batch-size <rows>",
       "rows per data migration transaction, when the upgrade goes on into contract revisions",
@@ -203,7 +206,10 @@ export function registerDatabaseCommands(
     .argument("<revision>", "target: base, -N, label@base, an id ...; start:end with --sql")
     .option("--sql", "print the SQL script instead of running it (no database needed)")
     .option("-o, --output <file>", "with --sql: write the script to this file")
-    .option("--dry-run", "list what would run, as `plan --down` does, and change nothing")
+    .addOption(
+      new Option("--dry-run", "list what would run, as `plan --down` does, and change nothing")
+        .conflicts("sql"),
+    )
     .action(action(context, io, async (ctx, o: OfflineFlags & DryRun, target: string) => {
       requireSqlForOutput(o);
       const { start, end } = splitRange(target);

@@ -15,7 +15,7 @@ import {
 import type { PyValue } from "../alembic_import/python.ts";
 import { loadProject } from "../runner/project.ts";
 import { isPermissionError, PermissionError, ScriptError, UsageError } from "../errors.ts";
-import { type Context, getEnv } from "./context.ts";
+import type { Context } from "./context.ts";
 import { action, type Io } from "./output.ts";
 
 /** Alembic's revision file pattern: `*.py`, not `__init__.py`, not an editor lock `.#x`. */
@@ -99,7 +99,7 @@ export function registerImportCommand(
     )
     .argument("<dirs...>", "Alembic versions folder(s)")
     .action(action(context, io, async (ctx, _o: unknown, dirs: string[]) => {
-      const out = ctx.opts.migrations ?? getEnv("BELLOWS_MIGRATIONS");
+      const out = ctx.migrationsDir;
       if (!out) throw new UsageError("import-alembic writes into --migrations DIR: name it");
       const lookup = moduleLookup(dirs);
       const revisions: { rev: AlembicRevision; name: string }[] = [];

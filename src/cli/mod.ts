@@ -75,7 +75,7 @@ export function buildProgram(io: Io): Command {
       new Option("--single-transaction", "run all steps in one transaction instead of one each"),
     )
     .addOption(new Option("--strict", "treat a changed, already applied script as an error"))
-    .addOption(new Option("-q, --quiet", "print only warnings and errors"))
+    .addOption(new Option("-q, --quiet", "print only warnings and errors").conflicts("verbose"))
     .addOption(new Option("-v, --verbose", "print more detail"))
     .addOption(new Option("--json", "print one JSON document on stdout (README: Automation)"))
     .showSuggestionAfterError(true)

@@ -14,6 +14,9 @@ import { retryableCode, type RunOptions, sleep, statementError } from "../runner
 import { ensureAuditTable, recordAudit, type StateConfig } from "../state/version_table.ts";
 import type { Progress } from "./progress.ts";
 
+/** Batches in a row that change rows without lowering the check's count, before giving up. */
+export const STALL_LIMIT = 3;
+
 /** How data migrations run. */
 export interface DataRunOptions {
   /** Rows per batch: the value of `:batch_size`. */
@@ -80,7 +83,10 @@ export async function runDataMigration(
   opts.progress.start(dm.name, remaining);
   const context = `that batch of data migration '${dm.name}' was rolled back; the batches ` +
     `before it stay committed, and 'bellows migrate' resumes from there`;
+  let stalled = 0;
   while (remaining > 0) {
+    // Let signals and timers in between batches (a SQLite batch never waits on I/O).
+    await sleep(0);
     const changed = await withRetries(driver, opts.run, dm, () =>
       driver.transaction(async (tx) => {
         let n = 0;
@@ -101,6 +107,19 @@ export async function runDataMigration(
         `${dm.file}: data migration '${dm.name}' made no progress: its check query counts ` +
           `${next} row(s) but its batch changed none. The batch must move the rows the check ` +
           `counts; batches before this one stay committed`,
+      );
+    }
+    // A batch that changes rows without taking them off the check's count (it writes a
+    // NULL back, say) would loop forever. Other writers can add rows, so one batch that
+    // does not lower the count is no proof; several in a row are.
+    stalled = next < remaining ? 0 : stalled + 1;
+    if (stalled >= STALL_LIMIT) {
+      opts.progress.finish();
+      throw new MigrationError(
+        `${dm.file}: data migration '${dm.name}' made no progress: its check query still ` +
+          `counts ${next} row(s) after ${STALL_LIMIT} batches in a row that each changed rows. ` +
+          `The batch must change the rows the check counts so that it no longer counts them; ` +
+          `batches before these stay committed`,
       );
     }
     remaining = next;

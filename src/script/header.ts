@@ -66,7 +66,12 @@ export function revisionIdProblem(id: string): string | undefined {
     return `revision id "${id}" is ${id.length} characters long; at most ${MAX_REVISION_ID_LENGTH} are allowed`;
   }
   const problem = nameProblem(id);
-  return problem && `revision id ${problem}`;
+  if (problem) return `revision id ${problem}`;
+  // `down_revision: none` means a base: a revision named so could never be followed.
+  if (id.toLowerCase() === "none") {
+    return `revision id "${id}" is reserved (none means no revision)`;
+  }
+  return undefined;
 }
 
 /** Why `label` cannot be a branch label, or undefined: same characters as revision ids. */
@@ -164,17 +169,17 @@ export class HeaderBuilder {
         const seen = new Set<string>();
         for (const item of items) {
           if (item === "") this.#fail(line, `${key}: empty entry in "${value}"`);
-          const problem = key === "branch_labels"
-            ? branchLabelProblem(item)
-            : revisionIdProblem(item);
-          if (problem) this.#fail(line, `${key}: ${problem}`);
-          if (seen.has(item)) this.#fail(line, `${key}: "${item}" is listed twice`);
           if (key === "down_revision" && item.toLowerCase() === "none") {
             this.#fail(
               line,
               `down_revision: "${item}" must stand alone (it means a base revision)`,
             );
           }
+          const problem = key === "branch_labels"
+            ? branchLabelProblem(item)
+            : revisionIdProblem(item);
+          if (problem) this.#fail(line, `${key}: ${problem}`);
+          if (seen.has(item)) this.#fail(line, `${key}: "${item}" is listed twice`);
           seen.add(item);
         }
         break;

@@ -16,6 +16,9 @@ Deno.test("revisionIdProblem: Alembic's id rules", () => {
     ["a-b", 'revision id "a-b" must not contain "-"'],
     ["a+b", 'revision id "a+b" must not contain "+"'],
     ["a:b", 'revision id "a:b" must not contain ":"'],
+    // `down_revision: none` means a base, so a revision named none could not be followed.
+    ["none", 'revision id "none" is reserved (none means no revision)'],
+    ["None", 'revision id "None" is reserved (none means no revision)'],
   ];
   for (const [id, want] of bad) assert.equal(revisionIdProblem(id), want);
 });

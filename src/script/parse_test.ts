@@ -271,6 +271,16 @@ const errors: { name: string; text: string; want: string }[] = [
     want: 'x.sql:3: branch_labels: "x" is listed twice',
   },
   {
+    name: "none as a revision id",
+    text: "-- revision: none\n-- down_revision:\n-- bellows:upgrade\n",
+    want: 'x.sql:1: revision: revision id "none" is reserved (none means no revision)',
+  },
+  {
+    name: "none in depends_on",
+    text: "-- revision: a\n-- down_revision:\n-- depends_on: none\n-- bellows:upgrade\n",
+    want: 'x.sql:3: depends_on: revision id "none" is reserved (none means no revision)',
+  },
+  {
     name: "none in a list",
     text: "-- revision: a\n-- down_revision: b, none\n-- bellows:upgrade\n",
     want: 'x.sql:2: down_revision: "none" must stand alone (it means a base revision)',
