@@ -273,8 +273,13 @@ function needsRecovery(e: unknown): boolean {
 }
 
 function openDatabase(path: string, opts: DriverOptions, readOnly: boolean): DatabaseSync {
+  const timeout = opts.lockTimeoutMs ?? 5000;
   try {
-    return new DatabaseSync(path, { timeout: opts.lockTimeoutMs ?? 5000, readOnly });
+    const db = new DatabaseSync(path, { timeout, readOnly });
+    // Deno's node:sqlite drops `timeout` on a read-only connection (it waits 5 s whatever
+    // is asked); the pragma sets it on either kind.
+    db.exec(`PRAGMA busy_timeout = ${timeout}`);
+    return db;
   } catch (e) {
     if (isPermissionError(e)) throw openFailure(path, e, readOnly ? "read" : "write");
     const msg = e instanceof Error ? e.message : String(e);
