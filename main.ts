@@ -8,5 +8,5 @@
 import { main } from "./src/cli/mod.ts";
 
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(await main(Deno.args, undefined, { signals: true }));
 }

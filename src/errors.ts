@@ -31,6 +31,10 @@ export const ExitCode = {
   STATE: 9,
   /** The process lacks a Deno permission it needs (read, write, net, env). */
   PERMISSION: 10,
+  /** Stopped by SIGINT (Ctrl-C); what was not committed is rolled back (128 + 2). */
+  INTERRUPTED: 130,
+  /** Stopped by SIGTERM; what was not committed is rolled back (128 + 15). */
+  TERMINATED: 143,
   /** Anything else: a bug in bellows. */
   INTERNAL: 70,
 } as const;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { ExitCode } from "../src/errors.ts";
 import { buildProgram, main } from "../src/cli/mod.ts";
-import { execCli, runCli, script, withTempDir, writeScripts } from "./support/cli.ts";
+import { execCli, runCli, script, startCli, withTempDir, writeScripts } from "./support/cli.ts";
 import { permissionFlags } from "../src/permissions.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
@@ -207,6 +207,32 @@ Deno.test("--json values: applied steps carry durations and the checksums plan s
   });
 });
 
+/**
+ * A real `bellows upgrade` process waiting for the migration lock (which this test
+ * holds), stopped by `signal` once it has the database file open: it says nothing was
+ * changed, in one line.
+ */
+async function stoppedWhileWaiting(dir: string, signal: "SIGINT" | "SIGTERM") {
+  const db = `${dir}/${signal}.db`;
+  assert.equal((await runCli(["-q", "--url", db, "upgrade", "liberty"])).code, 0);
+  using file = await Deno.open(db, { read: true, write: true });
+  await file.lock(true);
+  const cli = startCli(["--json", "--url", db, "--lock-wait", "60s", "upgrade"]);
+  // Open files show in /proc: the runner opens the database to wait for its lock.
+  const real = await Deno.realPath(db);
+  for (let opened = false; !opened;) {
+    await new Promise((r) => setTimeout(r, 20));
+    for (const fd of Deno.readDirSync(`/proc/${cli.process.pid}/fd`)) {
+      const target = await Deno.readLink(`/proc/${cli.process.pid}/fd/${fd.name}`).catch(() => "");
+      if (target === real) opened = true;
+    }
+  }
+  cli.process.kill(signal);
+  const r = await cli.done();
+  assert.equal(r.err, `bellows: stopped by ${signal}: nothing was changed`);
+  return r;
+}
+
 /** Each documented exit code, brought about for real; `meaning` must match README's row. */
 interface Driver {
   readonly meaning: RegExp;
@@ -314,6 +340,16 @@ const DRIVERS: Record<number, Driver> = {
       execCli(["--json", "--url", `${dir}/10.db`, "upgrade"], {
         permissions: permissionFlags({ fs: [`${dir}/nowhere`] }),
       }),
+  },
+  [ExitCode.INTERRUPTED]: {
+    meaning: /stopped by SIGINT/,
+    kind: "interrupted",
+    run: (dir) => stoppedWhileWaiting(dir, "SIGINT"),
+  },
+  [ExitCode.TERMINATED]: {
+    meaning: /stopped by SIGTERM/,
+    kind: "interrupted",
+    run: (dir) => stoppedWhileWaiting(dir, "SIGTERM"),
   },
   [ExitCode.INTERNAL]: {
     meaning: /internal error/,

@@ -9,6 +9,7 @@ import { openDriver } from "../drivers/mod.ts";
 import { createLogger, type Logger, type Verbosity } from "../log.ts";
 import { loadProject, type Project } from "../runner/project.ts";
 import type { RunOptions } from "../runner/run.ts";
+import { RunActivity } from "../runner/activity.ts";
 import { readMigrationDir } from "../script/fs.ts";
 import type { SourceFile } from "../script/types.ts";
 import { type StateConfig, stateConfig } from "../state/version_table.ts";
@@ -111,8 +112,16 @@ export class Context {
   #files: readonly SourceFile[] = [];
   #sourceDir: string | null = null;
 
-  constructor(opts: GlobalOptions, errSink?: (line: string) => void) {
+  /** What the run in progress would leave if stopped now (for the line a signal prints). */
+  readonly activity: RunActivity;
+
+  constructor(
+    opts: GlobalOptions,
+    errSink?: (line: string) => void,
+    activity: RunActivity = new RunActivity(),
+  ) {
     this.opts = opts;
+    this.activity = activity;
     const verbosity: Verbosity = opts.quiet ? "quiet" : opts.verbose ? "verbose" : "normal";
     this.log = createLogger(verbosity, { timestamps: !Deno.stderr.isTerminal(), write: errSink });
   }
@@ -245,6 +254,7 @@ export class Context {
       toolVersion: VERSION,
       host: hostname(),
       log: this.log,
+      activity: this.activity,
       ...extra,
     };
   }

@@ -7,6 +7,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { BellowsError, ExitCode } from "../errors.ts";
 import { oneLine } from "../log.ts";
+import { RunActivity } from "../runner/activity.ts";
+import { onStopSignal, SIGNAL_EXIT_CODES } from "./interrupt.ts";
 import { isPermissionError, missingPermission } from "../permissions.ts";
 import { VERSION } from "../version.ts";
 import { Context, type GlobalOptions } from "./context.ts";
@@ -32,8 +34,11 @@ const stdio: Io = {
   err: (t) => console.error(t),
 };
 
-/** Builds the program. Each command's action receives a {@linkcode Context}. */
-export function buildProgram(io: Io): Command {
+/**
+ * Builds the program. Each command's action receives a {@linkcode Context}, whose runs
+ * keep `activity` up to date.
+ */
+export function buildProgram(io: Io, activity = new RunActivity()): Command {
   // Help asked for goes to stdout. Commander's own error output (its message, which may
   // run over two lines with a suggestion, and the help it shows when no command is given)
   // is dropped: `main` reports every failure as one `bellows:` line instead.
@@ -81,7 +86,7 @@ export function buildProgram(io: Io): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(output);
-  const ctx = (cmd: Command) => new Context(cmd.optsWithGlobals<GlobalOptions>(), io.err);
+  const ctx = (cmd: Command) => new Context(cmd.optsWithGlobals<GlobalOptions>(), io.err, activity);
   registerDatabaseCommands(program, ctx, io);
   registerPhaseCommands(program, ctx, io);
   registerInspectCommands(program, ctx, io);
@@ -132,25 +137,55 @@ function describeRaw(e: unknown): ErrorInfo | null {
   };
 }
 
+/** How {@linkcode main} runs besides its arguments. */
+export interface MainOptions {
+  /**
+   * Report SIGINT / SIGTERM in one line and exit with 130 / 143 (see `interrupt.ts`).
+   * For the real process only: the handler ends it.
+   */
+  readonly signals?: boolean;
+}
+
 /** Run the command line; returns the exit code (README "Exit codes"). */
-export async function main(args: string[], io: Io = stdio): Promise<number> {
-  const program = buildProgram(io);
-  try {
-    await program.parseAsync(args, { from: "user" });
-    return outcomeOf(program).exitCode;
-  } catch (e) {
-    // Options are parsed before any action, so `--json` is known unless parsing failed.
-    const json = program.opts<GlobalOptions>().json ?? args.includes("--json");
-    const error = describeError(e);
-    if (error === null) return ExitCode.OK;
+export async function main(
+  args: string[],
+  io: Io = stdio,
+  opts: MainOptions = {},
+): Promise<number> {
+  const activity = new RunActivity();
+  const program = buildProgram(io, activity);
+  // Options are parsed before any action, so `--json` is known unless parsing failed.
+  const json = () => program.opts<GlobalOptions>().json ?? args.includes("--json");
+  const report = (error: ErrorInfo) => {
     io.err(`bellows: ${error.message}`);
-    if (json) {
+    if (json()) {
       try {
         io.out(renderJson(errorDocument(outcomeOf(program).command, error)));
       } catch {
         // stdout itself failed (the error being reported, perhaps); stderr has the line.
       }
     }
+  };
+  const restoreSignals = opts.signals
+    ? onStopSignal((signal) => {
+      const code = SIGNAL_EXIT_CODES[signal];
+      const message = oneLine(`stopped by ${signal}: ${activity.text}`);
+      try {
+        report({ code, kind: "interrupted", message });
+      } finally {
+        Deno.exit(code);
+      }
+    })
+    : undefined;
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return outcomeOf(program).exitCode;
+  } catch (e) {
+    const error = describeError(e);
+    if (error === null) return ExitCode.OK;
+    report(error);
     return error.code;
+  } finally {
+    restoreSignals?.();
   }
 }

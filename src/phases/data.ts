@@ -87,6 +87,10 @@ export async function runDataMigration(
   while (remaining > 0) {
     // Let signals and timers in between batches (a SQLite batch never waits on I/O).
     await sleep(0);
+    opts.run.activity?.set(
+      `a batch of data migration '${dm.name}' (${dm.file}) was not committed: the database ` +
+        `rolls it back; the batches before it stay, and 'bellows migrate' resumes from there`,
+    );
     const changed = await withRetries(driver, opts.run, dm, () =>
       driver.transaction(async (tx) => {
         let n = 0;
@@ -125,6 +129,9 @@ export async function runDataMigration(
     remaining = next;
   }
   const moved = opts.progress.finish();
+  opts.run.activity?.set(
+    `data migration '${dm.name}' had moved all its rows; its audit row may be missing`,
+  );
   await driver.transaction(async (tx) => {
     await ensureAuditTable(tx, driver.dialect, cfg);
     await recordAudit(tx, driver.dialect, cfg, {
@@ -138,6 +145,7 @@ export async function runDataMigration(
       toolVersion: opts.run.toolVersion,
     });
   });
+  opts.run.activity?.set(`data migration '${dm.name}' is done`);
   return moved;
 }
 

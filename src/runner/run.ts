@@ -34,6 +34,7 @@ import {
 } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Project } from "./project.ts";
+import type { RunActivity } from "./activity.ts";
 
 /** How a run behaves. */
 export interface RunOptions {
@@ -52,6 +53,8 @@ export interface RunOptions {
   readonly toolVersion: string;
   readonly host: string;
   readonly log: Logger;
+  /** Kept up to date with what stopping now would leave (for the line a signal prints). */
+  readonly activity?: RunActivity;
 }
 
 /** What one executed step did. */
@@ -348,9 +351,20 @@ export async function executeLocked(
       );
     }
     let result: RunReport | undefined;
+    opts.activity?.set(
+      `the run was not committed (--single-transaction): the database rolls it back and ` +
+        `stays at ${formatRevs(before)}`,
+    );
     await driver.transaction(async (tx) => {
       result = await runSteps(driver, tx, project, cfg, opts, before, steps);
+      opts.activity?.set(
+        `the run (--single-transaction) was being committed: see 'bellows current' for ` +
+          `whether the database is at ${formatRevs(result.after)} or still at ${
+            formatRevs(before)
+          }`,
+      );
     });
+    opts.activity?.set(`the database is at ${formatRevs(result!.after)}`);
     return result!;
   }
   return await runSteps(driver, undefined, project, cfg, opts, before, steps);
@@ -382,6 +396,9 @@ async function runStamp(
   if (!purge && ops.length === 0 && interrupted.length === 0) {
     return { before, after: before, steps: [] };
   }
+  opts.activity?.set(
+    `the stamp was not committed: the version table stays at ${formatRevs(before)}`,
+  );
   await driver.transaction(async (tx) => {
     await ensureVersionTable(tx, driver, cfg);
     await ensureAuditTable(tx, driver.dialect, cfg);
@@ -407,6 +424,7 @@ async function runStamp(
         `'${a.revision}' as resolved`,
     );
   }
+  opts.activity?.set(`the database is stamped at ${formatRevs(after)}`);
   opts.log.info(`Stamped ${formatRevs(before)} -> ${formatRevs(after)}${purge ? " (purged)" : ""}`);
   const report: StepReport = {
     kind: "stamp",
@@ -468,6 +486,17 @@ async function runSteps(
       : `${verb} of '${step.revision}' was rolled back; the database remains at ${
         formatRevs(heads)
       }`;
+    const which = `the ${verb} of '${step.revision}' (${script.file})`;
+    if (!outerTx) {
+      opts.activity?.set(
+        script.transactional
+          ? `${which} was not committed: the database rolls it back and stays at ${
+            formatRevs(heads)
+          }`
+          : `${which} runs outside a transaction and was cut off: its statements may be ` +
+            `partly applied, and the next run will refuse until you finish or undo them by hand`,
+      );
+    }
     opts.log.info(`Running ${label}${script.message ? `, ${script.message}` : ""}`);
     const started = performance.now();
     const audit = (status: string) => ({
@@ -512,6 +541,12 @@ async function runSteps(
               await applyVersionOps(tx, driver.dialect, cfg, ops);
               await recordAudit(tx, driver.dialect, cfg, audit("done"));
             });
+            if (!outerTx) {
+              opts.activity?.set(
+                `${which} was being committed: see 'bellows current' for whether the ` +
+                  `database is at ${formatRevs(next)} or still at ${formatRevs(heads)}`,
+              );
+            }
           });
           break;
         } catch (e) {
@@ -563,6 +598,7 @@ async function runSteps(
       durationMs,
     });
     heads = next;
+    if (!outerTx) opts.activity?.set(`the database is at ${formatRevs(heads)}`);
   }
   return { before, after: heads, steps: reports };
 }
