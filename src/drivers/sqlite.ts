@@ -233,7 +233,7 @@ function openFailure(path: string, e: unknown, access: "read" | "write"): Error 
  * wait behind another run's write): missing, a folder, or not a SQLite file at all.
  * Returns false when there is no file.
  */
-async function inspectFile(path: string): Promise<boolean> {
+async function inspectFile(path: string, readOnly: boolean): Promise<boolean> {
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
@@ -243,7 +243,9 @@ async function inspectFile(path: string): Promise<boolean> {
     const parent = await Deno.stat(dir).catch(() => undefined);
     if (!parent?.isDirectory) {
       throw new ConnectionError(
-        `cannot create SQLite database ${path}: folder ${dir} does not exist`,
+        readOnly
+          ? `no SQLite database at ${path}: folder ${dir} does not exist`
+          : `cannot create SQLite database ${path}: folder ${dir} does not exist`,
       );
     }
     return false;
@@ -305,7 +307,7 @@ export async function openSqlite(url: string, opts: DriverOptions = {}): Promise
     );
   }
   const readOnly = opts.readOnly ?? false;
-  if (!(await inspectFile(path))) {
+  if (!(await inspectFile(path, readOnly))) {
     if (readOnly) return new SqliteDriver(new DatabaseSync(":memory:"), path, true);
   }
   let db = openDatabase(path, opts, readOnly);

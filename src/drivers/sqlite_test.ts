@@ -39,6 +39,11 @@ Deno.test("openSqlite: a missing folder, a folder, a file that is not SQLite: na
       `cannot create SQLite database ${dir}/nope/x.db: folder ${dir}/nope does not exist`,
     );
     await rejectsWith(
+      openSqlite(`${dir}/nope/x.db`, { readOnly: true }),
+      ConnectionError,
+      `no SQLite database at ${dir}/nope/x.db: folder ${dir}/nope does not exist`,
+    );
+    await rejectsWith(
       openSqlite(dir),
       ConnectionError,
       `cannot use SQLite database ${dir}: it is a folder`,
