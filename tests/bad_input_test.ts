@@ -1,0 +1,888 @@
+/**
+ * Bad input of every kind, on SQLite and PostgreSQL, through the command line: each case
+ * must end with exactly one `bellows:` line on stderr, the documented exit code, nothing
+ * on stdout (or, with `--json`, one error document that parses and says the same), no
+ * password anywhere, and the database exactly as it was (tables, columns, version rows,
+ * audit rows). Each case runs twice on its database, without and with `--json`.
+ */
+import assert from "node:assert/strict";
+import { execCli, runCli, script, startCli, withTempDir, writeScripts } from "./support/cli.ts";
+import { DIALECTS, postgresDb, sqliteDb, type TestDb, type TestDialect } from "./support/db.ts";
+import { PASSWORD_USER, startCluster } from "./support/pg_cluster.ts";
+import { pgSession } from "./support/pg_session.ts";
+import { LOCK_KEY } from "../src/drivers/postgres.ts";
+import { ExitCode } from "../src/errors.ts";
+
+const cluster = await startCluster();
+
+/** What a case works with. */
+interface Env {
+  readonly db: TestDb;
+  readonly dir: string;
+  /** The migrations directory (holding the case's scripts). */
+  readonly mig: string;
+}
+
+interface Case {
+  readonly name: string;
+  /** Only on this dialect (default: both). */
+  readonly only?: TestDialect;
+  /** The revision scripts, written to `mig` (default: {@linkcode BASE}). */
+  readonly scripts?: Record<string, string>;
+  /** Bring the database to where the case starts (default: upgraded to r1). */
+  readonly setup?: (e: Env) => Promise<void>;
+  /** The command line; `--json` is added for the second run. */
+  readonly args: (e: Env) => string[];
+  /** Environment variables: the case runs as a real `deno run main.ts` process. */
+  readonly env?: (e: Env) => Record<string, string>;
+  /** Something held while the command runs (a lock); returns its release. */
+  readonly hold?: (e: Env) => Promise<() => Promise<void>>;
+  readonly code: number;
+  /** The one stderr line, after `bellows: `. */
+  readonly err: RegExp;
+  /** Texts that must appear in no output (passwords, raw and percent-encoded). */
+  readonly secrets?: readonly string[];
+  /** Run with `-v`: log lines come before the error line (and must not show secrets either). */
+  readonly verbose?: boolean;
+}
+
+/** r1 makes t1; r2 adds t2 and a row. */
+const BASE = {
+  "r1.sql": script("r1", "", "CREATE TABLE t1 (id INTEGER PRIMARY KEY, v TEXT);", "DROP TABLE t1;"),
+  "r2.sql": script(
+    "r2",
+    "r1",
+    "CREATE TABLE t2 (id INTEGER);\nINSERT INTO t1 (id, v) VALUES (1, 'x');",
+    "DELETE FROM t1;\nDROP TABLE t2;",
+  ),
+};
+
+/** BASE with r2 replaced by `text`. */
+const withR2 = (text: string) => ({ ...BASE, "r2.sql": text });
+
+/** A revision file from its header lines and upgrade SQL. */
+const raw = (lines: string[]) => lines.join("\n") + "\n";
+
+/** r1, then an expand revision e1 adding t1.w, a data migration d1 filling it, c1 contract. */
+const PHASED = {
+  ...BASE,
+  "r2.sql": script("e1", "r1", "ALTER TABLE t1 ADD COLUMN w INTEGER;", "", {
+    branch_labels: "expand",
+  }),
+  "c1.sql": script("c1", "r1", "SELECT 1;", "", { branch_labels: "contract", depends_on: "e1" }),
+  "d1.sql": raw([
+    "-- data_migration: d1",
+    "-- after: e1",
+    "-- bellows:check",
+    "SELECT count(*) FROM t1 WHERE w IS NULL;",
+    "-- bellows:batch",
+    "UPDATE t1 SET w = 1 WHERE id IN (SELECT id FROM t1 WHERE w IS NULL LIMIT :batch_size);",
+    "INSERT INTO no_such_table VALUES (1);",
+  ]),
+};
+
+/** Upgrade to `target` with bellows itself (the starting state of most cases). */
+async function upgradeTo(e: Env, target: string, extra: string[] = []): Promise<void> {
+  const r = await runCli([
+    "-q",
+    "--url",
+    e.db.url,
+    "--migrations",
+    e.mig,
+    ...extra,
+    "upgrade",
+    target,
+  ]);
+  assert.equal(r.code, 0, r.err);
+}
+
+const at = (...rows: string[]) => async (e: Env) => {
+  await upgradeTo(e, "r1");
+  await e.db.exec("DELETE FROM alembic_version");
+  for (const r of rows) {
+    await e.db.exec(
+      r === "NULL"
+        ? "INSERT INTO alembic_version VALUES (NULL)"
+        : `INSERT INTO alembic_version VALUES ('${r}')`,
+    );
+  }
+};
+
+const url = (e: Env) => ["--url", e.db.url, "--migrations", e.mig];
+
+const WRONG = "Wr0ng:p@ss/w%rd";
+
+const CASES: Case[] = [
+  // Scripts and the graph: refused before the database is touched.
+  {
+    name: "misspelt header key",
+    scripts: withR2("-- revision: r2\n-- down_revison: r1\n\n-- bellows:upgrade\nSELECT 1;\n"),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /\/r2\.sql:2: unknown header key "down_revison" \(did you mean "down_revision"\?\)$/,
+  },
+  {
+    name: "bad revision id",
+    scripts: withR2("-- revision: r 2\n-- down_revision: r1\n\n-- bellows:upgrade\nSELECT 1;\n"),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /\/r2\.sql:1: revision: revision id "r 2" must not contain whitespace$/,
+  },
+  {
+    name: "'none' as a revision id",
+    scripts: withR2("-- revision: none\n-- down_revision: r1\n\n-- bellows:upgrade\nSELECT 1;\n"),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /\/r2\.sql:1: revision: revision id "none" is reserved/,
+  },
+  {
+    name: "unterminated quote",
+    scripts: {
+      ...BASE,
+      "r2.sql": script("r2", "r1", "SELECT 1;\nSELECT 'never closed;\nSELECT 2;"),
+    },
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /\/r2\.sql:7: string is never closed$/,
+  },
+  {
+    name: "unterminated dollar quote",
+    scripts: withR2(raw([
+      "-- revision: r2",
+      "-- down_revision: r1",
+      "-- bellows:upgrade postgresql",
+      "DO $body$ BEGIN PERFORM 1; END $$;",
+    ])),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /\/r2\.sql:4: dollar quote \$body\$ is never closed$/,
+  },
+  {
+    name: "unterminated trigger body",
+    scripts: withR2(raw([
+      "-- revision: r2",
+      "-- down_revision: r1",
+      "-- bellows:upgrade sqlite",
+      "CREATE TRIGGER g AFTER INSERT ON t1 BEGIN UPDATE t1 SET v = 'y';",
+    ])),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /\/r2\.sql:4: trigger body BEGIN is never closed$/,
+  },
+  {
+    name: "empty file",
+    scripts: withR2(""),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /\/r2\.sql:1: missing header line "-- revision:"$/,
+  },
+  {
+    name: "binary garbage",
+    scripts: withR2("\u0000\u0001\u00ff\u00fe\u001b[2J garbage \u0007\n\u0000"),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /\/r2\.sql:1: /,
+  },
+  {
+    name: "the same id in two folders",
+    scripts: { ...BASE, "sub/r2.sql": BASE["r2.sql"] },
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /\/sub\/r2\.sql:1: revision "r2" is also declared in .*\/r2\.sql:1$/,
+  },
+  {
+    name: "a cycle",
+    scripts: { ...BASE, "r1.sql": script("r1", "r2", "SELECT 1;") },
+    args: (e) => [...url(e), "upgrade"],
+    setup: async () => {},
+    code: ExitCode.SCRIPT,
+    err: /^Cycle is detected in revisions \('r\d' \(.*r\d\.sql\), 'r\d' \(.*r\d\.sql\)\)$/,
+  },
+  {
+    name: "a missing parent",
+    scripts: withR2(script("r2", "r0", "SELECT 1;")),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /^Revision 'r2' \(.*r2\.sql\) has down_revision 'r0' which does not exist$/,
+  },
+  {
+    name: "depends_on an unknown revision",
+    scripts: withR2(script("r2", "r1", "SELECT 1;", "", { depends_on: "zz9" })),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /^Revision 'r2' \(.*r2\.sql\) depends on 'zz9' which does not exist$/,
+  },
+  {
+    name: "a branch label used twice",
+    scripts: {
+      "r1.sql": script("r1", "", "CREATE TABLE t1 (id INTEGER PRIMARY KEY, v TEXT);", "", {
+        branch_labels: "x",
+      }),
+      "r2.sql": script("r2", "r1", "SELECT 1;", "", { branch_labels: "x" }),
+    },
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /^Branch name 'x' in revision 'r2' \(.*\) already used by revision 'r1' \(.*\)$/,
+  },
+  {
+    name: "a data migration that never uses :batch_size",
+    scripts: {
+      ...PHASED,
+      "d1.sql": PHASED["d1.sql"].replace("LIMIT :batch_size", "LIMIT 5"),
+    },
+    args: (e) => [...url(e), "migrate"],
+    code: ExitCode.SCRIPT,
+    err: /\/d1\.sql:\d+: the batch step for \w+ never uses :batch_size/,
+  },
+  {
+    name: "a script the OS refuses to read",
+    setup: async (e) => {
+      await upgradeTo(e, "r1");
+      await Deno.symlink(`${e.mig}/loop.sql`, `${e.mig}/loop.sql`);
+    },
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /\/loop\.sql: cannot read this file: /,
+  },
+  // Targets.
+  {
+    name: "unknown target",
+    args: (e) => [...url(e), "upgrade", "nosuch"],
+    code: ExitCode.SCRIPT,
+    err: /^Can't locate revision identified by 'nosuch'$/,
+  },
+  {
+    name: "ambiguous target",
+    scripts: {
+      "r1.sql": BASE["r1.sql"],
+      "feed01.sql": script("feed01", "r1", "SELECT 1;"),
+      "feed02.sql": script("feed02", "feed01", "SELECT 1;"),
+    },
+    args: (e) => [...url(e), "upgrade", "feed"],
+    code: ExitCode.SCRIPT,
+    err: /^Multiple revisions start with 'feed': 'feed01' \(.*\), 'feed02' \(.*\)$/,
+  },
+  {
+    name: "downgrade to a later revision",
+    args: (e) => [...url(e), "downgrade", "r2"],
+    code: ExitCode.SCRIPT,
+    err: /^Destination r2 is not a valid downgrade target from current head\(s\)$/,
+  },
+  {
+    name: "relative step past head",
+    args: (e) => [...url(e), "upgrade", "+5"],
+    code: ExitCode.SCRIPT,
+    err: /^Relative revision \+5 didn't produce 5 migrations$/,
+  },
+  {
+    name: "relative step past base",
+    args: (e) => [...url(e), "downgrade", "-3"],
+    code: ExitCode.SCRIPT,
+    err: /^Relative revision -3 didn't produce 3 migrations$/,
+  },
+  {
+    name: "a range without --sql",
+    args: (e) => [...url(e), "upgrade", "r1:r2"],
+    code: ExitCode.USAGE,
+    err: /^Range revision not allowed$/,
+  },
+  {
+    name: "stamp of an unknown revision",
+    args: (e) => [...url(e), "stamp", "nosuch"],
+    code: ExitCode.SCRIPT,
+    err: /^Can't locate revision identified by 'nosuch'$/,
+  },
+  {
+    name: "merge of one head",
+    args: (e) => [...url(e), "merge", "heads", "-m", "join"],
+    code: ExitCode.USAGE,
+    err: /^a merge needs at least two revisions; heads resolved to r2$/,
+  },
+  // SQL errors: the revision is rolled back.
+  {
+    name: "error in the first statement",
+    scripts: withR2(
+      script("r2", "r1", "INSERT INTO no_such_table VALUES (1);\nCREATE TABLE t2 (id INTEGER);"),
+    ),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.MIGRATION_FAILED,
+    err:
+      /\/r2\.sql:6:\d+: \w+ .*no_such_table.*; upgrade of 'r2' was rolled back; the database remains at r1$/,
+  },
+  {
+    name: "error in a middle statement",
+    scripts: withR2(
+      script(
+        "r2",
+        "r1",
+        "CREATE TABLE t2 (id INTEGER);\nINSERT INTO t2 VALUES ('x', 'y');\nCREATE TABLE t3 (id INTEGER);",
+      ),
+    ),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.MIGRATION_FAILED,
+    err: /\/r2\.sql:7:\d+: .*; upgrade of 'r2' was rolled back; the database remains at r1$/,
+  },
+  {
+    name: "error in the last statement, with a multi-line message",
+    scripts: withR2(raw([
+      "-- revision: r2",
+      "-- down_revision: r1",
+      "-- bellows:upgrade",
+      "CREATE TABLE t2 (id INTEGER);",
+      "-- bellows:upgrade postgresql",
+      "DO $$ BEGIN RAISE EXCEPTION E'line one\\nline two' USING DETAIL = E'd1\\nd2'; END $$;",
+      "-- bellows:upgrade sqlite",
+      'SELECT * FROM "line one',
+      'line two";',
+    ])),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.MIGRATION_FAILED,
+    err:
+      /\/r2\.sql:\d+:\d+: \w+ .*line one line two.*; upgrade of 'r2' was rolled back; the database remains at r1$/,
+  },
+  {
+    name: "error in a downgrade",
+    scripts: withR2(
+      script(
+        "r2",
+        "r1",
+        "CREATE TABLE t2 (id INTEGER);",
+        "DROP TABLE t2;\nDROP TABLE no_such_table;",
+      ),
+    ),
+    setup: async (e) => await upgradeTo(e, "r2"),
+    args: (e) => [...url(e), "downgrade", "r1"],
+    code: ExitCode.MIGRATION_FAILED,
+    err:
+      /\/r2\.sql:\d+:\d+: .*no_such_table.*; downgrade of 'r2' was rolled back; the database remains at r2$/,
+  },
+  {
+    name: "error in a data migration batch",
+    scripts: PHASED,
+    setup: async (e) => {
+      await upgradeTo(e, "r1");
+      await e.db.exec("INSERT INTO t1 (id, v) VALUES (1, 'a')");
+      const r = await runCli(["-q", ...url(e), "expand"]);
+      assert.equal(r.code, 0, r.err);
+    },
+    args: (e) => [...url(e), "migrate"],
+    code: ExitCode.MIGRATION_FAILED,
+    err: /\/d1\.sql:\d+:\d+: .*no_such_table.*; that batch of data migration 'd1' was rolled back/,
+  },
+  {
+    name: "error in the whole run under --single-transaction",
+    scripts: { ...BASE, "r3.sql": script("r3", "r2", "SELECT * FROM no_such_table;") },
+    args: (e) => [...url(e), "--single-transaction", "upgrade"],
+    code: ExitCode.MIGRATION_FAILED,
+    err:
+      /\/r3\.sql:\d+:\d+: .*; the whole run was rolled back \(--single-transaction\); the database remains at r1$/,
+  },
+  // Recorded state that does not fit.
+  {
+    name: "unknown revision in the version table",
+    setup: at("zz_elsewhere"),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.STATE,
+    err:
+      /^"alembic_version" holds revision 'zz_elsewhere', which is not in .*; nothing was changed$/,
+  },
+  {
+    name: "a NULL version row",
+    setup: async (e) => {
+      await upgradeTo(e, "r1");
+      await e.db.exec("DROP TABLE alembic_version");
+      await e.db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32))");
+      await e.db.exec("INSERT INTO alembic_version VALUES (NULL)");
+    },
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.STATE,
+    err: /^"alembic_version" holds a row whose version_num is NULL/,
+  },
+  {
+    name: "version rows that contradict each other",
+    setup: at("r1", "r2"),
+    args: (e) => [...url(e), "downgrade", "base"],
+    code: ExitCode.STATE,
+    err:
+      /^"alembic_version" holds both 'r1' and 'r2', which comes after it: .* 'bellows stamp --purge <revision>'$/,
+  },
+  {
+    name: "a version table of another shape",
+    setup: async (e) => {
+      await upgradeTo(e, "r1");
+      await e.db.exec("DROP TABLE alembic_version");
+      await e.db.exec("CREATE TABLE alembic_version (v INTEGER)");
+    },
+    args: (e) => [...url(e), "current"],
+    code: ExitCode.STATE,
+    err: /^cannot read "alembic_version": .*version_num.*; nothing was changed$/,
+  },
+  {
+    name: "a version table with an extra NOT NULL column",
+    setup: async (e) => {
+      await e.db.exec(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, extra INTEGER NOT NULL)",
+      );
+    },
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.STATE,
+    err:
+      /^cannot insert a row into "alembic_version": .*extra.*; upgrade of 'r1' was rolled back; the database remains at <base>$/,
+  },
+  {
+    name: "an audit table of another shape",
+    setup: async (e) => {
+      await upgradeTo(e, "r1");
+      await e.db.exec("DROP TABLE bellows_audit");
+      await e.db.exec("CREATE TABLE bellows_audit (x INTEGER)");
+    },
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.STATE,
+    err: /^cannot read "bellows_audit": .*seq.*; nothing was changed$/,
+  },
+  {
+    name: "migrate_version with a garbage version",
+    setup: async (e) => {
+      await e.db.exec(
+        "CREATE TABLE migrate_version (repository_id VARCHAR(250), repository_path TEXT, " +
+          "version VARCHAR(20))",
+      );
+      await e.db.exec("INSERT INTO migrate_version VALUES ('Glance Migrations', '/x', 'v44')");
+    },
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.STATE,
+    err: /^"migrate_version" holds version 'v44', which is not a version number/,
+  },
+  {
+    name: "migrate_version with a NULL version",
+    setup: async (e) => {
+      await e.db.exec(
+        "CREATE TABLE migrate_version (repository_id VARCHAR(250), repository_path TEXT, " +
+          "version INTEGER)",
+      );
+      await e.db.exec("INSERT INTO migrate_version VALUES ('Glance Migrations', '/x', NULL)");
+    },
+    args: (e) => [...url(e), "version"],
+    code: ExitCode.STATE,
+    err: /^"migrate_version" holds no version \(NULL\); nothing was changed$/,
+  },
+  {
+    name: "migrate_version of another shape",
+    setup: async (e) => await e.db.exec("CREATE TABLE migrate_version (x INTEGER)"),
+    args: (e) => [...url(e), "expand"],
+    code: ExitCode.STATE,
+    err: /^cannot read "migrate_version": .*repository_id.*; nothing was changed$/,
+  },
+  // A second runner.
+  {
+    name: "a second runner",
+    hold: async (e) => {
+      if (e.db.dialect === "sqlite") {
+        const file = await Deno.open(e.db.url, { read: true, write: true });
+        await file.lock(true);
+        return () => Promise.resolve(file.close());
+      }
+      const s = pgSession(e.db.url);
+      await s.query(`SELECT pg_advisory_lock(${LOCK_KEY})`);
+      return () => s.close();
+    },
+    args: (e) => [...url(e), "--lock-wait", "100ms", "upgrade"],
+    code: ExitCode.LOCK_BUSY,
+    err: /^another bellows run holds the migration lock on \S+ .*waited/,
+  },
+  // Connections and passwords.
+  {
+    name: "wrong password in the URL",
+    only: "postgresql",
+    args: (e) =>
+      [...url(e), "current"].map((a) => a === e.db.url ? e.db.pg!.passwordUrl(WRONG) : a),
+    code: ExitCode.UNREACHABLE,
+    err:
+      /^cannot connect to postgresql:\/\/bellows_pw@[^ ]+: password authentication failed for user "bellows_pw" \(SQLSTATE 28P01\)$/,
+    secrets: [WRONG, encodeURIComponent(WRONG)],
+  },
+  {
+    name: "wrong password in PGPASSWORD",
+    only: "postgresql",
+    env: () => ({ PGPASSWORD: WRONG }),
+    args: (e) =>
+      [...url(e), "current"].map((a) =>
+        a === e.db.url ? e.db.pg!.passwordUrl("").replace(":@", "@") : a
+      ),
+    code: ExitCode.UNREACHABLE,
+    err: /password authentication failed for user "bellows_pw"/,
+    secrets: [WRONG, encodeURIComponent(WRONG)],
+  },
+  {
+    name: "wrong password in alembic.ini",
+    only: "postgresql",
+    setup: async (e) => {
+      await upgradeTo(e, "r1");
+      const u = e.db.pg!.passwordUrl(WRONG).replaceAll("%", "%%");
+      await Deno.writeTextFile(`${e.dir}/alembic.ini`, `[alembic]\nsqlalchemy.url = ${u}\n`);
+    },
+    args: (e) => ["-c", `${e.dir}/alembic.ini`, "--migrations", e.mig, "-v", "current"],
+    verbose: true,
+    code: ExitCode.UNREACHABLE,
+    err: /password authentication failed for user "bellows_pw"/,
+    secrets: [WRONG, encodeURIComponent(WRONG)],
+  },
+  {
+    name: "a password with a raw '/' is refused without echoing it",
+    only: "postgresql",
+    args: (e) => [
+      "--url",
+      `postgresql://${PASSWORD_USER.name}:Sec/ret42@127.0.0.1:${cluster.port}/${e.db.pg!.name}`,
+      "--migrations",
+      e.mig,
+      "current",
+    ],
+    code: ExitCode.UNREACHABLE,
+    err: /^the PostgreSQL URL has an '@' after its host part/,
+    secrets: ["Sec", "ret42"],
+  },
+  {
+    name: "a password the server echoes back (as the database name)",
+    only: "postgresql",
+    args: (e) => [
+      "--url",
+      `postgresql://postgres:Hunter2Hunter2@127.0.0.1:${cluster.port}/Hunter2Hunter2`,
+      "--migrations",
+      e.mig,
+      "current",
+    ],
+    code: ExitCode.UNREACHABLE,
+    err: /database "\*\*\*" does not exist/,
+    secrets: ["Hunter2Hunter2"],
+  },
+  {
+    name: "nothing listening",
+    only: "postgresql",
+    args: (e) => ["--url", `postgresql://postgres@127.0.0.1:1/${e.db.pg!.name}`, "current"],
+    code: ExitCode.UNREACHABLE,
+    err:
+      /^cannot connect to postgresql:\/\/postgres@127\.0\.0\.1:1\/\S+: connection refused at 127\.0\.0\.1:1$/,
+  },
+  {
+    name: "a socket directory that does not exist",
+    only: "postgresql",
+    args: (
+      e,
+    ) => [
+      "--url",
+      `postgresql:///${e.db.pg!.name}?host=/nonexistent/sock&user=postgres`,
+      "current",
+    ],
+    code: ExitCode.UNREACHABLE,
+    err: /no server socket at \/nonexistent\/sock\/\.s\.PGSQL\.5432$/,
+  },
+  // SQLite files.
+  {
+    name: "a read-only database file",
+    only: "sqlite",
+    setup: async (e) => {
+      await upgradeTo(e, "r1");
+      await Deno.chmod(e.db.url, 0o444);
+      // root writes through mode bits: an immutable file stops root too.
+      if (Deno.uid() === 0) {
+        const r = await new Deno.Command("chattr", { args: ["+i", e.db.url] }).output();
+        assert.ok(r.success, "chattr +i");
+      }
+    },
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.UNREACHABLE,
+    err: /^cannot write to SQLite database \S+: the operating system refused \(/,
+  },
+  {
+    name: "a path in a missing folder",
+    only: "sqlite",
+    setup: async () => {},
+    args: (e) => ["--url", `${e.dir}/no/such/x.db`, "--migrations", e.mig, "upgrade"],
+    code: ExitCode.UNREACHABLE,
+    err:
+      /^cannot create SQLite database \S+\/no\/such\/x\.db: folder \S+\/no\/such does not exist$/,
+  },
+  {
+    name: "a file that is not a database",
+    only: "sqlite",
+    setup: async (e) => await Deno.writeTextFile(e.db.url, "id,name\n1,glance\n".repeat(100)),
+    args: (e) => [...url(e), "current"],
+    code: ExitCode.UNREACHABLE,
+    err: /^cannot use SQLite database \S+: file is not a database$/,
+  },
+  {
+    name: "a URL with no file",
+    only: "sqlite",
+    args: (e) => ["--url", "sqlite:", "--migrations", e.mig, "upgrade"],
+    code: ExitCode.USAGE,
+    err: /^the SQLite URL 'sqlite:' names no file/,
+  },
+  {
+    name: "a schema SQLite does not have",
+    only: "sqlite",
+    args: (e) => [...url(e), "--version-table-schema", "glance", "upgrade"],
+    code: ExitCode.USAGE,
+    err: /has no schema "glance"/,
+  },
+  // The command line itself.
+  {
+    name: "unknown option",
+    args: (e) => [...url(e), "upgrade", "--frobnicate"],
+    code: ExitCode.USAGE,
+    err: /^unknown option '--frobnicate'$/,
+  },
+  {
+    name: "misspelt command",
+    args: (e) => [...url(e), "upgarde"],
+    code: ExitCode.USAGE,
+    err: /^unknown command 'upgarde' \(Did you mean upgrade\?\)$/,
+  },
+  {
+    name: "no command",
+    args: (e) => url(e),
+    code: ExitCode.USAGE,
+    err: /^no command given/,
+  },
+  {
+    name: "missing argument",
+    args: (e) => [...url(e), "downgrade"],
+    code: ExitCode.USAGE,
+    err: /^missing required argument 'revision'$/,
+  },
+  {
+    name: "bad durations",
+    args: (e) => [...url(e), "--lock-wait", "abc", "upgrade"],
+    code: ExitCode.USAGE,
+    err: /^--lock-wait: 'abc' is not a duration/,
+  },
+  {
+    name: "negative duration",
+    args: (e) => [...url(e), "--statement-timeout", "-5s", "upgrade"],
+    code: ExitCode.USAGE,
+    err: /^--statement-timeout: '-5s' is not a duration/,
+  },
+  {
+    name: "a duration no timer holds",
+    args: (e) => [...url(e), "--lock-timeout", "99999999999", "upgrade"],
+    code: ExitCode.USAGE,
+    err: /^--lock-timeout: '99999999999' is too long/,
+  },
+  {
+    name: "--batch-size 0",
+    scripts: PHASED,
+    args: (e) => [...url(e), "migrate", "--batch-size", "0"],
+    code: ExitCode.USAGE,
+    err: /^--batch-size: '0' is not a positive whole number$/,
+  },
+  {
+    name: "conflicting flags",
+    args: (e) => [...url(e), "-q", "-v", "upgrade"],
+    code: ExitCode.USAGE,
+    err: /^option '-q, --quiet' cannot be used with option '-v, --verbose'$/,
+  },
+  {
+    name: "--dry-run with --sql",
+    args: (e) => [...url(e), "upgrade", "--sql", "--dry-run"],
+    code: ExitCode.USAGE,
+    err: /^option '--dry-run' cannot be used with option '--sql'$/,
+  },
+];
+
+/** Everything a case may not change: tables and their columns, version, audit and legacy rows. */
+async function snapshot(db: TestDb): Promise<string> {
+  if (db.dialect === "sqlite") {
+    try {
+      await Deno.stat(db.url);
+    } catch {
+      return "(no file)";
+    }
+    let master: unknown;
+    try {
+      master = await db.rows("SELECT type, name, sql FROM sqlite_master ORDER BY name");
+    } catch (e) {
+      // Not a database: its bytes are the state.
+      return `(not a database) ${await Deno.readTextFile(db.url)} ${e}`;
+    }
+    const names = (master as { name: string }[]).map((r) => r.name);
+    const contents = [];
+    for (const t of ["alembic_version", "bellows_audit", "migrate_version", "t1", "t2"]) {
+      if (names.includes(t)) contents.push([t, await db.rows(`SELECT * FROM "${t}"`)]);
+    }
+    return JSON.stringify({ master, contents });
+  }
+  // One query (one psql): every table's columns and its whole contents.
+  return JSON.stringify(
+    await db.rows(
+      `SELECT c.relname AS name,
+              (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod) ||
+                                 CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END, ', '
+                                 ORDER BY attnum)
+                 FROM pg_attribute WHERE attrelid = c.oid AND attnum > 0 AND NOT attisdropped)
+                AS columns,
+              CASE WHEN c.relkind = 'i' THEN pg_get_indexdef(c.oid)
+                   ELSE query_to_xml(format('SELECT * FROM %I.%I ORDER BY 1', n.nspname,
+                                            c.relname), true, false, '')::text
+              END AS contents
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'i')
+        ORDER BY c.relname`,
+    ),
+  );
+}
+
+async function runCase(c: Case, e: Env, json: boolean): Promise<void> {
+  // As from cron: -q leaves only the error line (log lines are what -v asks for).
+  const quiet = c.verbose || c.args(e).includes("-v") ? [] : ["-q"];
+  const args = [...(json ? ["--json"] : []), ...quiet, ...c.args(e)];
+  const release = c.hold ? await c.hold(e) : undefined;
+  let r;
+  try {
+    r = c.env ? await execCli(args, { env: c.env(e) }) : await runCli(args);
+  } finally {
+    await release?.();
+  }
+  const what = `${c.name}${json ? " (--json)" : ""}: ${r.err}`;
+  assert.equal(r.code, c.code, what);
+  const lines = r.err.split("\n");
+  if (c.verbose) assert.ok(lines.slice(0, -1).every((l) => / DEBUG /.test(l)), what);
+  else assert.equal(lines.length, 1, `one line on stderr: ${what}`);
+  const last = lines.at(-1)!;
+  assert.ok(last.startsWith("bellows: "), what);
+  const message = last.slice("bellows: ".length);
+  assert.match(message, c.err, what);
+  if (json) {
+    const doc = JSON.parse(r.out);
+    assert.equal(r.out.split("\n").length, 1, what);
+    assert.deepEqual(
+      [doc.ok, doc.exitCode, doc.error.code, doc.error.message],
+      [false, c.code, c.code, message],
+      what,
+    );
+  } else {
+    assert.equal(r.out, "", `nothing on stdout: ${what}`);
+  }
+  for (const s of c.secrets ?? []) {
+    assert.ok(!r.out.includes(s) && !r.err.includes(s), `${c.name} shows '${s}'`);
+  }
+}
+
+for (const dialect of DIALECTS) {
+  Deno.test(`${dialect}: bad input is one line, a documented code, and changes nothing`, async (t) => {
+    // One PostgreSQL database, emptied before each case (quicker than one each).
+    const pg = dialect === "postgresql" ? await postgresDb(cluster, "bad") : undefined;
+    for (const c of CASES) {
+      if (c.only && c.only !== dialect) continue;
+      await t.step(c.name, async () => {
+        await withTempDir(async (dir) => {
+          await pg?.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+          const db = pg ?? sqliteDb(dir);
+          const e: Env = { db, dir, mig: `${dir}/m` };
+          await writeScripts(e.mig, c.scripts ?? BASE);
+          // The starting state is made with good scripts, then the case's are put in place.
+          if (!c.setup) {
+            await writeScripts(`${dir}/good`, BASE);
+            await upgradeTo({ ...e, mig: `${dir}/good` }, "r1");
+          } else {
+            await c.setup(e);
+          }
+          const before = await snapshot(db);
+          try {
+            await runCase(c, e, false);
+            assert.equal(await snapshot(db), before, `${c.name}: the database changed`);
+            await runCase(c, e, true);
+            assert.equal(await snapshot(db), before, `${c.name} (--json): the database changed`);
+          } finally {
+            if (dialect === "sqlite" && Deno.uid() === 0) {
+              await new Deno.Command("chattr", { args: ["-i", db.url] }).output();
+            }
+          }
+        });
+      });
+    }
+  });
+}
+
+Deno.test("postgresql: SIGTERM mid-statement: one line, exit 143, rolled back, lock released", async () => {
+  await withTempDir(async (dir) => {
+    const db = await postgresDb(cluster, "sig");
+    const mig = `${dir}/m`;
+    await writeScripts(mig, {
+      ...BASE,
+      "r2.sql": script("r2", "r1", "CREATE TABLE t2 (id INTEGER);\nSELECT pg_sleep(60);"),
+    });
+    const e = { db, dir, mig };
+    await upgradeTo(e, "r1");
+    const before = await snapshot(db);
+    const cli = startCli(["--json", "--url", db.url, "--migrations", mig, "upgrade"]);
+    await cli.waitForErr(/Running upgrade r1 -> r2/);
+    cli.process.kill("SIGTERM");
+    const r = await cli.done();
+    assert.equal(r.code, ExitCode.TERMINATED, r.err);
+    const lines = r.err.split("\n").filter((l) => l.startsWith("bellows:"));
+    assert.deepEqual(lines, [
+      `bellows: stopped by SIGTERM: the upgrade of 'r2' (${mig}/r2.sql) was not committed: ` +
+      "the database rolls it back and stays at r1",
+    ]);
+    const doc = JSON.parse(r.out);
+    assert.deepEqual([doc.ok, doc.exitCode, doc.error.kind], [false, 143, "interrupted"]);
+    // The server ends the dead session (and its advisory lock) on its own.
+    const next = await runCli([
+      "-q",
+      "--url",
+      db.url,
+      "--migrations",
+      mig,
+      "--lock-wait",
+      "20s",
+      "stamp",
+      "r1",
+    ]);
+    assert.equal(next.code, 0, next.err);
+    assert.equal(await snapshot(db), before);
+  });
+});
+
+for (const dialect of DIALECTS) {
+  Deno.test(`${dialect}: a non-transactional revision that fails is named, then refused until stamped`, async () => {
+    await withTempDir(async (dir) => {
+      const db = dialect === "sqlite" ? sqliteDb(dir) : await postgresDb(cluster, "nontx");
+      const mig = `${dir}/m`;
+      await writeScripts(mig, {
+        ...BASE,
+        "r2.sql": script(
+          "r2",
+          "r1",
+          "CREATE TABLE t2 (id INTEGER);\nINSERT INTO no_such_table VALUES (1);",
+          "",
+          { transactional: "false" },
+        ),
+      });
+      const base = ["--url", db.url, "--migrations", mig];
+      await upgradeTo({ db, dir, mig }, "r1");
+      let r = await runCli([...base, "-q", "upgrade"]);
+      assert.equal(r.code, ExitCode.MIGRATION_FAILED, r.err);
+      assert.match(
+        r.err,
+        /^bellows: \S+\/r2\.sql:8:\d+: .*no_such_table.*; revision 'r2' runs outside a transaction: the statements before this one stay applied/,
+      );
+      // By design the statement before the failing one stays, and the next run refuses.
+      assert.ok((await db.tables()).includes("t2"));
+      for (const cmd of [["upgrade"], ["current"], ["downgrade", "base"]]) {
+        r = await runCli([...base, "--json", ...cmd]);
+        assert.equal(r.code, ExitCode.STATE, r.err);
+        assert.equal(r.err.split("\n").length, 1, r.err);
+        assert.match(
+          r.err,
+          /the upgrade of revision 'r2' \(\S+\/r2\.sql\) runs outside a transaction and was interrupted/,
+        );
+        assert.equal(JSON.parse(r.out).error.kind, "state");
+      }
+      assert.deepEqual(await db.versions(), ["r1"]);
+      await db.exec("DROP TABLE t2");
+      r = await runCli([...base, "-q", "stamp", "r1"]);
+      assert.equal(r.code, 0, r.err);
+      r = await runCli([...base, "current"]);
+      assert.equal(r.code, 0, r.err);
+    });
+  });
+}
