@@ -234,18 +234,12 @@ export function renderImported(rev: AlembicRevision, path: string): string {
     "--",
     `-- Imported from ${rev.file} by bellows import-alembic.`,
     "",
-    ...section(rev, "upgrade"),
+    // An Alembic revision without upgrade() still needs the section bellows requires.
+    ...(rev.upgrade.kind === "missing" ? ["-- bellows:upgrade", ""] : section(rev, "upgrade")),
     ...section(rev, "downgrade"),
   ].map((l) => l.trimEnd()).join("\n");
-  // An Alembic revision without upgrade() still needs the section bellows requires.
-  const withUpgrade = rev.upgrade.kind === "missing"
-    ? text.replace(
-      `by bellows import-alembic.\n\n`,
-      `by bellows import-alembic.\n\n-- bellows:upgrade\n\n`,
-    )
-    : text;
-  parseScript({ path, text: withUpgrade });
-  return withUpgrade;
+  parseScript({ path, text });
+  return text;
 }
 
 /** Does the revision still need SQL written by hand? */

@@ -135,3 +135,13 @@ Deno.test("render: Python bodies become a failing, commented placeholder", () =>
     assert.match(sql[0], /^SELECT bellows_import_needs_sql\('r2: /);
   }
 });
+
+Deno.test("render: a revision with neither upgrade() nor downgrade() gets an empty upgrade", () => {
+  for (const body of ["", "def downgrade():\n    pass\n"]) {
+    const rev = readRevision(`revision = "x2"\ndown_revision = "x1"\n${body}`, "v/x2.py", none);
+    const text = renderImported(rev, "x2.sql");
+    const script = parseScript({ path: "x2.sql", text });
+    assert.deepEqual(statementsFor(script, "up", "sqlite"), []);
+    assert.equal(text.match(/^-- bellows:upgrade$/gm)?.length, 1, text);
+  }
+});

@@ -165,7 +165,8 @@ export class Context {
   /** The database URL: `--url`, else `DATABASE_URL`, else `sqlalchemy.url` of alembic.ini. */
   get url(): string {
     const url = this.opts.url ?? getEnv("DATABASE_URL") ?? this.alembic?.url;
-    if (!url) {
+    // A blank value (an unset shell variable in quotes, say) names no database either.
+    if (!url?.trim()) {
       throw new UsageError(
         "no database given: pass --url, set DATABASE_URL or set sqlalchemy.url in alembic.ini",
       );
