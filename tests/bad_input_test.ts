@@ -626,6 +626,12 @@ const CASES: Case[] = [
   },
   // The command line itself.
   {
+    name: "a blank URL (an unset variable in quotes)",
+    args: (e) => ["--url", " ", "--migrations", e.mig, "upgrade"],
+    code: ExitCode.USAGE,
+    err: /^no database given: pass --url, set DATABASE_URL or set sqlalchemy\.url in alembic\.ini$/,
+  },
+  {
     name: "unknown option",
     args: (e) => [...url(e), "upgrade", "--frobnicate"],
     code: ExitCode.USAGE,
