@@ -84,13 +84,15 @@ export async function runDataMigration(
   const context = `that batch of data migration '${dm.name}' was rolled back; the batches ` +
     `before it stay committed, and 'bellows migrate' resumes from there`;
   let stalled = 0;
+  const between = `data migration '${dm.name}' (${dm.file}) was stopped between batches: ` +
+    `those done stay committed, and 'bellows migrate' resumes from there`;
+  const during = `a batch of data migration '${dm.name}' (${dm.file}) was not committed: the ` +
+    `database rolls it back; the batches before it stay, and 'bellows migrate' resumes from there`;
   while (remaining > 0) {
     // Let signals and timers in between batches (a SQLite batch never waits on I/O).
+    opts.run.activity?.set(between);
     await sleep(0);
-    opts.run.activity?.set(
-      `a batch of data migration '${dm.name}' (${dm.file}) was not committed: the database ` +
-        `rolls it back; the batches before it stay, and 'bellows migrate' resumes from there`,
-    );
+    opts.run.activity?.set(during);
     const changed = await withRetries(driver, opts.run, dm, () =>
       driver.transaction(async (tx) => {
         let n = 0;
@@ -103,6 +105,7 @@ export async function runDataMigration(
         }
         return n;
       }));
+    opts.run.activity?.set(between);
     const next = await pendingRows(driver, dm);
     opts.progress.update(next);
     if (changed === 0 && next > 0) {
