@@ -438,3 +438,57 @@ Deno.test("revision and merge write files that the graph accepts", async () => {
     assert.match(fresh ?? "", /^[0-9a-f]{12}_fresh\.sql$/);
   });
 });
+
+Deno.test("revision writes into BELLOWS_MIGRATIONS as into --migrations; a refused write is one line", async () => {
+  await withTempDir(async (dir) => {
+    const mig = `${dir}/m`;
+    await writeScripts(mig, { "r1.sql": chain["r1.sql"] });
+    let r = await execCli(["revision", "-m", "from env", "--rev-id", "ee1"], {
+      env: { BELLOWS_MIGRATIONS: mig },
+    });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, `Generating ${mig}/ee1_from_env.sql ... done`);
+    // A folder the operating system will not let us write into: exit 2, nothing written.
+    await Deno.chmod(mig, 0o555);
+    const root = Deno.uid() === 0;
+    if (root) {
+      const c = await new Deno.Command("chattr", { args: ["+i", mig] }).output();
+      assert.ok(c.success, "chattr +i (root writes through mode bits)");
+    }
+    try {
+      r = await runCli(["--migrations", mig, "revision", "-m", "nope", "--rev-id", "ff1"]);
+      assert.equal(r.code, 2, r.err);
+      assert.match(r.err, new RegExp(`^bellows: cannot write ${mig}/ff1_nope\\.sql: [^\\n]+$`));
+    } finally {
+      if (root) await new Deno.Command("chattr", { args: ["-i", mig] }).output();
+      await Deno.chmod(mig, 0o755);
+    }
+    assert.deepEqual([...Deno.readDirSync(mig)].map((e) => e.name).sort(), [
+      "ee1_from_env.sql",
+      "r1.sql",
+    ]);
+  });
+});
+
+Deno.test("sqlite: commands that only look never create the database file", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/typo.db`;
+    const cases: [string[], number, string][] = [
+      [["current"], 0, ""],
+      [["check"], 3, "Database is not up to date: run 'bellows expand' first."],
+      [["version"], 0, "The database is not under version control."],
+      [["history", "-i", "-r", "mitaka02:"], 0, ""],
+      [["history", "--audit"], 0, ""],
+      [["plan", "liberty"], 0, ""],
+    ];
+    for (const [args, code, last] of cases) {
+      const r = await runCli(["--url", path, ...args]);
+      assert.equal(r.code, code, `${args.join(" ")}: ${r.err}`);
+      if (last) assert.equal(r.out.split("\n").at(-1), last);
+      await assert.rejects(Deno.stat(path), Deno.errors.NotFound, args.join(" "));
+    }
+    // The commands that write create it, as Alembic does.
+    assert.equal((await runCli(["-q", "--url", path, "stamp", "liberty"])).code, 0);
+    assert.ok((await Deno.stat(path)).isFile);
+  });
+});

@@ -134,3 +134,30 @@ Deno.test("import-alembic reproduces the graph Alembic reads, and carries raw SQ
     assert.match(fail.err, /1002_e1\.sql:\d+:\d+: .*bellows_import_needs_sql/);
   });
 });
+
+Deno.test("import-alembic into a folder the operating system will not let us write: exit 2", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/versions`);
+    await Deno.writeTextFile(
+      `${dir}/versions/x1.py`,
+      'revision = "x1"\ndown_revision = None\n\ndef upgrade():\n    op.execute("SELECT 1")\n',
+    );
+    const out = `${dir}/out`;
+    await Deno.mkdir(out, { mode: 0o555 });
+    const root = Deno.uid() === 0;
+    if (root) {
+      const c = await new Deno.Command("chattr", { args: ["+i", out] }).output();
+      assert.ok(c.success, "chattr +i (root writes through mode bits)");
+    }
+    try {
+      const r = await runCli(["--migrations", out, "import-alembic", `${dir}/versions`]);
+      assert.equal(r.code, 2, r.err);
+      // The operating system's refusal, not a Deno permission (exit 10) nor a crash (70).
+      assert.match(r.err, new RegExp(`^bellows: cannot write ${out}[^\\n]*: [^\\n]+$`));
+    } finally {
+      if (root) await new Deno.Command("chattr", { args: ["-i", out] }).output();
+      await Deno.chmod(out, 0o755);
+    }
+    assert.deepEqual([...Deno.readDirSync(out)], []);
+  });
+});
