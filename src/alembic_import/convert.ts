@@ -82,10 +82,14 @@ function describe(v: PyValue): string {
   return v.kind === "other" ? `'${v.text}'` : v.kind;
 }
 
-/** Alembic's `Script.doc`: the docstring's first paragraph; bellows keeps it on one line. */
+/**
+ * Alembic's `Script.doc`: the docstring's first paragraph, spaces and tabs as written.
+ * bellows keeps a message on one line, so a paragraph of several lines is joined with
+ * single spaces (Alembic prints those line breaks as they are).
+ */
 export function docMessage(docstring: string | undefined): string {
   if (!docstring) return "";
-  return docstring.trim().split("\n\n")[0].replace(/\s+/g, " ").trim();
+  return docstring.trim().split("\n\n")[0].replace(/[ \t\r]*\n\s*/g, " ").trim();
 }
 
 /** SQLAlchemy `text()` bind parameters (`:name`, not `::cast` or `\:`). */
@@ -202,10 +206,27 @@ function sqlLines(statements: readonly string[]): string[] {
   return out;
 }
 
+function placeholder(rev: AlembicRevision, direction: "upgrade" | "downgrade"): string {
+  return `SELECT ${PLACEHOLDER_FUNCTION}('${rev.id}: ${direction}() was not imported; see ${
+    rev.file.replaceAll("'", "''")
+  }');`;
+}
+
 function section(rev: AlembicRevision, direction: "upgrade" | "downgrade"): string[] {
   const b = rev[direction];
-  if (b.kind === "missing") return [];
   const lines = [`-- bellows:${direction}`];
+  if (b.kind === "missing") {
+    // No downgrade(): no section, so bellows refuses to go down through it, as Alembic
+    // fails there. No upgrade(): the section bellows requires, failing as Alembic does.
+    if (direction === "downgrade") return [];
+    return [
+      ...lines,
+      `-- ${rev.file} has no upgrade(): Alembic fails on this revision too. Write its SQL here`,
+      "-- and delete the failing SELECT below.",
+      placeholder(rev, direction),
+      "",
+    ];
+  }
   if (b.kind === "sql") return [...lines, ...sqlLines(b.statements), ""];
   const hint = direction === "upgrade"
     ? `alembic upgrade ${rev.downRevisions[0] ?? "base"}:${rev.id} --sql`
@@ -216,9 +237,7 @@ function section(rev: AlembicRevision, direction: "upgrade" | "downgrade"): stri
     `-- Write the SQL it runs here and delete the failing SELECT below; ${hint}`,
     "-- prints what Alembic would run. The Python was:",
     ...b.source.split("\n").map((l) => `--   ${l}`.trimEnd()),
-    `SELECT ${PLACEHOLDER_FUNCTION}('${rev.id}: ${direction}() was not imported; see ${
-      rev.file.replaceAll("'", "''")
-    }');`,
+    placeholder(rev, direction),
     "",
   ];
 }
@@ -242,7 +261,9 @@ export function renderImported(rev: AlembicRevision, path: string): string {
   return text;
 }
 
-/** Does the revision still need SQL written by hand? */
+/** Does the revision still need SQL written by hand? (A missing upgrade() does too.) */
 export function needsSql(rev: AlembicRevision): ("upgrade" | "downgrade")[] {
-  return (["upgrade", "downgrade"] as const).filter((d) => rev[d].kind === "python");
+  return (["upgrade", "downgrade"] as const).filter((d) =>
+    rev[d].kind === "python" || (d === "upgrade" && rev[d].kind === "missing")
+  );
 }

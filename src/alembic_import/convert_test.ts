@@ -38,7 +38,33 @@ def downgrade() -> None:
 
 Deno.test("docMessage: the first paragraph on one line, as Alembic's doc", () => {
   assert.equal(docMessage("add x\nand y\n\nRevision ID: 1\n"), "add x and y");
+  assert.equal(docMessage("  add x  \n    and y\n"), "add x and y");
+  // Alembic prints spaces and tabs inside a line as they are.
+  assert.equal(docMessage("Tabs\tand   spaces\n\nRevision ID: 1"), "Tabs\tand   spaces");
   assert.equal(docMessage(undefined), "");
+});
+
+Deno.test("a docstring after the imports is no docstring (Neutron's 2e5352a0ad4d)", () => {
+  const rev = readRevision(
+    `from alembic import op\n\n"""Add missing foreign keys\n\nRevision ID: r\n"""\n` +
+      `revision = 'r'\ndown_revision = None\n\ndef upgrade():\n    pass\n`,
+    "versions/r.py",
+    none,
+  );
+  assert.equal(rev.message, "");
+});
+
+Deno.test("a revision without upgrade() or downgrade() still renders a script that loads", () => {
+  const rev = readRevision(`"""bare"""\nrevision = 'r1'\ndown_revision = None\n`, "v/r1.py", none);
+  assert.deepEqual(needsSql(rev), ["upgrade"]);
+  const text = renderImported(rev, "r1.sql");
+  const script = parseScript({ path: "r1.sql", text });
+  // Alembic fails on a revision without upgrade(); the placeholder fails on every database.
+  assert.match(
+    statementsFor(script, "up", "sqlite").map((s) => s.sql).join("\n"),
+    /bellows_import_needs_sql\('r1: upgrade\(\) was not imported/,
+  );
+  assert.deepEqual(script.sections.map((s) => s.direction), ["up"]);
 });
 
 Deno.test("names are resolved locally and through imports (Glance's migration.EXPAND_BRANCH)", () => {

@@ -455,24 +455,23 @@ function validateId(info: RevisionInfo): void {
 }
 
 /**
- * Resolves one `depends_on` entry: a revision id or branch label (as Alembic), or else a
- * unique prefix of a revision id (a bellows extension; Alembic fails on those).
+ * Resolves one `depends_on` entry: a revision id or branch label, as Alembic. A partial id
+ * is refused: Alembic 1.8 looks entries up in its map as they are written and fails (with a
+ * KeyError) on every command of such a project, so bellows refuses it as well.
  */
 function resolveDependency(node: Node, dep: string, keys: Map<string, Node>): string {
   const exact = keys.get(dep);
   if (exact) return exact.id;
-  const candidates = [...new Set([...keys.values()].map((n) => n.id))].filter((id) =>
-    id.length > 3 && id.startsWith(dep) && dep !== ""
+  const prefixOf = [...new Set([...keys.values()].map((n) => n.id))].filter((id) =>
+    dep !== "" && id.startsWith(dep)
   );
-  if (candidates.length === 1) return candidates[0];
-  if (candidates.length > 1) {
-    throw new RevisionError(
-      `Revision ${describeRevision(node.info)} depends on '${dep}', which several revisions ` +
-        `start with: ${candidates.map((c) => `'${c}'`).join(", ")}`,
-    );
-  }
   throw new RevisionError(
-    `Revision ${describeRevision(node.info)} depends on '${dep}' which does not exist`,
+    `Revision ${describeRevision(node.info)} depends on '${dep}' which does not exist` +
+      (prefixOf.length > 0
+        ? ` (depends_on takes a full revision id or a branch label, not a partial id: ${
+          prefixOf.map((c) => `'${c}'`).join(", ")
+        })`
+        : ""),
   );
 }
 
