@@ -30,12 +30,7 @@ import { DatabaseSync } from "node:sqlite";
 import { runCli } from "../support/cli.ts";
 import { PYTHON, writeBellowsProject } from "../support/interop.ts";
 import { psql } from "../support/pg_cluster.ts";
-import {
-  type OracleOp,
-  type OracleRevision,
-  runOracle,
-  startOracleSession,
-} from "./mod.ts";
+import { type OracleOp, type OracleRevision, runOracle, startOracleSession } from "./mod.ts";
 
 /** Small deterministic PRNG (mulberry32), so a failing seed can be repeated. */
 export function prng(seed: number): () => number {
@@ -54,11 +49,14 @@ const pick = <T>(rnd: Rnd, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.leng
 const int = (rnd: Rnd, lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
 
 /** The statements each revision runs: one log row per direction. */
-function logSql(id: string): Record<string, string[]> {
-  return {
+function logSql(id: string, fails?: "up" | "down"): Record<string, string[]> {
+  const sql: Record<string, string[]> = {
     up: [`INSERT INTO fuzz_log (rev, dir) VALUES ('${id}', 'up')`],
     down: [`INSERT INTO fuzz_log (rev, dir) VALUES ('${id}', 'down')`],
   };
+  // A revision whose SQL fails after its log row: the database must roll that row back.
+  if (fails) sql[fails].push("INSERT INTO fuzz_no_such_table VALUES (1)");
+  return sql;
 }
 
 /**
@@ -75,6 +73,8 @@ export function randomGraph(rnd: Rnd): OracleRevision[] {
     if (!ids.includes(id)) ids.push(id);
   }
   const labelPool = ["lx", "ly", "lz", "expand", "contract"];
+  // Some graphs have revisions whose upgrade or downgrade fails.
+  const failing = rnd() < 0.4 ? 0.1 : 0;
   const revs: OracleRevision[] = [];
   for (const [i, id] of ids.entries()) {
     const earlier = revs.map((r) => r.id);
@@ -106,7 +106,7 @@ export function randomGraph(rnd: Rnd): OracleRevision[] {
       depends_on: depends,
       message: `rev ${id}`,
       file,
-      sql: logSql(id),
+      sql: logSql(id, rnd() < failing ? pick(rnd, ["up", "down"] as const) : undefined),
     });
   }
   return revs;
@@ -122,19 +122,24 @@ export function randomOps(revs: readonly OracleRevision[], count: number, rnd: R
   const target = (): string => {
     const r = rnd();
     const id = pick(rnd, ids);
-    if (r < 0.25) return id;
-    if (r < 0.32) return id.slice(0, int(rnd, 4, 5));
-    if (r < 0.35) return id.slice(0, 2); // usually ambiguous
-    if (r < 0.43) return pick(rnd, ["heads", "head", "base"]);
-    if (r < 0.55) return `${rnd() < 0.5 ? "+" : "-"}${int(rnd, 1, 3)}`;
-    if (r < 0.63) return `${id}${rnd() < 0.5 ? "+" : "-"}${int(rnd, 1, 2)}`;
+    const sign = () => (rnd() < 0.5 ? "+" : "-");
+    if (r < 0.22) return id;
+    if (r < 0.29) return id.slice(0, int(rnd, 4, 5));
+    if (r < 0.31) return id.slice(0, 2); // usually ambiguous
+    if (r < 0.39) return pick(rnd, ["heads", "head", "base"]);
+    if (r < 0.49) return `${sign()}${int(rnd, 1, 3)}`;
+    if (r < 0.56) return `${id}${sign()}${int(rnd, 1, 2)}`;
+    if (r < 0.6) return `${pick(rnd, ["head", "heads", "base"])}${sign()}${int(rnd, 1, 2)}`;
+    if (r < 0.62) return `${id}@head`;
     if (labels.length > 0) {
       const l = pick(rnd, labels);
-      if (r < 0.71) return `${l}@head`;
-      if (r < 0.76) return `${l}@base`;
-      if (r < 0.82) return `${l}@${rnd() < 0.5 ? "+" : "-"}${int(rnd, 1, 2)}`;
-      if (r < 0.87) return `${l}@${id.slice(0, 5)}`;
-      if (r < 0.9) return l;
+      if (r < 0.7) return `${l}@head`;
+      if (r < 0.75) return `${l}@base`;
+      if (r < 0.81) return `${l}@${sign()}${int(rnd, 1, 2)}`;
+      if (r < 0.85) return `${l}@${id.slice(0, 5)}`;
+      if (r < 0.87) return `${l}@${id}${sign()}1`;
+      if (r < 0.89) return `${l}@head${sign()}1`;
+      if (r < 0.91) return l;
     }
     return id;
   };
@@ -154,6 +159,10 @@ export function randomOps(revs: readonly OracleRevision[], count: number, rnd: R
   }
   return ops;
 }
+
+/** Alembic's version table, as it creates it. */
+const VERSION_DDL = "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, " +
+  "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))";
 
 /** One database of a pair, with the readers the comparison needs. */
 export interface FuzzDb {
@@ -201,6 +210,7 @@ export function sqliteFuzzDb(path: string): FuzzDb {
       ),
     setHeads: (rows) => {
       const db = new DatabaseSync(path);
+      db.exec(VERSION_DDL.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"));
       db.exec(`DELETE FROM alembic_version`);
       for (const r of rows) db.exec(`INSERT INTO alembic_version VALUES ('${r}')`);
       db.close();
@@ -225,9 +235,10 @@ export function pgFuzzDb(url: string): FuzzDb {
     setHeads: async (rows) => {
       await psql(
         url,
-        `DELETE FROM alembic_version; ${
-          rows.map((r) => `INSERT INTO alembic_version VALUES ('${r}');`).join(" ")
-        }`,
+        `${VERSION_DDL.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")}; ` +
+          `DELETE FROM alembic_version; ${
+            rows.map((r) => `INSERT INTO alembic_version VALUES ('${r}');`).join(" ")
+          }`,
       );
     },
   };
@@ -258,6 +269,11 @@ export interface FuzzOptions {
   readonly offline?: number;
   /** Print every op. */
   readonly verbose?: boolean;
+  /**
+   * Options for every bellows command; PostgreSQL needs `--single-transaction` to roll a
+   * failed upgrade back whole, as Alembic's default env.py does there.
+   */
+  readonly bellowsArgs?: readonly string[];
 }
 
 /** The command line words of an op. */
@@ -296,6 +312,13 @@ function show(o: Outcome): string {
  * fail too and leave the database as it was (even when Alembic changed it first).
  */
 function judge(alembic: Outcome, mine: Outcome, before: readonly string[]): string | undefined {
+  if (alembic.error !== undefined && SQL_ERROR.test(alembic.error)) {
+    // A revision's SQL failed: bellows must fail too and keep what Alembic kept.
+    if (mine.error === undefined) return "bellows-ran-sql-failed";
+    if (!same(sorted(alembic.heads), sorted(mine.heads))) return "rows-after-sql-failure";
+    if (!same(alembic.ran, mine.ran)) return "ran-after-sql-failure";
+    return undefined;
+  }
   if (alembic.error !== undefined) {
     if (mine.error === undefined) return "bellows-ran-alembic-failed";
     if (!same(mine.heads, before) || mine.ran.length > 0) return "bellows-failed-dirty";
@@ -307,6 +330,10 @@ function judge(alembic: Outcome, mine: Outcome, before: readonly string[]): stri
   if (!same(alembic.heads, mine.heads)) return "row-order";
   return undefined;
 }
+
+/** SQLAlchemy's errors from the database (a revision's SQL failed), not Alembic's own. */
+const SQL_ERROR =
+  /^(OperationalError|ProgrammingError|IntegrityError|InternalError|DatabaseError)\b/;
 
 /** Alembic alone, with another hash seed, from `before` on a scratch SQLite file. */
 async function replay(
@@ -331,8 +358,23 @@ async function replay(
   };
 }
 
-/** Run one seed; resolve to every disagreement found. */
-export async function fuzzSeed(o: FuzzOptions): Promise<Disagreement[]> {
+/** What a seed compared, and what it found. */
+export interface SeedReport {
+  /** Disagreements and notes (kinds in {@linkcode INFO_KINDS} are notes). */
+  readonly found: Disagreement[];
+  /** Revisions in the graph. */
+  readonly revisions: number;
+  /** Commands compared; 0 when both tools refused the graph. */
+  readonly compared: number;
+  /** Of those, commands Alembic refused (bellows must too). */
+  readonly refused: number;
+  /** `--sql` cases compared, and how many of them both tools refused. */
+  readonly offline: number;
+  readonly offlineRefused: number;
+}
+
+/** Run one seed. */
+export async function fuzzSeed(o: FuzzOptions): Promise<SeedReport> {
   const rnd = prng(o.seed);
   const revisions = randomGraph(rnd);
   const ops = randomOps(revisions, o.ops, rnd);
@@ -341,6 +383,8 @@ export async function fuzzSeed(o: FuzzOptions): Promise<Disagreement[]> {
   await o.alembic.prepare();
   await o.bellows.prepare();
   const out: Disagreement[] = [];
+  const stats = { compared: 0, refused: 0, offline: 0, offlineRefused: 0 };
+  const report = (): SeedReport => ({ found: out, revisions: revisions.length, ...stats });
   const found = (index: number, op: string, kind: string, detail: string) => {
     out.push({ seed: o.seed, index, op, kind, detail });
     if (o.verbose) console.log(`  !! ${kind}: ${detail}`);
@@ -352,7 +396,7 @@ export async function fuzzSeed(o: FuzzOptions): Promise<Disagreement[]> {
     project_dir: `${o.dir}/alembic`,
   }, { hashSeed: 0 });
   const bellows = (args: string[], url = o.bellows.url) =>
-    runCli(["--url", url, "--migrations", migrations, "-q", ...args]);
+    runCli(["--url", url, "--migrations", migrations, "-q", ...o.bellowsArgs ?? [], ...args]);
   try {
     // A graph Alembic refuses must be refused by bellows too; nothing else to do then.
     const [first] = await session.run([["show_heads"]]);
@@ -361,7 +405,7 @@ export async function fuzzSeed(o: FuzzOptions): Promise<Disagreement[]> {
       if ((first.error !== undefined) !== (hist.code !== 0)) {
         found(-1, "load", "graph", `Alembic: ${first.error ?? "ok"}; bellows: ${hist.err || "ok"}`);
       }
-      return out;
+      return report();
     }
     let logA = 0;
     let logB = 0;
@@ -386,9 +430,13 @@ export async function fuzzSeed(o: FuzzOptions): Promise<Disagreement[]> {
       };
       logA = allA.length;
       logB = allB.length;
+      stats.compared++;
+      if (alembic.error !== undefined) stats.refused++;
       let verdict = judge(alembic, mine, before);
-      if (verdict !== undefined) {
-        // Alembic walks Python sets in places: another hash seed may give bellows' answer.
+      // Alembic walks Python sets in places: another hash seed may give bellows' answer.
+      // (Not for a failed revision's SQL: the replay runs on SQLite, which commits each
+      // revision, where Alembic on PostgreSQL rolls the whole run back.)
+      if (verdict !== undefined && !SQL_ERROR.test(alembic.error ?? "")) {
         for (let hashSeed = 1; hashSeed <= 7 && verdict !== undefined; hashSeed++) {
           const other = await replay(o.dir, revisions, before, op, hashSeed);
           if (judge(other, mine, before) === undefined) {
@@ -406,7 +454,7 @@ export async function fuzzSeed(o: FuzzOptions): Promise<Disagreement[]> {
       if (verdict !== undefined) {
         found(index, text, verdict, `Alembic ${show(alembic)}; bellows ${show(mine)}`);
       } else if (
-        alembic.error !== undefined &&
+        alembic.error !== undefined && !SQL_ERROR.test(alembic.error) &&
         (!same(sorted(alembic.heads), sorted(before)) || alembic.ran.length > 0)
       ) {
         found(
@@ -420,12 +468,15 @@ export async function fuzzSeed(o: FuzzOptions): Promise<Disagreement[]> {
       if (!same(alembic.heads, mine.heads)) await o.alembic.setHeads(mine.heads);
     }
     for (let i = 0; i < (o.offline ?? 0); i++) {
-      out.push(...await offlineCase(o, revisions, rnd, i, migrations));
+      const r = await offlineCase(o, revisions, rnd, i, migrations);
+      stats.offline++;
+      if (r === "refused") stats.offlineRefused++;
+      else out.push(...r);
     }
   } finally {
     await session.close();
   }
-  return out;
+  return report();
 }
 
 async function run(
@@ -443,10 +494,7 @@ function freshDb(path: string, start: string[] | undefined): FuzzDb {
   const sqlite = new DatabaseSync(path);
   sqlite.exec("CREATE TABLE fuzz_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, rev TEXT, dir TEXT)");
   if (start) {
-    sqlite.exec(
-      "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, " +
-        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))",
-    );
+    sqlite.exec(VERSION_DDL);
     for (const s of start) sqlite.exec(`INSERT INTO alembic_version VALUES ('${s}')`);
   }
   sqlite.close();
@@ -460,7 +508,7 @@ async function offlineCase(
   rnd: Rnd,
   i: number,
   migrations: string,
-): Promise<Disagreement[]> {
+): Promise<Disagreement[] | "refused"> {
   const ids = revisions.map((r) => r.id);
   const labels = revisions.flatMap((r) => r.labels ?? []);
   const cmd = pick(rnd, ["upgrade", "upgrade", "downgrade", "stamp"] as const);
@@ -495,7 +543,7 @@ async function offlineCase(
       `alembic ${a.code}: ${a.err.trim().split("\n").at(-1)}; bellows ${b.code}: ${b.err.trim()}`,
     );
   }
-  if (a.code !== 0) return [];
+  if (a.code !== 0) return "refused";
   const dbA = freshDb(`${o.dir}/off_a${i}.db`, start ? [start] : undefined);
   const dbB = freshDb(`${o.dir}/off_b${i}.db`, start ? [start] : undefined);
   await Deno.writeTextFile(`${o.dir}/off_a${i}.sql`, a.out);
@@ -510,7 +558,8 @@ async function offlineCase(
     `${o.dir}/off_b${i}.db`,
     `.read ${o.dir}/off_b${i}.sql`,
   ]);
-  if (ra.code !== 0 || rb.code !== 0) {
+  // A failing revision stops both scripts (sqlite3 -bail); what ran before it stays.
+  if ((ra.code !== 0) !== (rb.code !== 0)) {
     return bad(
       "offline-script",
       `sqlite3 alembic ${ra.code} ${ra.err.trim()}; bellows ${rb.code} ${rb.err.trim()}`,
@@ -544,6 +593,7 @@ if (import.meta.main) {
   const { startCluster, createDatabase } = await import("../support/pg_cluster.ts");
   const cluster = pg ? await startCluster() : undefined;
   const all: Disagreement[] = [];
+  const totals = { compared: 0, refused: 0, offline: 0, offlineRefused: 0, graphsRefused: 0 };
   let n = 0;
   try {
     for (const seed of seeds) {
@@ -556,8 +606,24 @@ if (import.meta.main) {
           ]
           : [sqliteFuzzDb(`${dir}/alembic.db`), sqliteFuzzDb(`${dir}/bellows.db`)];
         if (verbose) console.log(`seed ${seed}`);
-        const found = await fuzzSeed({ seed, ops, dir, alembic, bellows, offline, verbose });
+        const bellowsArgs = pg && !args.includes("--per-revision") ? ["--single-transaction"] : [];
+        const rep = await fuzzSeed({
+          seed,
+          ops,
+          dir,
+          alembic,
+          bellows,
+          offline,
+          verbose,
+          bellowsArgs,
+        });
+        const found = rep.found;
         n++;
+        totals.compared += rep.compared;
+        totals.refused += rep.refused;
+        totals.offline += rep.offline;
+        totals.offlineRefused += rep.offlineRefused;
+        if (rep.compared === 0) totals.graphsRefused++;
         for (const d of found) {
           if (verbose || !INFO_KINDS.has(d.kind)) {
             console.log(`seed ${d.seed} #${d.index} ${d.op}: ${d.kind}: ${d.detail}`);
@@ -574,6 +640,10 @@ if (import.meta.main) {
   const kinds = new Map<string, number>();
   for (const d of all) kinds.set(d.kind, (kinds.get(d.kind) ?? 0) + 1);
   const bad = all.filter((d) => !INFO_KINDS.has(d.kind)).length;
-  console.log(`${n} seeds x ${ops} ops (+${offline} --sql cases each): ${bad} disagreements`);
+  console.log(
+    `${n} seeds (${totals.graphsRefused} graphs refused by both), ${totals.compared} commands ` +
+      `compared (${totals.refused} refused by both), ${totals.offline} --sql cases ` +
+      `(${totals.offlineRefused} refused by both): ${bad} disagreements`,
+  );
   for (const [k, c] of kinds) console.log(`  ${k}: ${c}`);
 }
