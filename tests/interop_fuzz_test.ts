@@ -39,7 +39,7 @@ function tally(reports: readonly SeedReport[]) {
 
 Deno.test("fuzz: bellows agrees with Alembic, command by command, on SQLite (with --sql)", async () => {
   const reports: SeedReport[] = [];
-  for (const seed of [1, 4, 11, 13, 14, 17, 20, 30, 31]) {
+  for (const seed of [1, 7, 9, 13, 19, 23, 24, 31, 39]) {
     await withTempDir(async (dir) => {
       const report = await fuzzSeed({
         seed,
@@ -65,7 +65,7 @@ addEventListener("unload", () => void cluster.stop());
 
 Deno.test("fuzz: bellows --single-transaction agrees with Alembic on PostgreSQL", async () => {
   const reports: SeedReport[] = [];
-  for (const seed of [6, 27]) {
+  for (const seed of [15, 37]) {
     await withTempDir(async (dir) => {
       const report = await fuzzSeed({
         seed,

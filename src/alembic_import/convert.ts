@@ -147,7 +147,8 @@ export function readRevision(source: string, file: string, lookup: ModuleLookup)
     id: ids[0],
     downRevisions: get("down_revision", true),
     branchLabels: get("branch_labels", false),
-    dependsOn: get("depends_on", false),
+    // Alembic reads a repeated depends_on entry as one; a bellows header lists each once.
+    dependsOn: [...new Set(get("depends_on", false))],
     message: docMessage(mod.docstring),
     upgrade: body(mod.functions.get("upgrade"), "upgrade"),
     downgrade: body(mod.functions.get("downgrade"), "downgrade"),

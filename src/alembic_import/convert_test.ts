@@ -44,6 +44,16 @@ Deno.test("docMessage: the first paragraph on one line, as Alembic's doc", () =>
   assert.equal(docMessage(undefined), "");
 });
 
+Deno.test("a depends_on entry written twice is imported once", () => {
+  const rev = readRevision(
+    `revision = 'r'\ndown_revision = None\ndepends_on = ('a1', 'b2', 'a1')\n`,
+    "versions/r.py",
+    none,
+  );
+  assert.deepEqual(rev.dependsOn, ["a1", "b2"]);
+  parseScript({ path: "r.sql", text: renderImported(rev, "r.sql") });
+});
+
 Deno.test("a docstring after the imports is no docstring (Neutron's 2e5352a0ad4d)", () => {
   const rev = readRevision(
     `from alembic import op\n\n"""Add missing foreign keys\n\nRevision ID: r\n"""\n` +

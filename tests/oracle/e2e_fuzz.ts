@@ -65,7 +65,7 @@ function logSql(id: string, fails?: "up" | "down"): Record<string, string[]> {
  * can be ambiguous.
  */
 export function randomGraph(rnd: Rnd): OracleRevision[] {
-  const n = int(rnd, 3, 11);
+  const n = rnd() < 0.15 ? int(rnd, 12, 20) : int(rnd, 3, 11);
   const prefixes = ["ab", "ac", "b7", "c0"];
   const ids: string[] = [];
   while (ids.length < n) {
@@ -97,6 +97,12 @@ export function randomGraph(rnd: Rnd): OracleRevision[] {
       else if (r < 0.7) depends.push(on.labels![0]);
       else if (rnd() < 0.3) depends.push(on.id.slice(0, 5)); // partial id: Alembic refuses
       else depends.push(on.id);
+    }
+    // Rarely a dependency on a later revision: a cycle, or a forward edge; Alembic decides.
+    if (rnd() < 0.03) {
+      const on = pick(rnd, ids.filter((x) => x !== id));
+      // Alembic reads a repeated entry as one; a bellows header refuses repeats.
+      if (!depends.includes(on)) depends.push(on);
     }
     const file = `${Math.floor(rnd() * 0x10000).toString(16).padStart(4, "0")}_${id}.py`;
     revs.push({
@@ -152,7 +158,15 @@ export function randomOps(revs: readonly OracleRevision[], count: number, rnd: R
       const n = rnd() < 0.6 ? 1 : int(rnd, 2, 3);
       const to = Array.from(
         { length: n },
-        () => pick(rnd, [...ids, ...ids.map((x) => x.slice(0, 5)), "heads", "base", "head"]),
+        () =>
+          pick(rnd, [
+            ...ids,
+            ...ids.map((x) => x.slice(0, 5)),
+            ...labels.map((l) => `${l}@head`),
+            "heads",
+            "base",
+            "head",
+          ]),
       );
       ops.push(["stamp", to, { purge: rnd() < 0.3 }]);
     }
@@ -274,6 +288,10 @@ export interface FuzzOptions {
    * failed upgrade back whole, as Alembic's default env.py does there.
    */
   readonly bellowsArgs?: readonly string[];
+  /** A given graph instead of the seed's (a case found earlier, kept as a regression test). */
+  readonly revisions?: OracleRevision[];
+  /** Given commands instead of the seed's. */
+  readonly commands?: readonly FuzzOp[];
 }
 
 /** The command line words of an op. */
@@ -376,8 +394,10 @@ export interface SeedReport {
 /** Run one seed. */
 export async function fuzzSeed(o: FuzzOptions): Promise<SeedReport> {
   const rnd = prng(o.seed);
-  const revisions = randomGraph(rnd);
-  const ops = randomOps(revisions, o.ops, rnd);
+  const graph = randomGraph(rnd);
+  const sequence = randomOps(graph, o.ops, rnd);
+  const revisions = o.revisions ?? graph;
+  const ops = o.commands ?? sequence;
   const migrations = `${o.dir}/bellows`;
   await writeBellowsProject(migrations, revisions);
   await o.alembic.prepare();
@@ -449,6 +469,29 @@ export async function fuzzSeed(o: FuzzOptions): Promise<SeedReport> {
                 `with PYTHONHASHSEED=${hashSeed} it does what bellows does: ${show(mine)}`,
             );
           }
+        }
+      }
+      // A revision's SQL failed in Alembic's run, and bellows refused the plan before
+      // running anything: right if Alembic, had that SQL not failed, would have crashed
+      // further on (bellows checks the whole plan against Alembic's rules first).
+      if (
+        verdict !== undefined && SQL_ERROR.test(alembic.error ?? "") &&
+        mine.error !== undefined && same(mine.heads, before) && mine.ran.length === 0
+      ) {
+        const clean = revisions.map((r) => ({ ...r, sql: logSql(r.id) }));
+        const other = await replay(o.dir, clean, before, op, 0);
+        if (
+          other.error !== undefined && !SQL_ERROR.test(other.error) &&
+          judge(other, mine, before) === undefined
+        ) {
+          verdict = undefined;
+          found(
+            index,
+            text,
+            "alembic-crashed",
+            `Alembic ${show(alembic)}; without the failing SQL it crashes: ${show(other)}; ` +
+              `bellows refused the plan first: ${mine.error}`,
+          );
         }
       }
       if (verdict !== undefined) {
