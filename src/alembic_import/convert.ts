@@ -136,15 +136,27 @@ export function readRevision(source: string, file: string, lookup: ModuleLookup)
     }
     return toStrings(a.value, `${file}:${a.line}: ${key}`, resolve);
   };
+  // Alembic 0.1 files have no `revision =`: Alembic takes the id from a hex file name.
+  const legacy = /(?:^|\/)([a-f0-9]+)\.py$/.exec(file);
+  if (!mod.assignments.has("revision") && legacy) {
+    return { ...read(mod, file, get), id: legacy[1] };
+  }
   const ids = get("revision", true);
   if (ids.length !== 1 || mod.assignments.get("revision")!.value.kind === "seq") {
     throw new ScriptError(
       `${file}:${mod.assignments.get("revision")!.line}: revision must be a string`,
     );
   }
+  return { ...read(mod, file, get), id: ids[0] };
+}
+
+function read(
+  mod: PyModule,
+  file: string,
+  get: (key: string, required: boolean) => string[],
+): Omit<AlembicRevision, "id"> {
   return {
     file,
-    id: ids[0],
     downRevisions: get("down_revision", true),
     branchLabels: get("branch_labels", false),
     // Alembic reads a repeated depends_on entry as one; a bellows header lists each once.

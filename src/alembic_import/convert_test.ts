@@ -44,6 +44,15 @@ Deno.test("docMessage: the first paragraph on one line, as Alembic's doc", () =>
   assert.equal(docMessage(undefined), "");
 });
 
+Deno.test("an Alembic 0.1 file without `revision =` takes its id from a hex file name", () => {
+  const src = `"""old"""\ndown_revision = None\n\ndef upgrade():\n    pass\n`;
+  assert.equal(readRevision(src, "versions/1975ea83b712.py", none).id, "1975ea83b712");
+  assert.throws(
+    () => readRevision(src, "versions/first.py", none),
+    (e) => e instanceof ScriptError && /no 'revision = \.\.\.' assignment/.test(e.message),
+  );
+});
+
 Deno.test("a depends_on entry written twice is imported once", () => {
   const rev = readRevision(
     `revision = 'r'\ndown_revision = None\ndepends_on = ('a1', 'b2', 'a1')\n`,
