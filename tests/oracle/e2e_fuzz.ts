@@ -557,15 +557,17 @@ async function offlineCase(
   const cmd = pick(rnd, ["upgrade", "upgrade", "downgrade", "stamp"] as const);
   const end = pick(rnd, [
     ...ids,
-    ...(cmd === "downgrade" ? ["base"] : ["heads", "head"]),
+    ...(cmd === "downgrade" ? ["base", "-1", "-2"] : ["heads", "head", "+1", "+2"]),
     ...labels.map((l) => `${l}@head`),
   ]);
   // downgrade --sql needs a start; upgrade/stamp also run from an empty database.
   const start = cmd === "downgrade" || rnd() < 0.6 ? pick(rnd, ids) : undefined;
   const range = start === undefined ? end : `${start}:${end}`;
-  const text = `${cmd} --sql ${range}`;
+  // stamp also takes several revisions.
+  const extra = cmd === "stamp" && start === undefined && rnd() < 0.4 ? [pick(rnd, ids)] : [];
+  const text = `${cmd} --sql ${[range, ...extra].join(" ")}`;
   const ini = `${o.dir}/alembic/alembic.ini`;
-  const a = await run(PYTHON, ["-m", "alembic", "-c", ini, cmd, range, "--sql"]);
+  const a = await run(PYTHON, ["-m", "alembic", "-c", ini, cmd, range, ...extra, "--sql"]);
   const b = await runCli([
     "--url",
     "sqlite:///x.db",
@@ -575,6 +577,7 @@ async function offlineCase(
     cmd,
     "--sql",
     range,
+    ...extra,
   ]);
   const bad = (kind: string, detail: string): Disagreement[] => [
     { seed: o.seed, index: 1000 + i, op: text, kind, detail },
