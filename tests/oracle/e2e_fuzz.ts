@@ -288,6 +288,8 @@ export interface FuzzOptions {
    * failed upgrade back whole, as Alembic's default env.py does there.
    */
   readonly bellowsArgs?: readonly string[];
+  /** Also compare `history`, `heads`, `branches` and, after each command, `current`. */
+  readonly inspect?: boolean;
   /** A given graph instead of the seed's (a case found earlier, kept as a regression test). */
   readonly revisions?: OracleRevision[];
   /** Given commands instead of the seed's. */
@@ -352,6 +354,13 @@ function judge(alembic: Outcome, mine: Outcome, before: readonly string[]): stri
 /** SQLAlchemy's errors from the database (a revision's SQL failed), not Alembic's own. */
 const SQL_ERROR =
   /^(OperationalError|ProgrammingError|IntegrityError|InternalError|DatabaseError)\b/;
+
+/** Output lines, sorted, branch labels sorted within a line (Alembic keeps them in a set). */
+function listing(text: string): string[] {
+  return text.split("\n").filter((l) => l.trim() !== "").map((l) =>
+    l.replace(/\(([^()]*,[^()]*)\)/g, (_m, x: string) => `(${x.split(", ").sort().join(", ")})`)
+  ).sort();
+}
 
 /** Alembic alone, with another hash seed, from `before` on a scratch SQLite file. */
 async function replay(
@@ -426,6 +435,21 @@ export async function fuzzSeed(o: FuzzOptions): Promise<SeedReport> {
         found(-1, "load", "graph", `Alembic: ${first.error ?? "ok"}; bellows: ${hist.err || "ok"}`);
       }
       return report();
+    }
+    if (o.inspect) {
+      // The listings, through the alembic command line (its own file order: compare sets).
+      for (const cmd of ["history", "heads", "branches"]) {
+        const a = await run(PYTHON, ["-m", "alembic", "-c", `${o.dir}/alembic/alembic.ini`, cmd]);
+        const b = await bellows([cmd]);
+        if (a.code !== 0 || b.code !== 0 || !same(listing(a.out), listing(b.out))) {
+          found(
+            -1,
+            cmd,
+            "listing",
+            `alembic ${a.code} ${a.out}${a.err}; bellows ${b.code} ${b.out}${b.err}`,
+          );
+        }
+      }
     }
     let logA = 0;
     let logB = 0;
@@ -509,6 +533,14 @@ export async function fuzzSeed(o: FuzzOptions): Promise<SeedReport> {
       }
       // Go on from bellows' state: put Alembic's database there (rows and their order).
       if (!same(alembic.heads, mine.heads)) await o.alembic.setHeads(mine.heads);
+      if (o.inspect) {
+        // `current` as each tool prints it, on the same rows.
+        const [cur] = await session.run([["show_current"]]);
+        const mineCur = await bellows(["current"]);
+        if (!same(listing(cur.stdout ?? ""), listing(mineCur.out))) {
+          found(index, "current", "current", `alembic ${cur.stdout}; bellows ${mineCur.out}`);
+        }
+      }
     }
     for (let i = 0; i < (o.offline ?? 0); i++) {
       const r = await offlineCase(o, revisions, rnd, i, migrations);
@@ -662,6 +694,7 @@ if (import.meta.main) {
           offline,
           verbose,
           bellowsArgs,
+          inspect: args.includes("--inspect"),
         });
         const found = rep.found;
         n++;
