@@ -76,6 +76,7 @@ Deno.test("fuzz: bellows --single-transaction agrees with Alembic on PostgreSQL"
         bellows: pgFuzzDb((await createDatabase(cluster, "fuzz_b")).url),
         // Alembic's default env.py runs the whole command in one transaction there.
         bellowsArgs: ["--single-transaction"],
+        scratch: async () => pgFuzzDb((await createDatabase(cluster, "fuzz_r")).url),
       });
       assert.deepEqual(failures(report.found), []);
       reports.push(report);

@@ -315,6 +315,12 @@ export interface FuzzOptions {
    * failed upgrade back whole, as Alembic's default env.py does there.
    */
   readonly bellowsArgs?: readonly string[];
+  /**
+   * A fresh database of the same kind, for replaying a command with another hash seed
+   * (row order after an UPDATE differs between SQLite and PostgreSQL); default: a SQLite
+   * file under `dir`.
+   */
+  readonly scratch?: () => Promise<FuzzDb>;
   /** Also compare `history`, `heads`, `branches` and, after each command, `current`. */
   readonly inspect?: boolean;
   /** A given graph instead of the seed's (a case found earlier, kept as a regression test). */
@@ -389,17 +395,24 @@ function listing(text: string): string[] {
   ).sort();
 }
 
-/** Alembic alone, with another hash seed, from `before` on a scratch SQLite file. */
+/** Alembic alone, with another hash seed, from `before` on a scratch database. */
 async function replay(
-  dir: string,
+  o: FuzzOptions,
   revisions: readonly OracleRevision[],
   before: readonly string[],
   op: FuzzOp,
   hashSeed: number,
 ): Promise<Outcome> {
-  const path = `${dir}/replay.db`;
-  await Deno.remove(path).catch(() => {});
-  const db = freshDb(path, [...before]);
+  let db: FuzzDb;
+  if (o.scratch) {
+    db = await o.scratch();
+    await db.prepare();
+    await db.setHeads(before);
+  } else {
+    const path = `${o.dir}/replay.db`;
+    await Deno.remove(path).catch(() => {});
+    db = freshDb(path, [...before]);
+  }
   const [r] = await runOracle(
     { revisions: [...revisions], ops: [op], url: db.url, reset: false, log: false },
     { hashSeed },
@@ -516,8 +529,8 @@ export async function fuzzSeed(o: FuzzOptions): Promise<SeedReport> {
       // (Not for a failed revision's SQL: the replay runs on SQLite, which commits each
       // revision, where Alembic on PostgreSQL rolls the whole run back.)
       if (verdict !== undefined && !SQL_ERROR.test(alembic.error ?? "")) {
-        for (let hashSeed = 1; hashSeed <= 7 && verdict !== undefined; hashSeed++) {
-          const other = await replay(o.dir, revisions, before, op, hashSeed);
+        for (let hashSeed = 1; hashSeed <= 24 && verdict !== undefined; hashSeed++) {
+          const other = await replay(o, revisions, before, op, hashSeed);
           if (judge(other, mine, before) === undefined) {
             verdict = undefined;
             found(
@@ -538,7 +551,7 @@ export async function fuzzSeed(o: FuzzOptions): Promise<SeedReport> {
         mine.error !== undefined && same(mine.heads, before) && mine.ran.length === 0
       ) {
         const clean = revisions.map((r) => ({ ...r, sql: logSql(r.id) }));
-        const other = await replay(o.dir, clean, before, op, 0);
+        const other = await replay(o, clean, before, op, 0);
         if (
           other.error !== undefined && !SQL_ERROR.test(other.error) &&
           judge(other, mine, before) === undefined
@@ -730,6 +743,9 @@ if (import.meta.main) {
           verbose,
           bellowsArgs,
           inspect: args.includes("--inspect"),
+          scratch: cluster
+            ? async () => pgFuzzDb((await createDatabase(cluster, "fz_r")).url)
+            : undefined,
         });
         const found = rep.found;
         n++;
