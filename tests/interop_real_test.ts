@@ -1,6 +1,6 @@
 /**
  * `bellows import-alembic` on real-world Alembic projects (tests/fixtures/alembic_real:
- * OpenStack Glance's versions/ folder, Neutron's Liberty expand/contract folders), compared
+ * OpenStack Glance's versions/ folder, Nova's, Neutron's Liberty expand/contract folders), compared
  * with real Alembic 1.8 reading the same files: `history`, `heads` and `branches` must list
  * the same lines, so the same edges, labels, dependencies and messages.
  *
@@ -38,6 +38,14 @@ const PROJECTS: readonly RealProject[] = [
     versions: ["glance/db/sqlalchemy/alembic_migrations/versions"],
     revisions: 29,
     heads: ["2024_1_contract01", "2024_1_expand01"],
+  },
+  {
+    name: "nova",
+    root: `${FIXTURES}nova`,
+    scriptLocation: "nova/db/main/migrations",
+    versions: ["nova/db/main/migrations/versions"],
+    revisions: 10,
+    heads: ["ab450ba04102"],
   },
   {
     name: "neutron",
