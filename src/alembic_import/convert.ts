@@ -228,18 +228,7 @@ function placeholder(rev: AlembicRevision, direction: "upgrade" | "downgrade"): 
 function section(rev: AlembicRevision, direction: "upgrade" | "downgrade"): string[] {
   const b = rev[direction];
   const lines = [`-- bellows:${direction}`];
-  if (b.kind === "missing") {
-    // No downgrade(): no section, so bellows refuses to go down through it, as Alembic
-    // fails there. No upgrade(): the section bellows requires, failing as Alembic does.
-    if (direction === "downgrade") return [];
-    return [
-      ...lines,
-      `-- ${rev.file} has no upgrade(): Alembic fails on this revision too. Write its SQL here`,
-      "-- and delete the failing SELECT below.",
-      placeholder(rev, direction),
-      "",
-    ];
-  }
+  if (b.kind === "missing") return [];
   if (b.kind === "sql") return [...lines, ...sqlLines(b.statements), ""];
   const hint = direction === "upgrade"
     ? `alembic upgrade ${rev.downRevisions[0] ?? "base"}:${rev.id} --sql`
@@ -274,9 +263,7 @@ export function renderImported(rev: AlembicRevision, path: string): string {
   return text;
 }
 
-/** Does the revision still need SQL written by hand? (A missing upgrade() does too.) */
+/** Does the revision still need SQL written by hand? */
 export function needsSql(rev: AlembicRevision): ("upgrade" | "downgrade")[] {
-  return (["upgrade", "downgrade"] as const).filter((d) =>
-    rev[d].kind === "python" || (d === "upgrade" && rev[d].kind === "missing")
-  );
+  return (["upgrade", "downgrade"] as const).filter((d) => rev[d].kind === "python");
 }

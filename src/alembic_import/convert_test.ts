@@ -73,19 +73,6 @@ Deno.test("a docstring after the imports is no docstring (Neutron's 2e5352a0ad4d
   assert.equal(rev.message, "");
 });
 
-Deno.test("a revision without upgrade() or downgrade() still renders a script that loads", () => {
-  const rev = readRevision(`"""bare"""\nrevision = 'r1'\ndown_revision = None\n`, "v/r1.py", none);
-  assert.deepEqual(needsSql(rev), ["upgrade"]);
-  const text = renderImported(rev, "r1.sql");
-  const script = parseScript({ path: "r1.sql", text });
-  // Alembic fails on a revision without upgrade(); the placeholder fails on every database.
-  assert.match(
-    statementsFor(script, "up", "sqlite").map((s) => s.sql).join("\n"),
-    /bellows_import_needs_sql\('r1: upgrade\(\) was not imported/,
-  );
-  assert.deepEqual(script.sections.map((s) => s.direction), ["up"]);
-});
-
 Deno.test("names are resolved locally and through imports (Glance's migration.EXPAND_BRANCH)", () => {
   const lookup = (module: string, attr: string) =>
     module === "glance.db.migration"
