@@ -398,14 +398,8 @@ const CASES: Case[] = [
     code: ExitCode.STATE,
     err: /^"alembic_version" holds a row whose version_num is NULL/,
   },
-  {
-    name: "version rows that contradict each other",
-    setup: at("r1", "r2"),
-    args: (e) => [...url(e), "downgrade", "base"],
-    code: ExitCode.STATE,
-    err:
-      /^"alembic_version" holds both 'r1' and 'r2', which comes after it: .* 'bellows stamp --purge <revision>'$/,
-  },
+  // Rows where one revision comes after the other are no bad input: Alembic's own stamp of
+  // several revisions leaves them and it runs on from them (tests/interop_fuzz_test.ts).
   {
     name: "a version table of another shape",
     setup: async (e) => {

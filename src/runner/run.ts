@@ -156,17 +156,17 @@ async function readState(
       );
     }
   }
-  // Rows where one revision comes after another on its own branch are no state Alembic
-  // leaves (each step replaces its row); a run from them would guess which one is true.
-  // A stamp is how to say which, so it may start from them.
+  // Rows where one revision comes after another on its own branch: Alembic's own `stamp` of
+  // several revisions leaves them, and Alembic runs on from them (its head maintenance, which
+  // the plan is checked against, refuses what it cannot do). Say so, and do the same.
   if (check === "run") {
     const overlap = overlappingRows(project, heads);
     if (overlap) {
-      throw new StateError(
+      opts.log.warn(
         `${driver.dialect.table(cfg.versionTable)} holds both '${overlap[0]}' and '${
           overlap[1]
-        }', which comes after it: the rows contradict each other, so nothing was changed. ` +
-          `Record where the database really is with 'bellows stamp --purge <revision>'`,
+        }', which comes after it; going on from these rows as Alembic does ` +
+          `('bellows stamp --purge <revision>' records a single position)`,
       );
     }
   }
