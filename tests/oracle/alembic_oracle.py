@@ -138,7 +138,9 @@ def pin_load_order():
     if getattr(Script, "_oracle_sorted", False):
         return
     Script._oracle_sorted = True
-    _pin_load_order()
+    # ORACLE_LISTDIR_ORDER=1 leaves Alembic's own (directory) order, as its command line has.
+    if not os.environ.get("ORACLE_LISTDIR_ORDER"):
+        _pin_load_order()
 
 
 def _pin_load_order():

@@ -23,6 +23,15 @@
  * Usage (the big run; the CI-sized one is tests/interop_fuzz_test.ts):
  *
  *     deno run -A tests/oracle/e2e_fuzz.ts [--seeds 1-200] [--ops 40] [--pg] [--offline 6] [-v]
+ *         [--inspect] [--per-revision] [--listdir-order]
+ *
+ * `--inspect` also compares `history`/`heads`/`branches` and `current`; `--per-revision`
+ * runs bellows on PostgreSQL without `--single-transaction` (to see that documented
+ * difference); `--listdir-order` lets Alembic read the revision files in the directory's
+ * order, as its command line does, instead of sorted by name as bellows does: then the
+ * order in which independent branches run differs, so "ran" order, the rows left by a
+ * failing revision part-way and which half-way crashes Alembic reaches differ too, while
+ * the rows after a successful command stay the same.
  *
  * @module
  */
@@ -713,6 +722,7 @@ if (import.meta.main) {
   const seeds = parseSeeds(flag("--seeds") ?? "1-50");
   const ops = Number(flag("--ops") ?? 40);
   const pgFlag = args.includes("--pg");
+  if (args.includes("--listdir-order")) Deno.env.set("ORACLE_LISTDIR_ORDER", "1");
   const offline = pgFlag ? 0 : Number(flag("--offline") ?? 4);
   const verbose = args.includes("-v");
   const pg = pgFlag;
