@@ -161,3 +161,33 @@ Deno.test("import-alembic into a folder the operating system will not let us wri
     assert.deepEqual([...Deno.readDirSync(out)], []);
   });
 });
+
+Deno.test("import-alembic reads a revision file that is a symlink, as Alembic does", async () => {
+  await withTempDir(async (dir) => {
+    await writeScripts(`${dir}/alembic`, {
+      "alembic.ini": "[alembic]\nscript_location = %(here)s\n",
+      "shared/1000_root.py": rev("root", "None"),
+      "versions/1001_next.py": rev("next", "'root'"),
+    });
+    await Deno.symlink(
+      `${dir}/alembic/shared/1000_root.py`,
+      `${dir}/alembic/versions/1000_root.py`,
+    );
+    const out = `${dir}/migrations`;
+    const imp = await runCli(["--migrations", out, "import-alembic", `${dir}/alembic/versions`]);
+    assert.equal(imp.code, 0, imp.err);
+    assert.match(imp.out, /Imported 2 revision\(s\)/);
+    const r = await new Deno.Command(PYTHON, {
+      args: ["-m", "alembic", "-c", `${dir}/alembic/alembic.ini`, "history"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(r.success, new TextDecoder().decode(r.stderr));
+    const b = await runCli(["--migrations", out, "history"]);
+    assert.deepEqual(lines(b.out), lines(new TextDecoder().decode(r.stdout)));
+    assert.deepEqual(lines(b.out), [
+      "<base> -> root, root message",
+      "root -> next (head), next message",
+    ]);
+  });
+});

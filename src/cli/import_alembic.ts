@@ -23,6 +23,14 @@ function isRevisionFile(name: string): boolean {
   return name.endsWith(".py") && !name.startsWith("__init__") && !name.startsWith(".#");
 }
 
+function isFileAt(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
 function permission(e: unknown, path: string, what: "read" | "write"): never {
   if (isPermissionError(e)) {
     throw new PermissionError(`no permission to ${what} ${path}: run with --allow-${what}`);
@@ -106,8 +114,10 @@ export function registerImportCommand(
       for (const dir of dirs) {
         let names: string[];
         try {
-          names = [...Deno.readDirSync(dir)].filter((e) => e.isFile && isRevisionFile(e.name))
-            .map((e) => e.name).sort();
+          // Alembic opens what os.listdir names, so a symlink to a file counts too.
+          names = [...Deno.readDirSync(dir)].filter((e) =>
+            isRevisionFile(e.name) && (e.isFile || (e.isSymlink && isFileAt(`${dir}/${e.name}`)))
+          ).map((e) => e.name).sort();
         } catch (e) {
           permission(e, dir, "read");
         }
