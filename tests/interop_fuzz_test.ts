@@ -62,6 +62,25 @@ Deno.test("fuzz: bellows agrees with Alembic, command by command, on SQLite (--s
   assert.ok(t.offline - t.offlineRefused >= 10, JSON.stringify(t));
 });
 
+Deno.test("fuzz: Alembic and bellows taking turns on one SQLite database", async () => {
+  const reports: SeedReport[] = [];
+  for (const seed of [13, 24, 31]) {
+    await withTempDir(async (dir) => {
+      const report = await fuzzSeed({
+        seed,
+        ops: 40,
+        dir,
+        alembic: sqliteFuzzDb(`${dir}/alembic.db`),
+        bellows: sqliteFuzzDb(`${dir}/shared.db`),
+        mixed: 0.5,
+      });
+      assert.deepEqual(failures(report.found), []);
+      reports.push(report);
+    });
+  }
+  assert.ok(tally(reports).compared >= 100, JSON.stringify(tally(reports)));
+});
+
 const cluster = await startCluster();
 addEventListener("unload", () => void cluster.stop());
 

@@ -23,8 +23,10 @@
  * Usage (the big run; the CI-sized one is tests/interop_fuzz_test.ts):
  *
  *     deno run -A tests/oracle/e2e_fuzz.ts [--seeds 1-200] [--ops 40] [--pg] [--offline 6] [-v]
- *         [--inspect] [--per-revision] [--listdir-order]
+ *         [--inspect] [--per-revision] [--listdir-order] [--mixed]
  *
+ * `--mixed`: Alembic takes about half the turns on the bellows database too, so that each tool
+ * runs on from what the other left.
  * `--inspect` also compares `history`/`heads`/`branches` and `current`; `--per-revision`
  * runs bellows on PostgreSQL without `--single-transaction` (to see that documented
  * difference); `--listdir-order` lets Alembic read the revision files in the directory's
@@ -332,6 +334,11 @@ export interface FuzzOptions {
   readonly scratch?: () => Promise<FuzzDb>;
   /** Also compare `history`, `heads`, `branches` and, after each command, `current`. */
   readonly inspect?: boolean;
+  /**
+   * Mixed mode: the share of commands that Alembic, not bellows, runs on the bellows
+   * database (the two tools take turns there; the other database is Alembic's alone).
+   */
+  readonly mixed?: number;
   /** A given graph instead of the seed's (a case found earlier, kept as a regression test). */
   readonly revisions?: OracleRevision[];
   /** Given commands instead of the seed's. */
@@ -471,6 +478,9 @@ export async function fuzzSeed(o: FuzzOptions): Promise<SeedReport> {
     revisions,
     url: o.alembic.url,
     log: false,
+    // Both databases are new; the bellows one may already hold rows when Alembic first
+    // touches it (mixed mode), so nothing is dropped.
+    reset: false,
     project_dir: `${o.dir}/alembic`,
   }, { hashSeed: 0 });
   const bellows = (args: string[], url = o.bellows.url) =>
@@ -515,7 +525,15 @@ export async function fuzzSeed(o: FuzzOptions): Promise<SeedReport> {
       const before = await o.bellows.heads();
       if (o.verbose) console.log(`#${index} ${text}  [${before}]`);
       const [a] = await session.run([op]);
-      const b = await bellows(opArgs(op));
+      // Mixed mode: Alembic takes some turns on the bellows database too.
+      const alembicTurn = o.mixed !== undefined && rnd() < o.mixed;
+      if (alembicTurn && o.verbose) console.log("   (Alembic's turn on the shared database)");
+      const b = alembicTurn
+        ? await session.run([{ op, url: o.bellows.url }]).then(([r]) => ({
+          code: r.error === undefined ? 0 : 1,
+          err: r.error ?? "",
+        }))
+        : await bellows(opArgs(op));
       const allA = await o.alembic.log();
       const allB = await o.bellows.log();
       const alembic: Outcome = {
@@ -533,7 +551,13 @@ export async function fuzzSeed(o: FuzzOptions): Promise<SeedReport> {
       logB = allB.length;
       stats.compared++;
       if (alembic.error !== undefined) stats.refused++;
-      let verdict = judge(alembic, mine, before);
+      // On Alembic's turn both databases saw Alembic: the same outcome, crashes included.
+      let verdict = alembicTurn
+        ? ((alembic.error === undefined) === (mine.error === undefined) &&
+            same(sorted(alembic.heads), sorted(mine.heads)) && same(alembic.ran, mine.ran)
+          ? undefined
+          : "alembic-differs-from-itself")
+        : judge(alembic, mine, before);
       // Alembic walks Python sets in places: another hash seed may give bellows' answer.
       // (Not for a failed revision's SQL: the replay runs on SQLite, which commits each
       // revision, where Alembic on PostgreSQL rolls the whole run back.)
@@ -753,6 +777,7 @@ if (import.meta.main) {
           verbose,
           bellowsArgs,
           inspect: args.includes("--inspect"),
+          mixed: args.includes("--mixed") ? 0.5 : undefined,
           scratch: cluster
             ? async () => pgFuzzDb((await createDatabase(cluster, "fz_r")).url)
             : undefined,
