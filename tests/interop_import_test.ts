@@ -191,3 +191,63 @@ Deno.test("import-alembic reads a revision file that is a symlink, as Alembic do
     ]);
   });
 });
+
+Deno.test("import-alembic finds imported constants in the current directory and --python-path", async () => {
+  await withTempDir(async (dir) => {
+    // Glance's versions folder copied away from its source tree; glance/db/migration.py
+    // only in a separate folder (as in an installed package's site-packages).
+    const glance = new URL("./fixtures/alembic_real/glance/glance/", import.meta.url).pathname;
+    await Deno.mkdir(`${dir}/copy/versions`, { recursive: true });
+    const versions = `${glance}db/sqlalchemy/alembic_migrations/versions`;
+    for (const e of Deno.readDirSync(versions)) {
+      await Deno.copyFile(`${versions}/${e.name}`, `${dir}/copy/versions/${e.name}`);
+    }
+    await Deno.mkdir(`${dir}/site/glance/db`, { recursive: true });
+    await Deno.copyFile(`${glance}db/migration.py`, `${dir}/site/glance/db/migration.py`);
+
+    const lost = await runCli([
+      "--migrations",
+      `${dir}/m1`,
+      "import-alembic",
+      `${dir}/copy/versions`,
+    ]);
+    assert.equal(lost.code, 6, lost.err);
+    assert.match(
+      lost.err,
+      /migration\.CONTRACT_BRANCH', which could not be resolved .*--python-path/,
+    );
+
+    const found = await runCli([
+      "--migrations",
+      `${dir}/m2`,
+      "import-alembic",
+      "--python-path",
+      `${dir}/site`,
+      `${dir}/copy/versions`,
+    ]);
+    assert.equal(found.code, 0, found.err);
+    const heads = await runCli(["--migrations", `${dir}/m2`, "heads"]);
+    assert.deepEqual(
+      lines(heads.out),
+      [
+        "2024_1_contract01 (ocata01, contract) (head)",
+        "2024_1_expand01 (expand) (effective head)",
+      ].sort(),
+    );
+
+    // `python3 -m alembic` puts the current directory on sys.path; so does the import.
+    const cwd = Deno.cwd();
+    Deno.chdir(`${dir}/site`);
+    try {
+      const here = await runCli([
+        "--migrations",
+        `${dir}/m3`,
+        "import-alembic",
+        `${dir}/copy/versions`,
+      ]);
+      assert.equal(here.code, 0, here.err);
+    } finally {
+      Deno.chdir(cwd);
+    }
+  });
+});

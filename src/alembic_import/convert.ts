@@ -39,6 +39,10 @@ export interface AlembicRevision {
 
 const MAX_DEPTH = 8;
 
+/** Where names imported from other modules are looked for (import_alembic.ts). */
+const WHERE_MODULES = "modules are looked for around the versions folder, in the current " +
+  "directory and in --python-path folders";
+
 /** A value as Alembic's `util.to_tuple` sees it: None → (), str → (str,), sequence → items. */
 function toStrings(
   v: PyValue,
@@ -59,7 +63,9 @@ function toStrings(
         if (r?.kind === "ref") return toStrings(r, where, resolve, depth + 1);
         throw new ScriptError(
           `${where}: expected a string, found ${
-            item.kind === "ref" ? `'${item.name}', which could not be resolved` : describe(item)
+            item.kind === "ref"
+              ? `'${item.name}', which could not be resolved (${WHERE_MODULES})`
+              : describe(item)
           }`,
         );
       });
@@ -68,7 +74,7 @@ function toStrings(
       if (r === undefined) {
         throw new ScriptError(
           `${where}: '${v.name}' is not a literal and its value could not be found without ` +
-            `running Python; write the value in the file`,
+            `running Python (${WHERE_MODULES}); write the value in the file`,
         );
       }
       return toStrings(r, where, resolve, depth + 1);

@@ -55,11 +55,26 @@ function absolute(path: string): string {
 }
 
 /**
- * Finds `module.attr` in Python files next to the versions folder: for each folder from
- * the versions folder up to the root, `<folder>/<module path>.py` or
- * `<folder>/<module path>/__init__.py`.
+ * Where imported modules are looked for, in order: each folder from a versions folder up
+ * to the root (the project's source tree around it), then the current directory (which
+ * `python3 -m alembic` puts first on sys.path), then the `--python-path` folders (say,
+ * the site-packages the project is installed in).
  */
-function moduleLookup(dirs: readonly string[]) {
+function searchRoots(dirs: readonly string[], pythonPath: readonly string[]): string[] {
+  const roots: string[] = [];
+  for (const dir of dirs) {
+    const parts = absolute(dir).split("/");
+    for (let n = parts.length; n >= 1; n--) roots.push(parts.slice(0, n).join("/") || "/");
+  }
+  roots.push(absolute("."), ...pythonPath.map(absolute));
+  return [...new Set(roots)];
+}
+
+/**
+ * Finds `module.attr` in Python files under the search roots: the first
+ * `<root>/<module path>.py` or `<root>/<module path>/__init__.py`, as Python would.
+ */
+function moduleLookup(roots: readonly string[]) {
   const cache = new Map<string, string | null>();
   const read = (path: string): string | null => {
     if (!cache.has(path)) {
@@ -74,18 +89,15 @@ function moduleLookup(dirs: readonly string[]) {
   return (module: string, attr: string): PyValue | undefined => {
     if (module.startsWith(".")) return undefined;
     const rel = module.replaceAll(".", "/");
-    for (const dir of dirs) {
-      const parts = absolute(dir).split("/");
-      for (let n = parts.length; n >= 1; n--) {
-        const base = parts.slice(0, n).join("/") || "";
-        for (const candidate of [`${base}/${rel}.py`, `${base}/${rel}/__init__.py`]) {
-          const text = read(candidate);
-          if (text !== null) {
-            try {
-              return moduleValue(text, attr, candidate);
-            } catch {
-              return undefined;
-            }
+    for (const root of roots) {
+      const base = root === "/" ? "" : root;
+      for (const candidate of [`${base}/${rel}.py`, `${base}/${rel}/__init__.py`]) {
+        const text = read(candidate);
+        if (text !== null) {
+          try {
+            return moduleValue(text, attr, candidate);
+          } catch {
+            return undefined;
           }
         }
       }
@@ -106,10 +118,16 @@ export function registerImportCommand(
       "write bellows revision scripts (into --migrations DIR) from Alembic versions/ folders",
     )
     .argument("<dirs...>", "Alembic versions folder(s)")
-    .action(action(context, io, async (ctx, _o: unknown, dirs: string[]) => {
+    .option(
+      "--python-path <dir>",
+      "also look for modules the revisions import (constants) here; repeatable",
+      (dir: string, prev: string[]) => [...prev, dir],
+      [] as string[],
+    )
+    .action(action(context, io, async (ctx, o: { pythonPath: string[] }, dirs: string[]) => {
       const out = ctx.migrationsDir;
       if (!out) throw new UsageError("import-alembic writes into --migrations DIR: name it");
-      const lookup = moduleLookup(dirs);
+      const lookup = moduleLookup(searchRoots(dirs, o.pythonPath));
       const revisions: { rev: AlembicRevision; name: string }[] = [];
       for (const dir of dirs) {
         let names: string[];
