@@ -18,6 +18,7 @@ import { registerAuthorCommands } from "./author.ts";
 import { registerImportCommand } from "./import_alembic.ts";
 import { registerReviewCommands } from "./review.ts";
 import { registerPhaseCommands } from "./phases.ts";
+import { addDocsPointers } from "./help.ts";
 import {
   errorDocument,
   type ErrorInfo,
@@ -82,7 +83,7 @@ export function buildProgram(io: Io, activity = new RunActivity()): Command {
     .addOption(new Option("--strict", "treat a changed, already applied script as an error"))
     .addOption(new Option("-q, --quiet", "print only warnings and errors").conflicts("verbose"))
     .addOption(new Option("-v, --verbose", "print more detail"))
-    .addOption(new Option("--json", "print one JSON document on stdout (README: Automation)"))
+    .addOption(new Option("--json", "print one JSON document on stdout (docs/automation.md)"))
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(output);
@@ -96,6 +97,7 @@ export function buildProgram(io: Io, activity = new RunActivity()): Command {
   // Known before the action runs, so that an error is reported as this command's.
   program.hook("preAction", (_program, actionCommand) => markCommand(actionCommand));
   for (const c of program.commands) c.exitOverride().configureOutput(output);
+  addDocsPointers(program);
   return program;
 }
 
