@@ -16,6 +16,6 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 if ! command -v deno >/dev/null || [ "$(deno --version | head -1 | cut -d' ' -f2)" != "2.9.6" ]; then
-  echo "setup: npm install -g deno@2.9.6" >&2
-  npm install -g deno@2.9.6 >/dev/null 2>&1
+  echo "setup: npm install -g --allow-scripts=deno deno@2.9.6" >&2
+  npm install -g --allow-scripts=deno deno@2.9.6 >/dev/null 2>&1
 fi

@@ -7,7 +7,10 @@
  * @module
  */
 
-/** Documented process exit codes. Keep README's table in step with this. */
+/**
+ * Documented process exit codes. Keep the tables of README.md and docs/automation.md in
+ * step with this (tests/automation_test.ts checks both).
+ */
 export const ExitCode = {
   /** Everything asked for was done (or there was nothing to do). */
   OK: 0,

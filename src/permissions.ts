@@ -7,7 +7,7 @@
  * has to be allowed here: the SQLite file and the migrations folder can be anywhere
  * (read and write unscoped), the database host comes from the URL (net unscoped).
  * What is known at build time is scoped: the environment variables bellows reads and
- * the system APIs it calls. README "Single binary" gives the reasons line by line.
+ * the system APIs it calls. docs/binary.md "Permissions" gives the reasons line by line.
  *
  * @module
  */
@@ -81,7 +81,7 @@ export function missingPermission(what: string, flag: string): PermissionError {
   return new PermissionError(
     Deno.build.standalone
       ? `${what} needs Deno permission ${flag}, which this bellows binary was not built with ` +
-        `(rebuild it with a wider scope: README "Single binary")`
+        `(rebuild it with a wider scope: docs/binary.md "Permissions")`
       : `${what} needs Deno permission ${flag}: run deno with ${flag}`,
   );
 }

@@ -1,7 +1,7 @@
 /**
- * The automation contract, checked against README.md itself: every command's `--json`
- * document holds the fields README "Automation" lists, and every exit code in README's
- * table is the one the command line returns for that situation.
+ * The automation contract, checked against the docs themselves: every command's `--json`
+ * document holds the fields docs/automation.md lists, and every exit code in the tables of
+ * README.md and docs/automation.md is the one the command line returns for that situation.
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
@@ -11,13 +11,14 @@ import { execCli, runCli, script, startCli, withTempDir, writeScripts } from "./
 import { permissionFlags } from "../src/permissions.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+const automation = await Deno.readTextFile(new URL("../docs/automation.md", import.meta.url));
 const repoMigrations = new URL("../migrations", import.meta.url).pathname;
 
-/** The rows of the first Markdown table after `marker`, as cells. */
-function tableAfter(marker: string): string[][] {
-  const at = readme.indexOf(marker);
-  assert.ok(at >= 0, `README has "${marker}"`);
-  const lines = readme.slice(at).split("\n");
+/** The rows of the first Markdown table after `marker` in `doc`, as cells. */
+function tableAfter(marker: string, doc = automation): string[][] {
+  const at = doc.indexOf(marker);
+  assert.ok(at >= 0, `the doc has "${marker}"`);
+  const lines = doc.slice(at).split("\n");
   const start = lines.findIndex((l) => l.startsWith("|"));
   const rows: string[][] = [];
   for (const l of lines.slice(start + 2)) {
@@ -45,8 +46,8 @@ function eachNames(cell: string): Map<string, string[]> {
 }
 
 function sentenceNames(pattern: RegExp): string[] {
-  const m = pattern.exec(readme.replace(/\s+/g, " "));
-  assert.ok(m, `README has ${pattern}`);
+  const m = pattern.exec(automation.replace(/\s+/g, " "));
+  assert.ok(m, `docs/automation.md has ${pattern}`);
   return topNames(m[1]);
 }
 
@@ -60,7 +61,7 @@ function versions(path: string): string[] {
   }
 }
 
-Deno.test("every command's --json document holds the fields README documents", async () => {
+Deno.test("every command's --json document holds the fields docs/automation.md documents", async () => {
   const rows = tableAfter("The fields of each command:");
   const revisionFields = sentenceNames(/A revision is (.*?); `source` is/);
   const sourceFields = sentenceNames(/; `source` is (.*?) and `digest`/).concat("digest");
@@ -368,24 +369,33 @@ const DRIVERS: Record<number, Driver> = {
   },
 };
 
-Deno.test("the exit codes README documents are the ones the command line returns", async () => {
-  const table = new Map(
-    tableAfter("### Exit codes").map(([code, meaning]) => [Number(code), meaning]),
-  );
-  for (const code of table.keys()) assert.ok(Number.isInteger(code), `code ${code}`);
-  const checkCodes = [...table].filter(([, m]) => m.startsWith("`check`")).map(([c]) => c);
-  assert.deepEqual(checkCodes, [3, 4, 5], "3-5 are check's");
+Deno.test("the exit codes README and docs/automation.md document are the ones the command line returns", async () => {
   const codes = new Set<number>(Object.values(ExitCode));
-  assert.deepEqual(
-    [...table.keys()].filter((c) => !checkCodes.includes(c) || codes.has(c)).sort((a, b) => a - b),
-    [...codes].sort((a, b) => a - b),
-    "README lists exactly ExitCode's values (plus check's)",
-  );
+  // Both tables, each checked in full: the README's for a newcomer, the reference page's.
+  const tables = new Map([["README.md", readme], ["docs/automation.md", automation]].map(
+    ([name, doc]) => {
+      const table = new Map(
+        tableAfter("## Exit codes", doc).map(([code, meaning]) => [Number(code), meaning]),
+      );
+      for (const code of table.keys()) assert.ok(Number.isInteger(code), `${name}: code ${code}`);
+      const checkCodes = [...table].filter(([, m]) => m.startsWith("`check`")).map(([c]) => c);
+      assert.deepEqual(checkCodes, [3, 4, 5], `${name}: 3-5 are check's`);
+      assert.deepEqual(
+        [...table.keys()].filter((c) => !checkCodes.includes(c) || codes.has(c))
+          .sort((a, b) => a - b),
+        [...codes].sort((a, b) => a - b),
+        `${name} lists exactly ExitCode's values (plus check's)`,
+      );
+      return [name, table];
+    },
+  ));
   await withTempDir(async (dir) => {
     for (const code of codes) {
       const driver = DRIVERS[code];
       assert.ok(driver, `no test brings about exit code ${code}: add one to DRIVERS`);
-      assert.match(table.get(code)!, driver.meaning, `README's meaning of ${code}`);
+      for (const [name, table] of tables) {
+        assert.match(table.get(code)!, driver.meaning, `${name}'s meaning of ${code}`);
+      }
       const r = await driver.run(dir);
       assert.equal(r.code, code, `expected exit ${code}: ${r.err}`);
       if (code === ExitCode.OK) continue;
