@@ -119,3 +119,35 @@ Deno.test("README's two setup commands are what setup.sh and `deno task demo` ru
   assert.match(out, /\$ bellows --url sqlite:\S+ upgrade heads/);
   assert.match(out, /ocata_contract01 \(contract\) \(head\)/);
 });
+
+/** GitHub's anchor for a Markdown heading. */
+function slug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\w\- ]/g, "").replaceAll(" ", "-");
+}
+
+Deno.test("every relative link in README and docs/ leads to a file and heading that exist", async () => {
+  const pages = ["README.md"];
+  for await (const e of Deno.readDir(new URL("docs/", root))) {
+    if (e.name.endsWith(".md")) pages.push(`docs/${e.name}`);
+  }
+  let links = 0;
+  for (const page of pages) {
+    const text = await Deno.readTextFile(new URL(page, root));
+    // Links outside code: drop fenced blocks and inline code first.
+    const prose = text.replace(/^```[\s\S]*?^```$/gm, "").replace(/`[^`\n]*`/g, "");
+    for (const m of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(m[1])) continue;
+      const [file, anchor] = m[1].split("#");
+      const target = file === "" ? new URL(page, root) : new URL(file, new URL(page, root));
+      const stat = await Deno.stat(target).catch(() => null);
+      assert.ok(stat, `${page}: link ${m[1]} leads nowhere`);
+      if (anchor) {
+        const heads = [...(await Deno.readTextFile(target)).matchAll(/^#+ (.*)$/gm)]
+          .map((h) => slug(h[1]));
+        assert.ok(heads.includes(anchor), `${page}: link ${m[1]}: no such heading`);
+      }
+      links++;
+    }
+  }
+  assert.ok(links > 20, `${links} links checked`);
+});
