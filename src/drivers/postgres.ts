@@ -18,15 +18,19 @@ import postgres from "postgres";
 import process from "node:process";
 import os from "node:os";
 import tls from "node:tls";
-import {
-  ConnectionError,
-  isPermissionError,
-  LockBusyError,
-  PermissionError,
-  UsageError,
-} from "../errors.ts";
+import { ConnectionError, isPermissionError, LockBusyError, PermissionError } from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
-import type { DbErrorInfo, Dialect, Driver, Executor, InvalidIndex, TableName } from "./types.ts";
+import type {
+  DbErrorInfo,
+  DbErrorKind,
+  Dialect,
+  Driver,
+  Executor,
+  Leftover,
+  LeftoverCheck,
+  TableName,
+} from "./types.ts";
+import { postgresDialect } from "./dialects.ts";
 import {
   parsePgConfig,
   type PgConfig,
@@ -42,43 +46,7 @@ import {
  */
 export const LOCK_KEY = "8202362007203741024";
 
-/** Longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes); longer ones are truncated. */
-const MAX_IDENT_BYTES = 63;
-
-/** SQL generation for PostgreSQL. */
-export const postgresDialect: Dialect = {
-  name: "postgresql",
-  quoteIdent(name: string): string {
-    if (name.length === 0 || name.includes("\0")) {
-      throw new UsageError(`invalid PostgreSQL identifier ${JSON.stringify(name)}`);
-    }
-    const bytes = new TextEncoder().encode(name).length;
-    if (bytes > MAX_IDENT_BYTES) {
-      // The server would silently truncate it and then name a different object.
-      throw new UsageError(
-        `PostgreSQL identifier ${JSON.stringify(name)} is ${bytes} bytes long (at most 63)`,
-      );
-    }
-    return `"${name.replaceAll('"', '""')}"`;
-  },
-  quoteLiteral(value: string): string {
-    if (value.includes("\0")) throw new UsageError("a PostgreSQL string cannot contain NUL");
-    const body = value.replaceAll("'", "''");
-    // Like libpq's PQescapeLiteral: E'' so backslashes mean the same whatever
-    // standard_conforming_strings says.
-    return value.includes("\\") ? `E'${body.replaceAll("\\", "\\\\")}'` : `'${body}'`;
-  },
-  param(i: number): string {
-    return `$${i}`;
-  },
-  table(t: TableName): string {
-    const name = this.quoteIdent(t.name);
-    return t.schema ? `${this.quoteIdent(t.schema)}.${name}` : name;
-  },
-  createSchema(name: string): string {
-    return `CREATE SCHEMA IF NOT EXISTS ${this.quoteIdent(name)}`;
-  },
-};
+export { postgresDialect };
 
 type Sql = postgres.Sql;
 type SslOption = false | "prefer" | "require" | tls.ConnectionOptions;
@@ -669,7 +637,15 @@ class PostgresDriver implements Driver {
     return rows[0].found === true;
   }
 
-  async invalidIndexes(): Promise<InvalidIndex[]> {
+  /** INVALID indexes: see {@linkcode PostgresDriver.invalidIndexes}. */
+  readonly leftovers: LeftoverCheck = {
+    what: "INVALID index",
+    whatPlural: "INVALID indexes",
+    find: () => this.invalidIndexes(),
+  };
+
+  /** Indexes left INVALID, in schema and name order. */
+  async invalidIndexes(): Promise<Leftover[]> {
     // indisvalid = false: a CREATE INDEX CONCURRENTLY (or REINDEX CONCURRENTLY) that failed
     // or was killed after creating its catalog entry. The planner ignores such an index, but
     // writes still maintain it, and re-running the revision fails on its name.
@@ -714,6 +690,15 @@ class PostgresDriver implements Driver {
   }
 }
 
+/** What a SQLSTATE means to the runner. */
+export function errorKind(code: string | undefined): DbErrorKind {
+  if (code === "55P03") return "lock_timeout";
+  if (code === "40P01") return "deadlock";
+  // Class 08 (connection exception), 57P01-57P03 (admin shutdown, crash, cannot connect now).
+  if (code?.startsWith("08") || /^57P0[123]$/.test(code ?? "")) return "connection_lost";
+  return "other";
+}
+
 function toInfo(e: PgErrorLike): DbErrorInfo {
   const num = (v: string | undefined) => {
     const n = v === undefined ? NaN : Number(v);
@@ -721,7 +706,7 @@ function toInfo(e: PgErrorLike): DbErrorInfo {
   };
   const info: {
     -readonly [K in keyof DbErrorInfo]: DbErrorInfo[K];
-  } = { code: e.code ?? "XX000", message: e.message };
+  } = { code: e.code ?? "XX000", kind: errorKind(e.code), message: e.message };
   const position = num(e.position);
   const internalPosition = num(e.internal_position);
   if (position !== undefined) info.position = position;

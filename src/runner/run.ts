@@ -7,7 +7,7 @@
  */
 import type { MigrateStep, Step, VersionOp } from "../graph/types.ts";
 import { applyStep, applySteps } from "../graph/heads.ts";
-import type { Driver, Executor } from "../drivers/types.ts";
+import type { DbErrorKind, Driver, Executor } from "../drivers/types.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
 import { checksum, statementsFor } from "../script/mod.ts";
 import { errorPosition } from "./position.ts";
@@ -79,13 +79,13 @@ export interface RunReport {
   readonly steps: readonly StepReport[];
 }
 
-/** Lock-timeout errors that make a step worth retrying (PostgreSQL 55P03, SQLite busy). */
-const RETRYABLE = new Set(["55P03", "SQLITE_BUSY"]);
+/** Error kinds that make a step worth retrying: a lock wait ran out, or the database was busy. */
+const RETRYABLE: ReadonlySet<DbErrorKind> = new Set(["lock_timeout", "busy"]);
 
-/** The error code when `e` is a lock timeout worth retrying, else undefined. */
+/** The driver's error code when `e` is a lock timeout worth retrying, else undefined. */
 export function retryableCode(driver: Driver, e: unknown): string | undefined {
-  const code = driver.errorInfo((e as Error)?.cause ?? e)?.code;
-  return code && RETRYABLE.has(code) ? code : undefined;
+  const info = driver.errorInfo((e as Error)?.cause ?? e);
+  return info && RETRYABLE.has(info.kind) ? info.code : undefined;
 }
 
 /** `a, b` or `<base>` for log lines. */
@@ -201,18 +201,22 @@ async function interruptedError(
   if (interrupted.length > 1) {
     msg += ` (so were ${interrupted.slice(1).map((i) => `'${i.revision}'`).join(", ")})`;
   }
-  const indexes = await driver.invalidIndexes();
-  if (indexes.length > 0) {
-    msg += `. INVALID index${indexes.length > 1 ? "es" : ""} left behind: ${
-      indexes.map((i) => `${i.name} on ${i.table}`).join(", ")
-    }. To undo: ${
-      indexes.map((i) => `${i.drop};`).join(" ")
-    } undo whatever else of it ran, ` +
+  const check = driver.leftovers;
+  const indexes = await check?.find() ?? [];
+  if (check && indexes.length > 0) {
+    msg +=
+      `. ${indexes.length > 1 ? check.whatPlural : check.what} left behind: ${
+        indexes.map((i) => `${i.name} on ${i.table}`).join(", ")
+      }. To undo: ${indexes.map((i) => `${i.drop};`).join(" ")} undo whatever else of it ran, ` +
       `then 'bellows stamp ${undone}' and run again. Or to finish it: ${
         indexes.map((i) => `${i.rebuild};`).join(" ")
       } run the rest of it by hand, then 'bellows stamp ${finished}'`;
+  } else if (check) {
+    msg += `, though no ${check.what} was left. Check what its statements did: undo them, ` +
+      `then 'bellows stamp ${undone}' and run again; or finish them by hand, then ` +
+      `'bellows stamp ${finished}'`;
   } else {
-    msg += `, though no INVALID index was left. Check what its statements did: undo them, ` +
+    msg += `. Check what its statements did: undo them, ` +
       `then 'bellows stamp ${undone}' and run again; or finish them by hand, then ` +
       `'bellows stamp ${finished}'`;
   }
