@@ -7,10 +7,10 @@
  */
 import type { MigrateStep, Step, VersionOp } from "../graph/types.ts";
 import { applyStep, applySteps } from "../graph/heads.ts";
-import type { DbErrorKind, Driver, Executor } from "../drivers/types.ts";
+import type { Driver, Executor } from "../drivers/types.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
 import { checksum, statementsFor } from "../script/mod.ts";
-import { errorPosition } from "./position.ts";
+import { formatRevs, retryableCode, sleep, statementError } from "./execution.ts";
 import {
   applyVersionOps,
   type AuditEntry,
@@ -25,13 +25,7 @@ import {
   resolveInterrupted,
   type StateConfig,
 } from "../state/version_table.ts";
-import {
-  BellowsError,
-  ConnectionError,
-  MigrationError,
-  StateError,
-  UsageError,
-} from "../errors.ts";
+import { StateError, UsageError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Project } from "./project.ts";
 import type { RunActivity } from "./activity.ts";
@@ -77,20 +71,6 @@ export interface RunReport {
   readonly before: readonly string[];
   readonly after: readonly string[];
   readonly steps: readonly StepReport[];
-}
-
-/** Error kinds that make a step worth retrying: a lock wait ran out, or the database was busy. */
-const RETRYABLE: ReadonlySet<DbErrorKind> = new Set(["lock_timeout", "busy"]);
-
-/** The driver's error code when `e` is a lock timeout worth retrying, else undefined. */
-export function retryableCode(driver: Driver, e: unknown): string | undefined {
-  const info = driver.errorInfo((e as Error)?.cause ?? e);
-  return info && RETRYABLE.has(info.kind) ? info.code : undefined;
-}
-
-/** `a, b` or `<base>` for log lines. */
-export function formatRevs(revs: readonly string[]): string {
-  return revs.length === 0 ? "<base>" : revs.join(", ");
 }
 
 /** The statements a migrate step runs, in order. */
@@ -261,41 +241,6 @@ async function checkDrift(
       opts.log.warn(msg);
     }
   }
-}
-
-/** Turn a statement failure into a one-line MigrationError naming file:line:column. */
-export function statementError(
-  driver: Driver,
-  script: Pick<RevisionScript, "file">,
-  stmt: Statement,
-  err: unknown,
-  context: string,
-): BellowsError {
-  if (err instanceof ConnectionError) {
-    // The session ended mid-statement: the server rolled back what was uncommitted.
-    return new ConnectionError(
-      `${script.file}:${stmt.line}:${stmt.column}: ${err.message}; ${context}`,
-      { cause: err },
-    );
-  }
-  if (err instanceof BellowsError) return err;
-  const info = driver.errorInfo(err);
-  if (!info) {
-    return new MigrationError(`${script.file}:${stmt.line}:${stmt.column}: ${err}; ${context}`, {
-      cause: err,
-    });
-  }
-  const at = errorPosition(stmt, info);
-  let msg = `${script.file}:${at.line}:${at.column}: ${info.code} ${info.message}`;
-  if (info.where) msg += ` (in ${info.where.replaceAll("\n", "; ")})`;
-  if (info.detail) msg += `; detail: ${info.detail}`;
-  if (info.hint) msg += `; hint: ${info.hint}`;
-  return new MigrationError(`${msg.replaceAll("\n", " ")}; ${context}`, { cause: err });
-}
-
-/** Wait `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /**
