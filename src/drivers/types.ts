@@ -1,9 +1,10 @@
 /**
- * The driver interface: the only place that knows a database's dialect.
+ * The driver interface: with the dialect registry (dialects.ts), the only place that
+ * knows a database's dialect.
  *
  * Modeled on goose's and dbmate's small driver interfaces. A {@linkcode Dialect}
- * is pure (it builds SQL text, so offline `--sql` output uses it too); a
- * {@linkcode Driver} executes.
+ * is pure (it builds SQL text and states capabilities, so offline `--sql` output and
+ * the script parser use it too); a {@linkcode Driver} executes.
  *
  * @module
  */
