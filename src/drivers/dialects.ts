@@ -4,15 +4,14 @@
  * `RegisterDriver`). Pure, so script/ (section names, the splitter's lexer settings)
  * and offline `--sql` rendering use it without opening anything.
  *
- * Adding a dialect is one entry here (its {@linkcode Dialect}, and `open`, which loads
- * its driver file only when a database of that kind is opened) plus that driver file.
- * Nothing above drivers/ compares dialect names: it asks an entry's capabilities.
+ * Adding a dialect is its {@linkcode Dialect} entry here, its driver file, and that
+ * driver's opener in drivers/mod.ts (which the type checker demands once the entry
+ * exists). Nothing above drivers/ compares dialect names: it asks the capabilities.
  *
  * @module
  */
 import { UsageError } from "../errors.ts";
-import type { Dialect, Driver, LexerSettings, TableName } from "./types.ts";
-import type { DriverOptions } from "./options.ts";
+import type { Dialect, LexerSettings, TableName } from "./types.ts";
 
 /** Longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes); longer ones are truncated. */
 const PG_MAX_IDENT_BYTES = 63;
@@ -145,45 +144,25 @@ export const sqliteDialect: Dialect = {
   },
 };
 
-/** Opens a connection for one registry entry. */
-export type Opener = (url: string, opts: DriverOptions) => Promise<Driver>;
-
-/** One registered dialect: its description and how its driver is opened. */
-export interface DialectEntry {
-  readonly dialect: Dialect;
-  /** Loads the driver file on first use, so importing the registry does no I/O. */
-  readonly open: Opener;
-}
-
 /**
- * Every supported dialect, in the order messages list them. The driver files are
- * imported lazily: script/ reads this registry and must not pull in database clients.
+ * Every supported dialect, keyed by its canonical name, in the order messages list them.
+ * Each driver file registers its opener under the same name in drivers/mod.ts (a static
+ * import: `deno compile` must see every module), which the compiler holds to this list.
  */
 const REGISTRY = {
-  postgresql: {
-    dialect: postgresDialect,
-    open: async (url, opts) => (await import("./postgres.ts")).openPostgres(url, opts),
-  },
-  sqlite: {
-    dialect: sqliteDialect,
-    open: async (url, opts) => (await import("./sqlite.ts")).openSqlite(url, opts),
-  },
-} satisfies Record<string, DialectEntry>;
+  postgresql: postgresDialect,
+  sqlite: sqliteDialect,
+} satisfies Record<string, Dialect>;
 
 /** Supported database dialects; also the canonical names on script section markers. */
 export type DialectName = keyof typeof REGISTRY;
 
 /** Every registered dialect, in registry order. */
-export const DIALECTS: readonly Dialect[] = Object.values(REGISTRY).map((e) => e.dialect);
-
-/** The registry entry of a dialect. */
-export function dialectEntry(name: DialectName): DialectEntry {
-  return REGISTRY[name];
-}
+export const DIALECTS: readonly Dialect[] = Object.values(REGISTRY);
 
 /** The description of a dialect, by canonical name. */
 export function dialectNamed(name: DialectName): Dialect {
-  return REGISTRY[name].dialect;
+  return REGISTRY[name];
 }
 
 /** `a, b or c`, for messages listing choices. */
@@ -226,9 +205,4 @@ export function dialectForUrl(url: string): Dialect {
   throw new UsageError(
     `unsupported database URL scheme '${scheme}': use ${listOr(DIALECTS.map((d) => d.urlExample))}`,
   );
-}
-
-/** Open a connection to the database the URL names, with that dialect's driver. */
-export function openDatabase(url: string, opts: DriverOptions = {}): Promise<Driver> {
-  return REGISTRY[dialectForUrl(url).name].open(url, opts);
 }

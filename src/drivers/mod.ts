@@ -3,9 +3,11 @@
  *
  * @module
  */
-import type { Driver } from "./types.ts";
+import type { DialectName, Driver } from "./types.ts";
 import type { DriverOptions } from "./options.ts";
-import { openDatabase } from "./dialects.ts";
+import { dialectForUrl } from "./dialects.ts";
+import { openSqlite } from "./sqlite.ts";
+import { openPostgres } from "./postgres.ts";
 
 export type {
   DbErrorInfo,
@@ -31,7 +33,19 @@ export {
   sqliteDialect,
 } from "./dialects.ts";
 
+/** Opens a connection for one dialect. */
+export type Opener = (url: string, opts: DriverOptions) => Promise<Driver>;
+
+/**
+ * Each registered dialect's driver. Keyed by every {@linkcode DialectName}, so a new
+ * registry entry without its driver here does not compile.
+ */
+const OPENERS: { readonly [K in DialectName]: Opener } = {
+  postgresql: openPostgres,
+  sqlite: openSqlite,
+};
+
 /** Open a connection to the database the URL names (the registry picks the driver). */
 export function openDriver(url: string, opts: DriverOptions = {}): Promise<Driver> {
-  return openDatabase(url, opts);
+  return OPENERS[dialectForUrl(url).name](url, opts);
 }
