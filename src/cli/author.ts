@@ -8,7 +8,7 @@ import { resolveRevisions } from "../graph/targets.ts";
 import type { RevisionMap } from "../graph/revision_map.ts";
 import { newRevisionId, renderRevision, revisionFileName } from "../script/write.ts";
 import { parseScript } from "../script/parse.ts";
-import { loadProject } from "../runner/project.ts";
+import { loadPhasedProject } from "../phases/project.ts";
 import { isPermissionError, UsageError } from "../errors.ts";
 import { missingPermission } from "../permissions.ts";
 import type { Context } from "./context.ts";
@@ -45,7 +45,7 @@ async function writeRevision(
   // Check the new file against the existing graph before writing anything.
   const files = [...project.scripts.values()].map((s) => ({ path: s.file, text: s.source }));
   parseScript({ path, text });
-  loadProject(project.source, [...files, { path, text }]);
+  loadPhasedProject(project.source, [...files, { path, text }]);
   try {
     await Deno.writeTextFile(path, text, { createNew: true });
   } catch (e) {

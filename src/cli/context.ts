@@ -7,7 +7,8 @@
 import type { Driver } from "../drivers/types.ts";
 import { openDriver } from "../drivers/mod.ts";
 import { createLogger, type Logger, type Verbosity } from "../log.ts";
-import { loadProject, type Project } from "../runner/project.ts";
+import type { Project } from "../runner/project.ts";
+import { loadPhasedProject } from "../phases/project.ts";
 import type { RunOptions } from "../runner/run.ts";
 import { RunActivity } from "../runner/activity.ts";
 import { readMigrationDir } from "../script/fs.ts";
@@ -194,14 +195,14 @@ export class Context {
         throw e;
       }
       const prefix = dir.replace(/\/+$/, "");
-      this.#project = loadProject(
+      this.#project = loadPhasedProject(
         dir,
         files.map((f) => ({ path: `${prefix}/${f.path}`, text: f.text })),
       );
       this.#files = files;
       this.#sourceDir = dir;
     } else {
-      this.#project = loadProject(
+      this.#project = loadPhasedProject(
         "bundled migrations",
         bundledFiles.map((f) => ({ path: `migrations/${f.path}`, text: f.text })),
       );

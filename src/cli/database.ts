@@ -7,13 +7,14 @@ import { type Command, Option } from "commander";
 import { currentRevisions, planDowngrade, planStamp, planUpgrade } from "../graph/plan.ts";
 import { offlineStartHeads, TargetResolver } from "../graph/targets.ts";
 import type { Step } from "../graph/types.ts";
-import { dialectOf, postgresDialect, sqliteDialect } from "../drivers/mod.ts";
+import { dialectForUrl } from "../drivers/mod.ts";
 import { renderOfflineScript } from "../runner/offline.ts";
 import type { Project } from "../runner/project.ts";
 import { BellowsError, ExitCode, PhaseError, UsageError } from "../errors.ts";
 import { isPermissionError, missingPermission } from "../permissions.ts";
 import { formatCurrent, formatHeadLine } from "../graph/format.ts";
-import { execute, formatRevs, inspectState, type RunReport } from "../runner/run.ts";
+import { formatRevs } from "../runner/execution.ts";
+import { execute, inspectState, type RunReport } from "../runner/run.ts";
 import { previewSteps } from "../runner/preview.ts";
 import { readAudit } from "../state/version_table.ts";
 import type { Context } from "./context.ts";
@@ -70,7 +71,7 @@ async function runOffline(
   plan: (project: Project, heads: readonly string[]) => Step[],
 ): Promise<CommandResult> {
   const project = await ctx.project();
-  const dialect = dialectOf(ctx.url) === "postgresql" ? postgresDialect : sqliteDialect;
+  const dialect = dialectForUrl(ctx.url);
   const heads = offlineStartHeads(project.map, start);
   const steps = plan(project, heads);
   const text = await renderOfflineScript(project, heads, steps, {

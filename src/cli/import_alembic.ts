@@ -13,7 +13,7 @@ import {
   renderImported,
 } from "../alembic_import/convert.ts";
 import type { PyValue } from "../alembic_import/python.ts";
-import { loadProject } from "../runner/project.ts";
+import { loadPhasedProject } from "../phases/project.ts";
 import { isPermissionError, PermissionError, ScriptError, UsageError } from "../errors.ts";
 import type { Context } from "./context.ts";
 import { action, type Io } from "./output.ts";
@@ -168,7 +168,7 @@ export function registerImportCommand(
         }
         seen.set(f.path, f.rev.file);
       }
-      loadProject(out, files);
+      loadPhasedProject(out, files);
       const target = out.replace(/\/+$/, "");
       for (const f of files) {
         try {

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { UsageError } from "../errors.ts";
 import type { Project } from "../runner/project.ts";
 import type { RunOptions } from "../runner/run.ts";
-import { formatRevs } from "../runner/run.ts";
+import { formatRevs } from "../runner/execution.ts";
 import {
   type PhasedPlan,
   planContract,

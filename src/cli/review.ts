@@ -6,16 +6,16 @@
  * @module
  */
 import { type Command, Option } from "commander";
-import { dialectOf } from "../drivers/mod.ts";
+import { DIALECT_NAMES, dialectForUrl, parseDialectName } from "../drivers/mod.ts";
 import type { DialectName } from "../drivers/types.ts";
 import { StateError, UsageError } from "../errors.ts";
-import { DIAGRAM_FORMATS, type DiagramFormat, phaseOf, renderGraph } from "../graph/diagram.ts";
+import { DIAGRAM_FORMATS, type DiagramFormat, phaseOf, renderGraph } from "../phases/diagram.ts";
 import { applySteps } from "../graph/heads.ts";
 import { planDowngrade, planUpgrade } from "../graph/plan.ts";
 import { offlineStartHeads, resolveRevision } from "../graph/targets.ts";
 import type { Project } from "../runner/project.ts";
 import { formatPlan, previewSteps } from "../runner/preview.ts";
-import { formatRevs } from "../runner/run.ts";
+import { formatRevs } from "../runner/execution.ts";
 import { readHeads } from "../state/version_table.ts";
 import { type Context, getEnv } from "./context.ts";
 import { revisionJson } from "./describe.ts";
@@ -56,8 +56,9 @@ export interface PlanRequest {
 }
 
 function parseDialect(text: string): DialectName {
-  if (text === "sqlite" || text === "postgresql") return text;
-  throw new UsageError(`--dialect: '${text}' is not one of sqlite, postgresql`);
+  const name = parseDialectName(text);
+  if (name) return name;
+  throw new UsageError(`--dialect: '${text}' is not one of ${DIALECT_NAMES.join(", ")}`);
 }
 
 /**
@@ -87,11 +88,12 @@ export async function previewPlan(ctx: Context, req: PlanRequest): Promise<Comma
     heads = start;
     const url = ctx.opts.url ?? getEnv("DATABASE_URL");
     if (req.dialect) dialect = parseDialect(req.dialect);
-    else if (url) dialect = dialectOf(url);
+    else if (url) dialect = dialectForUrl(url).name;
     else {
       throw new UsageError(
-        "a plan without a database needs --dialect sqlite|postgresql (or --url) to pick " +
-          "each script's statements",
+        `a plan without a database needs --dialect ${
+          DIALECT_NAMES.join("|")
+        } (or --url) to pick each script's statements`,
       );
     }
   } else {
@@ -146,7 +148,7 @@ export function registerReviewCommands(
     .option("--down", "plan a downgrade to the target instead")
     .addOption(
       new Option("--dialect <name>", "statements of this dialect (without a database)")
-        .choices(["sqlite", "postgresql"]),
+        .choices([...DIALECT_NAMES]),
     )
     .action(action(
       context,

@@ -3,31 +3,49 @@
  *
  * @module
  */
-import { UsageError } from "../errors.ts";
-import type { Driver } from "./types.ts";
+import type { DialectName, Driver } from "./types.ts";
 import type { DriverOptions } from "./options.ts";
+import { dialectForUrl } from "./dialects.ts";
 import { openSqlite } from "./sqlite.ts";
 import { openPostgres } from "./postgres.ts";
 
-export type { Dialect, DialectName, Driver, Executor, InvalidIndex, TableName } from "./types.ts";
+export type {
+  DbErrorInfo,
+  DbErrorKind,
+  Dialect,
+  DialectName,
+  Driver,
+  Executor,
+  InvalidIndex,
+  Leftover,
+  LexerSettings,
+  TableName,
+} from "./types.ts";
 export type { DriverOptions } from "./options.ts";
-export { sqliteDialect } from "./sqlite.ts";
-export { postgresDialect } from "./postgres.ts";
+export {
+  DIALECT_NAMES,
+  dialectForUrl,
+  dialectNamed,
+  DIALECTS,
+  listOr,
+  parseDialectName,
+  postgresDialect,
+  sqliteDialect,
+} from "./dialects.ts";
 
-/** Which dialect a URL names: `postgres(ql)(+driver)://` or `sqlite:` / a bare file path. */
-export function dialectOf(url: string): "postgresql" | "sqlite" {
-  if (/^postgres(ql)?(\+\w+)?:\/\//i.test(url)) return "postgresql";
-  if (/^sqlite(\+\w+)?:/i.test(url) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return "sqlite";
-  const scheme = url.slice(0, url.indexOf(":"));
-  throw new UsageError(`unsupported database URL scheme '${scheme}': use postgresql:// or sqlite:`);
-}
+/** Opens a connection for one dialect. */
+export type Opener = (url: string, opts: DriverOptions) => Promise<Driver>;
 
-/** Open a connection to the database the URL names. */
+/**
+ * Each registered dialect's driver. Keyed by every {@linkcode DialectName}, so a new
+ * registry entry without its driver here does not compile.
+ */
+const OPENERS: { readonly [K in DialectName]: Opener } = {
+  postgresql: openPostgres,
+  sqlite: openSqlite,
+};
+
+/** Open a connection to the database the URL names (the registry picks the driver). */
 export function openDriver(url: string, opts: DriverOptions = {}): Promise<Driver> {
-  switch (dialectOf(url)) {
-    case "sqlite":
-      return openSqlite(url, opts);
-    case "postgresql":
-      return openPostgres(url, opts);
-  }
+  return OPENERS[dialectForUrl(url).name](url, opts);
 }

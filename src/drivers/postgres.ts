@@ -7,6 +7,9 @@
  * the driver refuses further work ({@linkcode ConnectionError}) rather than let
  * postgres.js reconnect silently without the lock.
  *
+ * How to connect (permissions, TLS, environment, connect-failure messages) is
+ * pg_connect.ts; this file is the driver once connected.
+ *
  * The migration lock is per database: PostgreSQL advisory locks live in one database,
  * so runs against different databases of one cluster do not exclude each other, while
  * runs against the same database do (whatever version table or schema they use).
@@ -15,26 +18,33 @@
  */
 
 import postgres from "postgres";
-import process from "node:process";
-import os from "node:os";
-import tls from "node:tls";
-import {
-  ConnectionError,
-  isPermissionError,
-  LockBusyError,
-  PermissionError,
-  UsageError,
-} from "../errors.ts";
+import { ConnectionError, isPermissionError, LockBusyError, PermissionError } from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
-import type { DbErrorInfo, Dialect, Driver, Executor, InvalidIndex, TableName } from "./types.ts";
+import type {
+  DbErrorInfo,
+  DbErrorKind,
+  Dialect,
+  Driver,
+  Executor,
+  Leftover,
+  LeftoverCheck,
+  TableName,
+} from "./types.ts";
+import { postgresDialect } from "./dialects.ts";
+import { parsePgConfig, type PgConfig, scrub, type SslMode } from "./pg_config.ts";
 import {
-  parsePgConfig,
-  type PgConfig,
-  type PgEnvVar,
-  scrub,
-  socketPath,
-  type SslMode,
-} from "./pg_config.ts";
+  checkPermissions,
+  clientOptions,
+  envReader,
+  isPgServerError,
+  osUser,
+  type PgErrorLike,
+  socketExists,
+  type SslOption,
+  sslOption,
+  toConnectError,
+  withoutProcessEnv,
+} from "./pg_connect.ts";
 
 /**
  * The advisory lock key: the first 8 bytes of SHA-256("bellows") as a signed
@@ -42,284 +52,9 @@ import {
  */
 export const LOCK_KEY = "8202362007203741024";
 
-/** Longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes); longer ones are truncated. */
-const MAX_IDENT_BYTES = 63;
-
-/** SQL generation for PostgreSQL. */
-export const postgresDialect: Dialect = {
-  name: "postgresql",
-  quoteIdent(name: string): string {
-    if (name.length === 0 || name.includes("\0")) {
-      throw new UsageError(`invalid PostgreSQL identifier ${JSON.stringify(name)}`);
-    }
-    const bytes = new TextEncoder().encode(name).length;
-    if (bytes > MAX_IDENT_BYTES) {
-      // The server would silently truncate it and then name a different object.
-      throw new UsageError(
-        `PostgreSQL identifier ${JSON.stringify(name)} is ${bytes} bytes long (at most 63)`,
-      );
-    }
-    return `"${name.replaceAll('"', '""')}"`;
-  },
-  quoteLiteral(value: string): string {
-    if (value.includes("\0")) throw new UsageError("a PostgreSQL string cannot contain NUL");
-    const body = value.replaceAll("'", "''");
-    // Like libpq's PQescapeLiteral: E'' so backslashes mean the same whatever
-    // standard_conforming_strings says.
-    return value.includes("\\") ? `E'${body.replaceAll("\\", "\\\\")}'` : `'${body}'`;
-  },
-  param(i: number): string {
-    return `$${i}`;
-  },
-  table(t: TableName): string {
-    const name = this.quoteIdent(t.name);
-    return t.schema ? `${this.quoteIdent(t.schema)}.${name}` : name;
-  },
-  createSchema(name: string): string {
-    return `CREATE SCHEMA IF NOT EXISTS ${this.quoteIdent(name)}`;
-  },
-};
+export { postgresDialect };
 
 type Sql = postgres.Sql;
-type SslOption = false | "prefer" | "require" | tls.ConnectionOptions;
-
-/** Read `PG*` variables from `opts.env`, else Deno.env; unreadable (no --allow-env) = unset. */
-function envReader(env: DriverOptions["env"]): (name: PgEnvVar) => string | undefined {
-  if (env) return (name) => env[name];
-  return (name) => {
-    try {
-      return Deno.env.get(name);
-    } catch (e) {
-      if (isPermissionError(e)) return undefined;
-      throw e;
-    }
-  };
-}
-
-function socketExists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    // Missing or unreadable: either way not usable as the default.
-    return false;
-  }
-}
-
-function osUser(): string | undefined {
-  try {
-    return os.userInfo().username;
-  } catch (e) {
-    if (isPermissionError(e)) {
-      throw new PermissionError(
-        "no database user in the URL or PGUSER, and reading the OS user name needs " +
-          "--allow-sys=uid,gid,userInfo",
-      );
-    }
-    return undefined;
-  }
-}
-
-function granted(desc: Deno.PermissionDescriptor): boolean {
-  try {
-    return Deno.permissions.querySync(desc).state === "granted";
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Check the Deno permissions the connection needs before postgres.js tries: a refused
- * Unix-socket connect throws inside postgres.js's timer callback, where it becomes an
- * unhandled rejection instead of an error we can report.
- */
-function checkPermissions(cfg: PgConfig): void {
-  const missing: string[] = [];
-  if (cfg.socketDir !== undefined) {
-    const path = socketPath(cfg.socketDir, cfg.port);
-    if (!granted({ name: "read", path })) missing.push(`--allow-read=${path}`);
-    if (!granted({ name: "write", path })) missing.push(`--allow-write=${path}`);
-    if (!granted({ name: "net", host: `unix:${path}` })) missing.push(`--allow-net=unix:${path}`);
-  } else {
-    const host = cfg.host!.includes(":") ? `[${cfg.host}]` : cfg.host;
-    if (!granted({ name: "net", host: `${host}:${cfg.port}` })) {
-      missing.push(`--allow-net=${host}:${cfg.port}`);
-    }
-  }
-  if (missing.length > 0) {
-    throw new PermissionError(
-      `connecting to ${cfg.display} needs Deno permission ${missing.join(" ")}`,
-    );
-  }
-}
-
-function readFileFor(what: string, path: string, cfg: PgConfig): string {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch (e) {
-    if (isPermissionError(e)) {
-      throw new PermissionError(`reading ${what} ${path} needs --allow-read=${path}`);
-    }
-    const reason = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
-    throw new ConnectionError(`cannot read ${what} ${path} for ${cfg.display}: ${reason}`);
-  }
-}
-
-/** Map libpq's sslmode onto postgres.js's `ssl` option (Node TLS options for verification). */
-function sslOption(cfg: PgConfig, mode: SslMode = cfg.sslMode): SslOption {
-  // libpq never uses TLS on a Unix socket.
-  if (cfg.socketDir !== undefined || mode === "disable" || mode === "allow") return false;
-  const clientCert: tls.ConnectionOptions = {};
-  if (cfg.sslCert) clientCert.cert = readFileFor("sslcert", cfg.sslCert, cfg);
-  if (cfg.sslKey) clientCert.key = readFileFor("sslkey", cfg.sslKey, cfg);
-  const ca = cfg.sslRootCert && cfg.sslRootCert !== "system"
-    ? { ca: readFileFor("sslrootcert", cfg.sslRootCert, cfg) }
-    : {};
-  // libpq: `require` with a root certificate given verifies the chain, like verify-ca.
-  const effective = mode === "require" && "ca" in ca ? "verify-ca" : mode;
-  const hasClientCert = Object.keys(clientCert).length > 0;
-  switch (effective) {
-    case "prefer":
-    case "require":
-      // postgres.js's string forms skip verification but cannot carry a client cert;
-      // with one, `prefer` has to insist on TLS too.
-      return hasClientCert ? { rejectUnauthorized: false, ...clientCert } : effective;
-    case "verify-ca":
-      // Chain only: libpq's verify-ca does not check the host name.
-      return {
-        rejectUnauthorized: true,
-        ...ca,
-        ...clientCert,
-        checkServerIdentity: () => undefined,
-      };
-    default:
-      // verify-full. postgres.js sends no servername for an IP host, and Node would then
-      // check against "localhost"; check against the host we dialled instead.
-      return {
-        rejectUnauthorized: true,
-        ...ca,
-        ...clientCert,
-        checkServerIdentity: (_host: string, cert: tls.PeerCertificate) => {
-          const err = tls.checkServerIdentity(cfg.host!, cert);
-          // Node's wording omits DNS names when checking an IP; say what the cert names.
-          if (err) err.message = `it is for ${cert.subjectaltname || `CN=${cert.subject?.CN}`}`;
-          return err;
-        },
-      };
-  }
-}
-
-/**
- * Run `fn` with `process.env` replaced by an empty object. postgres.js 3.4.9 reads
- * `process.env.PGAPPNAME` (and other PG* fallbacks) unconditionally while parsing
- * options, which throws without --allow-env (porsager/postgres#1078, fixed after
- * 3.4.9). All settings are resolved by pg_config, so it needs nothing from there.
- */
-function withoutProcessEnv<T>(fn: () => T): T {
-  const holder = process as unknown as { env: unknown };
-  const saved = holder.env;
-  holder.env = {};
-  try {
-    return fn();
-  } finally {
-    holder.env = saved;
-  }
-}
-
-interface PgErrorLike {
-  code?: string;
-  message: string;
-  severity?: string;
-  position?: string;
-  internal_position?: string;
-  internal_query?: string;
-  where?: string;
-  detail?: string;
-  hint?: string;
-}
-
-function isPgServerError(e: unknown): e is PgErrorLike & Error {
-  return e instanceof postgres.PostgresError ||
-    (e instanceof Error && e.name === "PostgresError" && "severity" in e);
-}
-
-const TLS_TRUST_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_UNTRUSTED",
-  "CERT_SIGNATURE_FAILURE",
-]);
-
-/** Client-side codes that mean the connection is gone (postgres.js's and Node's). */
-const CONNECTION_CODES = new Set([
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ENOENT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-]);
-
-/** Why a connection attempt failed, in a few words (password-free once scrubbed). */
-function describeConnectFailure(e: unknown, cfg: PgConfig, sslMode: SslMode): string {
-  if (isPgServerError(e)) return `${e.message} (SQLSTATE ${e.code})`;
-  const err = e as Error & { code?: string };
-  const code = err?.code ?? "";
-  const target = cfg.socketDir !== undefined
-    ? socketPath(cfg.socketDir, cfg.port)
-    : `${cfg.host}:${cfg.port}`;
-  if (code === "ECONNREFUSED") return `connection refused at ${target}`;
-  if (code === "ENOENT" && cfg.socketDir !== undefined) return `no server socket at ${target}`;
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") {
-    return `unknown host "${cfg.host}"`;
-  }
-  if (code === "CONNECT_TIMEOUT") {
-    return `no answer within ${cfg.connectTimeoutMs / 1000}s (connect_timeout)`;
-  }
-  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return `${target} is unreachable`;
-  if (TLS_TRUST_CODES.has(code)) {
-    return `server certificate not trusted (${err.message}; sslmode=${sslMode}): give its ` +
-      `CA with sslrootcert=<file>, or use sslmode=require to skip verification`;
-  }
-  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return `server certificate does not match host "${cfg.host}" (sslmode=${sslMode}; ` +
-      `${err.message})`;
-  }
-  if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") {
-    return `server certificate is not valid now (${err.message})`;
-  }
-  if (code === "CONNECTION_CLOSED" || code === "ECONNRESET") {
-    return `the server closed the connection during start-up` +
-      (sslMode === "require" || sslMode.startsWith("verify")
-        ? ` (sslmode=${sslMode}: does the server have ssl=on?)`
-        : "");
-  }
-  return err?.message ?? String(e);
-}
-
-function toConnectError(e: unknown, cfg: PgConfig, sslMode: SslMode): Error {
-  if (e instanceof ConnectionError || e instanceof PermissionError) return e;
-  // Scrub the whole line: even the display may echo a password (as a database name, say).
-  const safe = (text: string) => scrub(text.split("\n")[0], [cfg.password]);
-  if (isPermissionError(e)) {
-    return new PermissionError(safe(`connecting to ${cfg.display}: ${(e as Error).message}`));
-  }
-  // The cause is left off: a raw client error is not ours to vouch for as password-free.
-  return new ConnectionError(
-    safe(`cannot connect to ${cfg.display}: ${describeConnectFailure(e, cfg, sslMode)}`),
-  );
-}
-
 function formatNotice(n: PgErrorLike): string {
   let text = `${n.severity ?? "NOTICE"}: ${n.message}`;
   if (n.detail) text += `\nDETAIL: ${n.detail}`;
@@ -354,43 +89,22 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10}s`;
 }
 
-/** postgres.js options with every field set, so it consults no defaults or environment. */
-function clientOptions(
-  cfg: PgConfig,
-  ssl: SslOption,
-  hooks: { onnotice: (n: PgErrorLike) => void; onclose: () => void },
-): postgres.Options<Record<string, postgres.PostgresType>> {
-  const options = {
-    host: cfg.host ?? cfg.socketDir!,
-    port: cfg.port,
-    path: cfg.socketDir !== undefined ? socketPath(cfg.socketDir, cfg.port) : undefined,
-    user: cfg.user,
-    database: cfg.database,
-    // A function, so an empty password does not fall through to process.env.PGPASSWORD.
-    pass: () => cfg.password ?? "",
-    ssl,
-    sslnegotiation: null,
-    max: 1,
-    // No recycling: a new connection would lose the advisory lock and session settings.
-    idle_timeout: null,
-    max_lifetime: null,
-    connect_timeout: cfg.connectTimeoutMs > 0 ? cfg.connectTimeoutMs / 1000 : null,
-    max_pipeline: 100,
-    backoff: 0,
-    keep_alive: 60,
-    prepare: false,
-    debug: false,
-    fetch_types: false,
-    publications: "alltables",
-    target_session_attrs: null,
-    no_subscribe: true,
-    connection: { ...cfg.serverSettings, application_name: cfg.applicationName },
-    onnotice: hooks.onnotice,
-    onclose: hooks.onclose,
-    onparameter: () => {},
-  };
-  return options as unknown as postgres.Options<Record<string, postgres.PostgresType>>;
-}
+/** Client-side codes that mean the connection is gone (postgres.js's and Node's). */
+const CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENOENT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 
 class PostgresDriver implements Driver {
   readonly dialect: Dialect = postgresDialect;
@@ -669,7 +383,15 @@ class PostgresDriver implements Driver {
     return rows[0].found === true;
   }
 
-  async invalidIndexes(): Promise<InvalidIndex[]> {
+  /** INVALID indexes: see {@linkcode PostgresDriver.invalidIndexes}. */
+  readonly leftovers: LeftoverCheck = {
+    what: "INVALID index",
+    whatPlural: "INVALID indexes",
+    find: () => this.invalidIndexes(),
+  };
+
+  /** Indexes left INVALID, in schema and name order. */
+  async invalidIndexes(): Promise<Leftover[]> {
     // indisvalid = false: a CREATE INDEX CONCURRENTLY (or REINDEX CONCURRENTLY) that failed
     // or was killed after creating its catalog entry. The planner ignores such an index, but
     // writes still maintain it, and re-running the revision fails on its name.
@@ -714,6 +436,15 @@ class PostgresDriver implements Driver {
   }
 }
 
+/** What a SQLSTATE means to the runner. */
+export function errorKind(code: string | undefined): DbErrorKind {
+  if (code === "55P03") return "lock_timeout";
+  if (code === "40P01") return "deadlock";
+  // Class 08 (connection exception), 57P01-57P03 (admin shutdown, crash, cannot connect now).
+  if (code?.startsWith("08") || /^57P0[123]$/.test(code ?? "")) return "connection_lost";
+  return "other";
+}
+
 function toInfo(e: PgErrorLike): DbErrorInfo {
   const num = (v: string | undefined) => {
     const n = v === undefined ? NaN : Number(v);
@@ -721,7 +452,7 @@ function toInfo(e: PgErrorLike): DbErrorInfo {
   };
   const info: {
     -readonly [K in keyof DbErrorInfo]: DbErrorInfo[K];
-  } = { code: e.code ?? "XX000", message: e.message };
+  } = { code: e.code ?? "XX000", kind: errorKind(e.code), message: e.message };
   const position = num(e.position);
   const internalPosition = num(e.internal_position);
   if (position !== undefined) info.position = position;

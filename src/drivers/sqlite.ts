@@ -17,29 +17,11 @@ import {
   PermissionError,
   UsageError,
 } from "../errors.ts";
-import type { DbErrorInfo, Dialect, Driver, Executor, InvalidIndex, TableName } from "./types.ts";
+import type { DbErrorInfo, Driver, Executor, TableName } from "./types.ts";
+import { sqliteDialect } from "./dialects.ts";
 import type { DriverOptions } from "./options.ts";
 
-/** SQLite's dialect: double-quoted identifiers, `?` parameters, no schemas but attached ones. */
-export const sqliteDialect: Dialect = {
-  name: "sqlite",
-  quoteIdent(name: string): string {
-    if (name.length === 0 || name.includes("\0")) {
-      throw new UsageError(`invalid SQL identifier ${JSON.stringify(name)}`);
-    }
-    return `"${name.replaceAll('"', '""')}"`;
-  },
-  quoteLiteral(value: string): string {
-    return `'${value.replaceAll("'", "''")}'`;
-  },
-  param(): string {
-    return "?";
-  },
-  table(t: TableName): string {
-    const name = this.quoteIdent(t.name);
-    return t.schema ? `${this.quoteIdent(t.schema)}.${name}` : name;
-  },
-};
+export { sqliteDialect };
 
 /**
  * Where a SQLite URL points: `sqlite:path`, `sqlite:///relative`, `sqlite:////absolute`
@@ -175,25 +157,21 @@ class SqliteDriver implements Driver {
     }
   }
 
-  /** SQLite builds every index inside a transaction: none is ever left half-built. */
-  invalidIndexes(): Promise<InvalidIndex[]> {
-    return Promise.resolve([]);
-  }
-
   errorInfo(err: unknown): DbErrorInfo | undefined {
     if (!(err instanceof Error)) return undefined;
     const e = err as Error & { code?: string };
     if (e.code !== "ERR_SQLITE_ERROR") return undefined;
-    if (isSqliteBusy(err)) return { code: "SQLITE_BUSY", message: e.message };
+    if (isSqliteBusy(err)) return { code: "SQLITE_BUSY", kind: "busy", message: e.message };
     if (/^unable to open database file/.test(e.message)) {
       // SQLITE_CANTOPEN in the middle of a run: the journal beside the file could not be made.
       return {
         code: "SQLITE_CANTOPEN",
+        kind: "other",
         message: e.message,
         hint: `SQLite creates its journal file beside ${this.#path}: is that folder writable?`,
       };
     }
-    return { code: "SQLITE_ERROR", message: e.message };
+    return { code: "SQLITE_ERROR", kind: "other", message: e.message };
   }
 
   close(): Promise<void> {

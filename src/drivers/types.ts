@@ -1,15 +1,16 @@
 /**
- * The driver interface: the only place that knows a database's dialect.
+ * The driver interface: with the dialect registry (dialects.ts), the only place that
+ * knows a database's dialect.
  *
  * Modeled on goose's and dbmate's small driver interfaces. A {@linkcode Dialect}
- * is pure (it builds SQL text, so offline `--sql` output uses it too); a
- * {@linkcode Driver} executes.
+ * is pure (it builds SQL text and states capabilities, so offline `--sql` output and
+ * the script parser use it too); a {@linkcode Driver} executes.
  *
  * @module
  */
 
-/** Supported database dialects; also the names used in script section markers. */
-export type DialectName = "sqlite" | "postgresql";
+import type { DialectName } from "./dialects.ts";
+export type { DialectName };
 
 /** Names a version table (Alembic's `version_table` / `version_table_schema`). */
 export interface TableName {
@@ -17,9 +18,89 @@ export interface TableName {
   readonly name: string;
 }
 
-/** Pure SQL generation for one dialect. */
+/**
+ * How the statement splitter reads one dialect's SQL (see script/split.ts). Every
+ * dialect has `--` line comments, block comments, `'…'` strings with doubled
+ * quotes, and `CREATE TRIGGER … BEGIN … END` / `BEGIN ATOMIC … END` bodies.
+ */
+export interface LexerSettings {
+  /** Block comments nest (PostgreSQL); else the first star-slash ends one (SQLite, MySQL). */
+  readonly nestedComments: boolean;
+  /** `#` starts a line comment too (MySQL). */
+  readonly hashComments: boolean;
+  /** `\` escapes the next character in every `'…'` and `"…"` string (MySQL's default mode). */
+  readonly backslashEscapes: boolean;
+  /** `E'…'` strings, where `\` escapes (PostgreSQL). */
+  readonly escapeStrings: boolean;
+  /** `$$…$$` / `$tag$…$tag$` quoting (PostgreSQL). */
+  readonly dollarQuotes: boolean;
+  /** `[…]` quotes an identifier (SQLite, after SQL Server); elsewhere `[` is an operator. */
+  readonly bracketIdentifiers: boolean;
+}
+
+/**
+ * A database error's meaning, normalised from the driver's raw code, so that nothing
+ * above the drivers compares SQLSTATEs or result names.
+ */
+export type DbErrorKind =
+  /** A lock wait ran out (PostgreSQL `lock_timeout`, 55P03; MySQL 1205). Worth retrying. */
+  | "lock_timeout"
+  /** The database is locked by another connection (SQLite `SQLITE_BUSY`). Worth retrying. */
+  | "busy"
+  /** The server chose this transaction as a deadlock victim (40P01; MySQL 1213). */
+  | "deadlock"
+  /** The session ended under the statement (server restart, terminated backend, network). */
+  | "connection_lost"
+  /** Anything else: a statement the database refused. */
+  | "other";
+
+/**
+ * Everything bellows knows about one dialect, without I/O: what the registry
+ * (drivers/dialects.ts) holds per dialect, and what a {@linkcode Driver} carries as
+ * `dialect`. Code above drivers/ asks these capabilities, never the name.
+ */
 export interface Dialect {
   readonly name: DialectName;
+  /** For messages: `PostgreSQL`, `SQLite`. */
+  readonly title: string;
+  /**
+   * URL schemes that pick this dialect, lowercase, before `:` (a SQLAlchemy `+driver`
+   * suffix is accepted on each, e.g. `postgresql+psycopg2://`).
+   */
+  readonly schemes: readonly string[];
+  /** Whether a scheme must be followed by `//` (`postgresql://`) or not (`sqlite:path`). */
+  readonly schemeSlashes: boolean;
+  /** A database argument with no scheme at all is a path for this dialect (SQLite files). */
+  readonly bareFilePaths: boolean;
+  /** How the URL is written, for messages: `postgresql://`, `sqlite:`. */
+  readonly urlExample: string;
+  /** Names accepted on section markers (`-- bellows:upgrade postgres`); `name` first. */
+  readonly sectionNames: readonly string[];
+  /** The character that opens and closes a quoted identifier (`"`; MySQL's backtick). */
+  readonly identQuote: string;
+  /**
+   * SQLAlchemy's reserved words for this dialect: names it quotes even when lowercase
+   * (offline `--sql` output renders identifiers as SQLAlchemy does).
+   */
+  readonly reservedWords: ReadonlySet<string>;
+  /** SQL for "now" in the audit table's `applied_at` format (ISO 8601, ms, UTC). */
+  readonly nowSql: string;
+  /**
+   * DDL takes part in transactions: a failed revision's CREATE/ALTER are rolled back with
+   * it. False (MySQL) means each DDL statement commits on its own, so a failure leaves
+   * the statements before it applied, whatever transaction was open.
+   */
+  readonly transactionalDdl: boolean;
+  /**
+   * Alembic's `transactional_ddl` for this dialect, which shapes offline `--sql` output
+   * (`BEGIN;` / `COMMIT;` around the script). Alembic says false for SQLite, although
+   * SQLite's DDL does roll back.
+   */
+  readonly alembicTransactionalDdl: boolean;
+  /** SQLAlchemy adds `RETURNING` of the primary key to INSERTs (offline version rows). */
+  readonly insertReturning: boolean;
+  /** How the statement splitter reads this dialect's SQL. */
+  readonly lexer: LexerSettings;
   /** Quote an identifier; throws on names that cannot be identifiers. */
   quoteIdent(name: string): string;
   /** Quote a string literal (for offline SQL, where there are no bind parameters). */
@@ -47,6 +128,8 @@ export interface Executor {
 export interface DbErrorInfo {
   /** SQLSTATE on PostgreSQL, SQLite's extended result name (e.g. `SQLITE_ERROR`) on SQLite. */
   readonly code: string;
+  /** What the code means, in the driver-independent terms the runner acts on. */
+  readonly kind: DbErrorKind;
   readonly message: string;
   /** 1-based character position inside the statement, when the server reports one. */
   readonly position?: number;
@@ -58,16 +141,31 @@ export interface DbErrorInfo {
   readonly where?: string;
 }
 
-/** An index left unusable by an interrupted statement, with the SQL that deals with it. */
-export interface InvalidIndex {
+/**
+ * Something an interrupted non-transactional statement left behind, with the SQL that
+ * deals with it either way (PostgreSQL: an INVALID index from `CREATE INDEX CONCURRENTLY`).
+ */
+export interface Leftover {
   /** Qualified name for display, e.g. `public.images_owner_idx`. */
   readonly name: string;
   /** The table it belongs to, qualified. */
   readonly table: string;
-  /** Statement that drops it without blocking writers (then the revision can run again). */
+  /** Statement that removes it without blocking writers (then the revision can run again). */
   readonly drop: string;
-  /** Statement that rebuilds it in place (then the revision can be stamped as done). */
+  /** Statement that completes it in place (then the revision can be stamped as done). */
   readonly rebuild: string;
+}
+
+/** The former name of {@linkcode Leftover}. */
+export type InvalidIndex = Leftover;
+
+/** How a driver finds what interrupted non-transactional statements leave half-made. */
+export interface LeftoverCheck {
+  /** What it looks for, singular and plural, for messages: `INVALID index(es)`. */
+  readonly what: string;
+  readonly whatPlural: string;
+  /** Everything of that kind in the database now, in a stable order. */
+  find(): Promise<Leftover[]>;
 }
 
 /** An open connection to one database. */
@@ -88,11 +186,11 @@ export interface Driver extends Executor {
    */
   tableExists(t: TableName, exec?: Executor): Promise<boolean>;
   /**
-   * Indexes a killed or failed non-transactional statement left unusable
-   * (PostgreSQL: `CREATE INDEX CONCURRENTLY` leaves an INVALID index), in schema and
-   * name order. Empty where the dialect cannot leave such things behind.
+   * What a killed or failed non-transactional statement can leave half-made (PostgreSQL:
+   * `CREATE INDEX CONCURRENTLY` leaves an INVALID index). Optional: a driver whose
+   * dialect leaves nothing of the kind behind leaves it out.
    */
-  invalidIndexes(): Promise<InvalidIndex[]>;
+  readonly leftovers?: LeftoverCheck;
   /** Turn a thrown driver error into {@linkcode DbErrorInfo}, or undefined if it is not a database error. */
   errorInfo(err: unknown): DbErrorInfo | undefined;
   close(): Promise<void>;

@@ -10,7 +10,8 @@ import type { Driver } from "../drivers/types.ts";
 import { MigrationError, ScriptError } from "../errors.ts";
 import { batchStatements, checkStatement, type DataMigration } from "../script/data_migration.ts";
 import { checksum } from "../script/select.ts";
-import { retryableCode, type RunOptions, sleep, statementError } from "../runner/run.ts";
+import { retryableCode, sleep, statementError } from "../runner/execution.ts";
+import type { RunOptions } from "../runner/run.ts";
 import { ensureAuditTable, recordAudit, type StateConfig } from "../state/version_table.ts";
 import type { Progress } from "./progress.ts";
 

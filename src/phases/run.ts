@@ -11,9 +11,9 @@ import { applySteps } from "../graph/heads.ts";
 import { planStamp } from "../graph/plan.ts";
 import type { MigrateStep } from "../graph/types.ts";
 import type { Project } from "../runner/project.ts";
+import { formatRevs } from "../runner/execution.ts";
 import {
   executeLocked,
-  formatRevs,
   inspectState,
   type RunOptions,
   type RunReport,

@@ -21,6 +21,7 @@
 import type { Step } from "../graph/types.ts";
 import { applyStep } from "../graph/heads.ts";
 import type { Dialect, DialectName, TableName } from "../drivers/types.ts";
+import { dialectNamed } from "../drivers/dialects.ts";
 import { checksum, statementsFor } from "../script/mod.ts";
 import {
   auditInsertSql,
@@ -43,60 +44,33 @@ export interface OfflineOptions {
   readonly host: string;
 }
 
-// SQLAlchemy 1.4's reserved words per dialect: names it quotes even when lowercase.
-const RESERVED: Record<DialectName, ReadonlySet<string>> = {
-  postgresql: new Set(
-    ("all analyse analyze and any array as asc asymmetric authorization between binary both " +
-      "case cast check collate column constraint create cross current_catalog current_date " +
-      "current_role current_schema current_time current_timestamp current_user default " +
-      "deferrable desc distinct do else end except false fetch for foreign freeze from full " +
-      "grant group having ilike in initially inner intersect into is isnull join leading left " +
-      "like limit localtime localtimestamp natural new not notnull null of off offset old on " +
-      "only or order outer over overlaps placing primary references returning right select " +
-      "session_user similar some symmetric table then to trailing true union unique user using " +
-      "variadic verbose when where window with").split(" "),
-  ),
-  sqlite: new Set(
-    ("add after all alter analyze and as asc attach autoincrement before begin between by " +
-      "cascade case cast check collate column commit conflict constraint create cross " +
-      "current_date current_time current_timestamp database default deferrable deferred " +
-      "delete desc detach distinct drop each else end escape except exclusive exists explain " +
-      "fail false for foreign from full glob group having if ignore immediate in index indexed " +
-      "initially inner insert instead intersect into is isnull join key left like limit match " +
-      "natural not notnull null of offset on or order outer plan pragma primary query raise " +
-      "references reindex rename replace restrict right rollback row select set table temp " +
-      "temporary then to transaction trigger true union unique update using vacuum values " +
-      "view virtual when where").split(" "),
-  ),
-};
-
 /**
  * An identifier as SQLAlchemy renders it: bare when it is lowercase letters, digits, `_`
  * and `$`, does not start with a digit, `_` or `$`, and is no reserved word; else quoted.
  */
-export function sqlaIdent(dialect: DialectName, name: string): string {
+export function sqlaIdent(dialect: DialectName | Dialect, name: string): string {
+  const d = typeof dialect === "string" ? dialectNamed(dialect) : dialect;
   const bare = /^[a-z0-9_$]+$/.test(name) && !/^[0-9_$]/.test(name) &&
-    !RESERVED[dialect].has(name);
-  return bare ? name : `"${name.replaceAll('"', '""')}"`;
+    !d.reservedWords.has(name);
+  const q = d.identQuote;
+  return bare ? name : `${q}${name.replaceAll(q, q + q)}${q}`;
 }
 
-function sqlaTable(dialect: DialectName, t: TableName): string {
+function sqlaTable(dialect: Dialect, t: TableName): string {
   const name = sqlaIdent(dialect, t.name);
   return t.schema ? `${sqlaIdent(dialect, t.schema)}.${name}` : name;
 }
 
 /** The version table's statements exactly as Alembic prints them in `--sql` mode. */
 export function offlineVersionSql(d: Dialect, cfg: StateConfig) {
-  const t = sqlaTable(d.name, cfg.versionTable);
+  const t = sqlaTable(d, cfg.versionTable);
   const lit = (v: string) => d.quoteLiteral(v);
-  // SQLAlchemy adds RETURNING of the primary key to PostgreSQL INSERTs.
-  const returning = d.name === "postgresql" && cfg.versionTablePk
-    ? ` RETURNING ${t}.version_num`
-    : "";
+  // SQLAlchemy adds RETURNING of the primary key to INSERTs where the dialect has it.
+  const returning = d.insertReturning && cfg.versionTablePk ? ` RETURNING ${t}.version_num` : "";
   return {
     create: cfg.versionTablePk
       ? `CREATE TABLE ${t} (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ${
-        sqlaIdent(d.name, `${cfg.versionTable.name}_pkc`)
+        sqlaIdent(d, `${cfg.versionTable.name}_pkc`)
       } PRIMARY KEY (version_num)\n);`
       : `CREATE TABLE ${t} (\n    version_num VARCHAR(32) NOT NULL\n);`,
     drop: `DROP TABLE ${t};`,
@@ -117,13 +91,6 @@ export function shortLog(step: Step): string {
   return `${name} ${step.from.join(", ")} -> ${step.to.join(", ")}`;
 }
 
-/** SQL for "now" in the audit table's `applied_at` format (ISO 8601, ms, UTC). */
-function nowSql(dialect: DialectName): string {
-  return dialect === "postgresql"
-    ? `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-    : `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
-}
-
 /**
  * Render the script for `steps`, starting from the version rows `startHeads` (offline
  * mode's assumed state: `start:` of a range, or none). Throws where the online run would
@@ -138,7 +105,8 @@ export async function renderOfflineScript(
   const d = opts.dialect;
   const cfg = opts.state;
   const v = offlineVersionSql(d, cfg);
-  const transactional = d.name === "postgresql";
+  // Alembic's notion (its `transactional_ddl`), which is what the script's shape follows.
+  const transactional = d.alembicTransactionalDdl;
   const out: string[] = [];
   const emit = (text: string) => out.push(`${text}\n\n`);
   const audit = (
@@ -159,7 +127,7 @@ export async function renderOfflineScript(
           durationMs: 0,
           host: opts.host,
           toolVersion: opts.toolVersion,
-        }, { appliedAtSql: nowSql(d.name) }),
+        }, { appliedAtSql: d.nowSql }),
       ) + ";",
     );
 

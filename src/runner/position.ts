@@ -24,7 +24,7 @@ const DO_FRAME = /PL\/pgSQL function inline_code_block line (\d+)\b/;
  * The file position a database error points at: the server's position when it gave
  * one, else the inner query or the body line of a `DO` block, else the statement start.
  */
-export function errorPosition(stmt: Statement, info: DbErrorInfo): Position {
+export function errorPosition(stmt: Statement, info: Omit<DbErrorInfo, "kind">): Position {
   if (info.position) return locate(stmt, info.position);
   const text = stmt.sql;
   // Line (0-based, within the statement) that the DO block's frame names, if any.

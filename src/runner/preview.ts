@@ -8,7 +8,8 @@ import type { DialectName } from "../drivers/types.ts";
 import type { MigrateStep } from "../graph/types.ts";
 import { checksum } from "../script/mod.ts";
 import type { Project } from "./project.ts";
-import { formatRevs, stepStatements } from "./run.ts";
+import { formatRevs } from "./execution.ts";
+import { stepStatements } from "./run.ts";
 
 /** One step of a plan, as a reviewer sees it. */
 export interface PlannedStep {

@@ -7,8 +7,6 @@ import { RevisionMap } from "../graph/revision_map.ts";
 import type { RevisionScript, SourceFile } from "../script/types.ts";
 import { loadScripts } from "../script/load.ts";
 import { type DataMigration, loadDataMigrations } from "../script/data_migration.ts";
-import { validateDataMigrations } from "../phases/phase.ts";
-import { legacyTable } from "../phases/legacy.ts";
 
 /** The scripts of one migrations source, and the graph they form. */
 export interface Project {
@@ -20,12 +18,15 @@ export interface Project {
   readonly dataMigrations: readonly DataMigration[];
 }
 
-/** Parse the files and build the graph; throws ScriptError / RevisionError on bad input. */
+/**
+ * Parse the files and build the graph; throws ScriptError / RevisionError on bad input.
+ * What the phases require of a project (data migrations after expand revisions, one
+ * revision per legacy version) is checked by phases/project.ts, which the command line
+ * loads projects with.
+ */
 export function loadProject(source: string, files: readonly SourceFile[]): Project {
   const scripts = loadScripts([...files]);
   const map = new RevisionMap(scripts);
   const dataMigrations = loadDataMigrations(files);
-  validateDataMigrations(map, dataMigrations);
-  legacyTable(scripts); // two revisions claiming one legacy_version is a script error
   return { source, map, scripts: new Map(scripts.map((s) => [s.id, s])), dataMigrations };
 }

@@ -7,10 +7,10 @@
  */
 import type { MigrateStep, Step, VersionOp } from "../graph/types.ts";
 import { applyStep, applySteps } from "../graph/heads.ts";
-import type { Driver, Executor } from "../drivers/types.ts";
+import type { Dialect, Driver, Executor } from "../drivers/types.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
 import { checksum, statementsFor } from "../script/mod.ts";
-import { errorPosition } from "./position.ts";
+import { formatRevs, retryableCode, sleep, statementError } from "./execution.ts";
 import {
   applyVersionOps,
   type AuditEntry,
@@ -25,13 +25,7 @@ import {
   resolveInterrupted,
   type StateConfig,
 } from "../state/version_table.ts";
-import {
-  BellowsError,
-  ConnectionError,
-  MigrationError,
-  StateError,
-  UsageError,
-} from "../errors.ts";
+import { StateError, UsageError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Project } from "./project.ts";
 import type { RunActivity } from "./activity.ts";
@@ -77,20 +71,6 @@ export interface RunReport {
   readonly before: readonly string[];
   readonly after: readonly string[];
   readonly steps: readonly StepReport[];
-}
-
-/** Lock-timeout errors that make a step worth retrying (PostgreSQL 55P03, SQLite busy). */
-const RETRYABLE = new Set(["55P03", "SQLITE_BUSY"]);
-
-/** The error code when `e` is a lock timeout worth retrying, else undefined. */
-export function retryableCode(driver: Driver, e: unknown): string | undefined {
-  const code = driver.errorInfo((e as Error)?.cause ?? e)?.code;
-  return code && RETRYABLE.has(code) ? code : undefined;
-}
-
-/** `a, b` or `<base>` for log lines. */
-export function formatRevs(revs: readonly string[]): string {
-  return revs.length === 0 ? "<base>" : revs.join(", ");
 }
 
 /** The statements a migrate step runs, in order. */
@@ -201,18 +181,22 @@ async function interruptedError(
   if (interrupted.length > 1) {
     msg += ` (so were ${interrupted.slice(1).map((i) => `'${i.revision}'`).join(", ")})`;
   }
-  const indexes = await driver.invalidIndexes();
-  if (indexes.length > 0) {
-    msg += `. INVALID index${indexes.length > 1 ? "es" : ""} left behind: ${
-      indexes.map((i) => `${i.name} on ${i.table}`).join(", ")
-    }. To undo: ${
-      indexes.map((i) => `${i.drop};`).join(" ")
-    } undo whatever else of it ran, ` +
+  const check = driver.leftovers;
+  const indexes = await check?.find() ?? [];
+  if (check && indexes.length > 0) {
+    msg +=
+      `. ${indexes.length > 1 ? check.whatPlural : check.what} left behind: ${
+        indexes.map((i) => `${i.name} on ${i.table}`).join(", ")
+      }. To undo: ${indexes.map((i) => `${i.drop};`).join(" ")} undo whatever else of it ran, ` +
       `then 'bellows stamp ${undone}' and run again. Or to finish it: ${
         indexes.map((i) => `${i.rebuild};`).join(" ")
       } run the rest of it by hand, then 'bellows stamp ${finished}'`;
+  } else if (check) {
+    msg += `, though no ${check.what} was left. Check what its statements did: undo them, ` +
+      `then 'bellows stamp ${undone}' and run again; or finish them by hand, then ` +
+      `'bellows stamp ${finished}'`;
   } else {
-    msg += `, though no INVALID index was left. Check what its statements did: undo them, ` +
+    msg += `. Check what its statements did: undo them, ` +
       `then 'bellows stamp ${undone}' and run again; or finish them by hand, then ` +
       `'bellows stamp ${finished}'`;
   }
@@ -257,41 +241,6 @@ async function checkDrift(
       opts.log.warn(msg);
     }
   }
-}
-
-/** Turn a statement failure into a one-line MigrationError naming file:line:column. */
-export function statementError(
-  driver: Driver,
-  script: Pick<RevisionScript, "file">,
-  stmt: Statement,
-  err: unknown,
-  context: string,
-): BellowsError {
-  if (err instanceof ConnectionError) {
-    // The session ended mid-statement: the server rolled back what was uncommitted.
-    return new ConnectionError(
-      `${script.file}:${stmt.line}:${stmt.column}: ${err.message}; ${context}`,
-      { cause: err },
-    );
-  }
-  if (err instanceof BellowsError) return err;
-  const info = driver.errorInfo(err);
-  if (!info) {
-    return new MigrationError(`${script.file}:${stmt.line}:${stmt.column}: ${err}; ${context}`, {
-      cause: err,
-    });
-  }
-  const at = errorPosition(stmt, info);
-  let msg = `${script.file}:${at.line}:${at.column}: ${info.code} ${info.message}`;
-  if (info.where) msg += ` (in ${info.where.replaceAll("\n", "; ")})`;
-  if (info.detail) msg += `; detail: ${info.detail}`;
-  if (info.hint) msg += `; hint: ${info.hint}`;
-  return new MigrationError(`${msg.replaceAll("\n", " ")}; ${context}`, { cause: err });
-}
-
-/** Wait `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /**
@@ -351,9 +300,21 @@ export async function executeLocked(
       );
     }
     let result: RunReport | undefined;
+    const d = driver.dialect;
+    if (!d.transactionalDdl) {
+      // Alembic allows it there too; say up front what it cannot promise.
+      opts.log.warn(
+        `--single-transaction on ${d.title}: DDL statements commit as they run, so a failure ` +
+          `rolls back only the data changes and the version table`,
+      );
+    }
     opts.activity?.set(
-      `the run was not committed (--single-transaction): the database rolls it back and ` +
-        `stays at ${formatRevs(before)}`,
+      d.transactionalDdl
+        ? `the run was not committed (--single-transaction): the database rolls it back and ` +
+          `stays at ${formatRevs(before)}`
+        : `the run was not committed (--single-transaction): the database rolls back its ` +
+          `data changes, but DDL statements that ran stay (${d.title} commits them as they ` +
+          `run); the version table stays at ${formatRevs(before)}`,
     );
     await driver.transaction(async (tx) => {
       result = await runSteps(driver, tx, project, cfg, opts, before, steps);
@@ -438,6 +399,43 @@ async function runStamp(
   return { before, after, steps: [report] };
 }
 
+/** One migrate step on its way: what both execution paths and the messages need. */
+interface StepRun {
+  readonly driver: Driver;
+  readonly cfg: StateConfig;
+  readonly opts: RunOptions;
+  readonly step: MigrateStep;
+  readonly script: RevisionScript;
+  readonly statements: readonly Statement[];
+  readonly checksum: string;
+  readonly ops: readonly VersionOp[];
+  /** Version rows before and after the step. */
+  readonly heads: readonly string[];
+  readonly next: readonly string[];
+  /** What became of the work when a statement fails ({@linkcode failureContext}). */
+  readonly context: string;
+  /** `performance.now()` when the step began. */
+  readonly started: number;
+}
+
+/** Creates the state tables once per run, again after a rollback took them away. */
+class StateTables {
+  #ready = false;
+  constructor(private readonly driver: Driver, private readonly cfg: StateConfig) {}
+
+  async prepare(tx: Executor): Promise<void> {
+    if (this.#ready) return;
+    await ensureVersionTable(tx, this.driver, this.cfg);
+    await ensureAuditTable(tx, this.driver.dialect, this.cfg);
+    this.#ready = true;
+  }
+
+  /** A transaction that failed rolled back everything, including table creation. */
+  rolledBack(): void {
+    this.#ready = false;
+  }
+}
+
 async function runSteps(
   driver: Driver,
   outerTx: Executor | undefined,
@@ -448,19 +446,8 @@ async function runSteps(
   steps: readonly Step[],
 ): Promise<RunReport> {
   const reports: StepReport[] = [];
-  let heads = [...before];
-  let tablesReady = false;
-  const inTx = async (fn: (tx: Executor) => Promise<void>) => {
-    if (outerTx) return await fn(outerTx);
-    await driver.transaction(fn);
-  };
-  const prepare = async (tx: Executor) => {
-    if (tablesReady) return;
-    await ensureVersionTable(tx, driver, cfg);
-    await ensureAuditTable(tx, driver.dialect, cfg);
-    tablesReady = true;
-  };
-
+  const tables = new StateTables(driver, cfg);
+  let heads: readonly string[] = [...before];
   for (const step of steps) {
     const { heads: next, ops } = applyStep(project.map, heads, step);
     if (step.kind === "stamp") {
@@ -473,118 +460,29 @@ async function runSteps(
       driver.dialect.name,
       opts.skipRolling,
     );
-    const sum = await checksum(statements);
+    const run: StepRun = {
+      driver,
+      cfg,
+      opts,
+      step,
+      script,
+      statements,
+      checksum: await checksum(statements),
+      ops,
+      heads,
+      next,
+      context: failureContext(driver.dialect, step, script, heads, outerTx ? before : undefined),
+      started: performance.now(),
+    };
+    if (!outerTx) opts.activity?.set(interruptedActivity(driver.dialect, run));
     const verb = step.direction === "up" ? "upgrade" : "downgrade";
-    const label = `${verb} ${formatRevs(step.from)} -> ${formatRevs(step.to)}`;
-    const context = outerTx
-      ? `the whole run was rolled back (--single-transaction); the database remains at ${
-        formatRevs(before)
-      }`
-      : !script.transactional
-      ? `revision '${step.revision}' runs outside a transaction: the statements before this one ` +
-        `stay applied and the next run will refuse until you finish or undo them by hand`
-      : `${verb} of '${step.revision}' was rolled back; the database remains at ${
-        formatRevs(heads)
-      }`;
-    const which = `the ${verb} of '${step.revision}' (${script.file})`;
-    if (!outerTx) {
-      opts.activity?.set(
-        script.transactional
-          ? `${which} was not committed: the database rolls it back and stays at ${
-            formatRevs(heads)
-          }`
-          : `${which} runs outside a transaction and was cut off: its statements may be ` +
-            `partly applied, and the next run will refuse until you finish or undo them by hand`,
-      );
-    }
-    opts.log.info(`Running ${label}${script.message ? `, ${script.message}` : ""}`);
-    const started = performance.now();
-    const audit = (status: string) => ({
-      revision: step.revision,
-      direction: step.direction,
-      status,
-      checksum: sum,
-      appliedAt: new Date().toISOString(),
-      durationMs: Math.round(performance.now() - started),
-      host: opts.host,
-      toolVersion: opts.toolVersion,
-    });
-    const runStatements = async (exec: Executor) => {
-      for (const stmt of statements) {
-        opts.log.debug(`${script.file}:${stmt.line}: ${stmt.sql.split("\n")[0].slice(0, 100)}`);
-        try {
-          await exec.run(stmt.sql);
-        } catch (e) {
-          throw statementError(driver, script, stmt, e, context);
-        }
-      }
-    };
-
-    // The state tables refusing a write (a hand-made table of another shape, say) fails
-    // the step like a statement does, with the same word on what became of it.
-    const stateOps = async (fn: () => Promise<void>) => {
-      try {
-        await fn();
-      } catch (e) {
-        if (!(e instanceof StateError)) throw e;
-        throw new StateError(`${e.message}; ${context}`, { cause: e.cause });
-      }
-    };
-
-    if (script.transactional || outerTx) {
-      for (let attempt = 0;; attempt++) {
-        try {
-          await inTx(async (tx) => {
-            await stateOps(() => prepare(tx));
-            await runStatements(tx);
-            await stateOps(async () => {
-              await applyVersionOps(tx, driver.dialect, cfg, ops);
-              await recordAudit(tx, driver.dialect, cfg, audit("done"));
-            });
-            if (!outerTx) {
-              opts.activity?.set(
-                `${which} was being committed: see 'bellows current' for whether the ` +
-                  `database is at ${formatRevs(next)} or still at ${formatRevs(heads)}`,
-              );
-            }
-          });
-          break;
-        } catch (e) {
-          const code = retryableCode(driver, e);
-          if (outerTx || attempt >= opts.retries || !code) throw e;
-          // A transaction that failed rolled back everything, including table creation.
-          tablesReady = false;
-          const delay = opts.retryDelayMs * 2 ** attempt;
-          opts.log.warn(
-            `${script.file}: ${step.revision} hit a lock timeout (${code}); retry ${
-              attempt + 1
-            } of ${opts.retries} in ${delay} ms`,
-          );
-          await sleep(delay);
-        }
-      }
-    } else {
-      // Outside a transaction: leave a 'started' marker first, so an interruption is
-      // detected by the next run instead of silently skipped.
-      await inTx(async (tx) => {
-        await prepare(tx);
-        await recordAudit(tx, driver.dialect, cfg, audit("started"));
-      });
-      await runStatements(driver);
-      await inTx((tx) =>
-        stateOps(async () => {
-          await applyVersionOps(tx, driver.dialect, cfg, ops);
-          await finishAudit(
-            tx,
-            driver.dialect,
-            cfg,
-            step.revision,
-            Math.round(performance.now() - started),
-          );
-        })
-      );
-    }
-    const durationMs = Math.round(performance.now() - started);
+    opts.log.info(
+      `Running ${verb} ${formatRevs(step.from)} -> ${formatRevs(step.to)}` +
+        (script.message ? `, ${script.message}` : ""),
+    );
+    if (script.transactional || outerTx) await runInTransaction(run, tables, outerTx);
+    else await runOutsideTransaction(run, tables);
+    const durationMs = elapsed(run);
     opts.log.debug(`${step.revision}: ${statements.length} statement(s) in ${durationMs} ms`);
     reports.push({
       kind: "migrate",
@@ -594,11 +492,175 @@ async function runSteps(
       to: step.to,
       ops,
       statements: statements.length,
-      checksum: sum,
+      checksum: run.checksum,
       durationMs,
     });
     heads = next;
     if (!outerTx) opts.activity?.set(`the database is at ${formatRevs(heads)}`);
   }
   return { before, after: heads, steps: reports };
+}
+
+/** Milliseconds since the step began. */
+function elapsed(run: StepRun): number {
+  return Math.round(performance.now() - run.started);
+}
+
+/** The step's audit row with `status`. */
+function auditRow(run: StepRun, status: string): Omit<AuditEntry, "seq" | "versionTable"> {
+  return {
+    revision: run.step.revision,
+    direction: run.step.direction,
+    status,
+    checksum: run.checksum,
+    appliedAt: new Date().toISOString(),
+    durationMs: elapsed(run),
+    host: run.opts.host,
+    toolVersion: run.opts.toolVersion,
+  };
+}
+
+/** Run one statement of the step, a failure becoming the one-line error with its context. */
+async function runStatement(run: StepRun, exec: Executor, stmt: Statement): Promise<void> {
+  run.opts.log.debug(`${run.script.file}:${stmt.line}: ${stmt.sql.split("\n")[0].slice(0, 100)}`);
+  try {
+    await exec.run(stmt.sql);
+  } catch (e) {
+    throw statementError(run.driver, run.script, stmt, e, run.context);
+  }
+}
+
+/**
+ * The state tables refusing a write (a hand-made table of another shape, say) fails the
+ * step like a statement does, with the same word on what became of it.
+ */
+async function stateWrite(run: StepRun, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (!(e instanceof StateError)) throw e;
+    throw new StateError(`${e.message}; ${run.context}`, { cause: e.cause });
+  }
+}
+
+/**
+ * The transactional path: the statements, the version rows and the audit row commit
+ * together, in the run's transaction (`outerTx`, --single-transaction) or one of the
+ * step's own. The step's own transaction is retried on a lock timeout, from the start.
+ */
+async function runInTransaction(
+  run: StepRun,
+  tables: StateTables,
+  outerTx: Executor | undefined,
+): Promise<void> {
+  const { driver, cfg, opts } = run;
+  const body = async (tx: Executor) => {
+    await stateWrite(run, () => tables.prepare(tx));
+    for (const stmt of run.statements) await runStatement(run, tx, stmt);
+    await stateWrite(run, async () => {
+      await applyVersionOps(tx, driver.dialect, cfg, run.ops);
+      await recordAudit(tx, driver.dialect, cfg, auditRow(run, "done"));
+    });
+    if (!outerTx) opts.activity?.set(committingActivity(run));
+  };
+  if (outerTx) return await body(outerTx);
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await driver.transaction(body);
+    } catch (e) {
+      const code = retryableCode(driver, e);
+      if (attempt >= opts.retries || !code) throw e;
+      tables.rolledBack();
+      const delay = opts.retryDelayMs * 2 ** attempt;
+      opts.log.warn(
+        `${run.script.file}: ${run.step.revision} hit a lock timeout (${code}); retry ${
+          attempt + 1
+        } of ${opts.retries} in ${delay} ms`,
+      );
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * The non-transactional path: a `started` audit row is committed first, so that an
+ * interruption is seen by the next run instead of silently skipped; then each statement
+ * runs and commits on its own, in order; then the version rows move and the row is
+ * marked done. The per-statement loop is where a checkpoint per statement belongs.
+ */
+async function runOutsideTransaction(run: StepRun, tables: StateTables): Promise<void> {
+  const { driver, cfg } = run;
+  await driver.transaction(async (tx) => {
+    await tables.prepare(tx);
+    await recordAudit(tx, driver.dialect, cfg, auditRow(run, "started"));
+  });
+  for (const stmt of run.statements) {
+    await runStatement(run, driver, stmt);
+  }
+  await driver.transaction((tx) =>
+    stateWrite(run, async () => {
+      await applyVersionOps(tx, driver.dialect, cfg, run.ops);
+      await finishAudit(tx, driver.dialect, cfg, run.step.revision, elapsed(run));
+    })
+  );
+}
+
+/** `upgrade` / `downgrade`. */
+function verbOf(step: MigrateStep): string {
+  return step.direction === "up" ? "upgrade" : "downgrade";
+}
+
+/**
+ * What a failed statement leaves, said truthfully for the dialect: where DDL is not
+ * transactional, a rollback undoes only the data changes, and DDL already run stays.
+ * `runStart` is the run's starting rows under --single-transaction, else undefined.
+ */
+export function failureContext(
+  d: Dialect,
+  step: MigrateStep,
+  script: Pick<RevisionScript, "transactional">,
+  heads: readonly string[],
+  runStart: readonly string[] | undefined,
+): string {
+  const ddlStays = `, but ${d.title} commits DDL statements as they run, so those before ` +
+    `this one stay applied`;
+  if (runStart) {
+    return d.transactionalDdl
+      ? `the whole run was rolled back (--single-transaction); the database remains at ${
+        formatRevs(runStart)
+      }`
+      : `the whole run was rolled back (--single-transaction)${ddlStays}; the version table ` +
+        `remains at ${formatRevs(runStart)}`;
+  }
+  if (!script.transactional) {
+    return `revision '${step.revision}' runs outside a transaction: the statements before ` +
+      `this one stay applied and the next run will refuse until you finish or undo them by hand`;
+  }
+  const verb = verbOf(step);
+  return d.transactionalDdl
+    ? `${verb} of '${step.revision}' was rolled back; the database remains at ${formatRevs(heads)}`
+    : `${verb} of '${step.revision}' was rolled back${ddlStays}; the version table remains ` +
+      `at ${formatRevs(heads)}`;
+}
+
+/** What stopping during the step would leave (for the line a signal prints). */
+function interruptedActivity(d: Dialect, run: StepRun): string {
+  const which = `the ${verbOf(run.step)} of '${run.step.revision}' (${run.script.file})`;
+  if (!run.script.transactional) {
+    return `${which} runs outside a transaction and was cut off: its statements may be ` +
+      `partly applied, and the next run will refuse until you finish or undo them by hand`;
+  }
+  return d.transactionalDdl
+    ? `${which} was not committed: the database rolls it back and stays at ${formatRevs(run.heads)}`
+    : `${which} was not committed: the database rolls back its data changes, but DDL ` +
+      `statements that ran stay (${d.title} commits them as they run); the version table ` +
+      `stays at ${formatRevs(run.heads)}`;
+}
+
+/** What stopping while the step commits would leave. */
+function committingActivity(run: StepRun): string {
+  return `the ${verbOf(run.step)} of '${run.step.revision}' (${run.script.file}) was being ` +
+    `committed: see 'bellows current' for whether the database is at ${
+      formatRevs(run.next)
+    } or still at ${formatRevs(run.heads)}`;
 }

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { DialectName } from "../drivers/types.ts";
+import { DIALECT_NAMES, type DialectName, listOr, SECTION_NAMES } from "../drivers/dialects.ts";
 import type { SourceFile, Statement } from "./types.ts";
 import { fail, suggest } from "./_util.ts";
 import { DATA_MIGRATION_KEY, MARKER_LINE, matchKeyLine, revisionIdProblem } from "./header.ts";
@@ -28,13 +28,6 @@ const PLACEHOLDER = /(?<![:\w]):batch_size(?!\w)/g;
 
 /** Marker kinds of a data migration. */
 const KINDS = ["check", "batch"] as const;
-
-/** Dialects (and aliases) accepted on markers, as in revision scripts. */
-const DIALECTS: ReadonlyMap<string, DialectName> = new Map([
-  ["postgresql", "postgresql"],
-  ["postgres", "postgresql"],
-  ["sqlite", "sqlite"],
-]);
 
 /** A `-- bellows:check` or `-- bellows:batch` section. */
 export interface DataMigrationSection {
@@ -112,9 +105,10 @@ export function parseDataMigration(file: SourceFile): DataMigration {
     close();
     open = { kind, line: lineNo };
     for (const token of tokens) {
-      const dialect = DIALECTS.get(token);
+      const dialect = SECTION_NAMES.get(token);
       if (!dialect) {
-        const hint = suggest(token, [...DIALECTS.keys()]) || " (expected postgresql or sqlite)";
+        const hint = suggest(token, [...SECTION_NAMES.keys()]) ||
+          ` (expected ${listOr(DIALECT_NAMES)})`;
         fail(path, lineNo, `unknown token "${token}" on "-- bellows:${kind}"${hint}`);
       }
       if (open.dialect) fail(path, lineNo, `two dialects on one marker`);
@@ -172,7 +166,7 @@ function validate(dm: DataMigration): void {
   if (!of("batch").some((s) => s.statements.length > 0)) {
     fail(dm.file, 1, 'no "-- bellows:batch" statements (they move the rows)');
   }
-  for (const dialect of DIALECTS.values()) {
+  for (const dialect of DIALECT_NAMES) {
     const checks = sectionsFor(dm, "check", dialect).flatMap((s) => s.statements);
     if (checks.length > 1) {
       fail(dm.file, checks[1].line, `more than one check statement for ${dialect}`);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DialectName } from "../drivers/types.ts";
+import { DIALECT_NAMES, type DialectName, listOr, SECTION_NAMES } from "../drivers/dialects.ts";
 import type { RevisionScript, Section, SourceFile, Statement } from "./types.ts";
 import { fail, suggest } from "./_util.ts";
 import { type Header, HeaderBuilder, MARKER_LINE, matchKeyLine } from "./header.ts";
@@ -12,13 +12,6 @@ import { splitStatements } from "./split.ts";
 
 /** Marker kinds that may follow `-- bellows:`. */
 const MARKERS = ["upgrade", "downgrade", "statement-begin", "statement-end"] as const;
-
-/** Dialect names accepted on section markers, with their aliases. */
-const DIALECTS: ReadonlyMap<string, DialectName> = new Map([
-  ["postgresql", "postgresql"],
-  ["postgres", "postgresql"],
-  ["sqlite", "sqlite"],
-]);
 
 /** A section being read. */
 interface OpenSection {
@@ -138,7 +131,7 @@ export function parseScript(file: SourceFile): RevisionScript {
       pendingLine: lineNo + 1,
     };
     for (const token of tokens) {
-      const dialect = DIALECTS.get(token);
+      const dialect = SECTION_NAMES.get(token);
       if (dialect) {
         if (section.dialect) {
           fail(path, lineNo, `two dialects on one marker: "${section.dialect}" and "${token}"`);
@@ -148,8 +141,8 @@ export function parseScript(file: SourceFile): RevisionScript {
         if (section.rolling) fail(path, lineNo, '"rolling" given twice');
         section.rolling = true;
       } else {
-        const hint = suggest(token, [...DIALECTS.keys(), "rolling"]) ||
-          " (expected postgresql, sqlite or rolling)";
+        const hint = suggest(token, [...SECTION_NAMES.keys(), "rolling"]) ||
+          ` (expected ${listOr([...DIALECT_NAMES, "rolling"])})`;
         fail(path, lineNo, `unknown token "${token}" on "-- bellows:${kind}"${hint}`);
       }
     }

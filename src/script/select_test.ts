@@ -94,3 +94,24 @@ Deno.test("checksum: stable across comments and whitespace outside statements", 
   ];
   for (const text of different) assert.notEqual(await sum(text), base, text);
 });
+
+Deno.test("checksum: pinned for a real bundled script (what applied databases recorded)", async () => {
+  // Computed once (bellows 0.1.0) and written down: a change in how statements are cut,
+  // selected or hashed would flag every applied revision as drifted, so it must fail here.
+  // ocata_expand01 has a section per dialect and a rolling one, so all paths count.
+  const path = new URL("../../migrations/ocata_expand01.sql", import.meta.url);
+  const script = parseScript({ path: "ocata_expand01.sql", text: await Deno.readTextFile(path) });
+  const sum = async (d: "postgresql" | "sqlite", skipRolling = false) =>
+    await checksum(statementsFor(script, "up", d, { skipRolling }));
+  assert.equal(
+    await sum("postgresql"),
+    "0fc933f6845ecf8208e2baae61ed48a15c58e094d6c7d4155ea3c927d5b127c2",
+  );
+  assert.equal(
+    await sum("sqlite"),
+    "019bd409dc57638e0d6db72b4108bd99760bd839ca12c808691bcdc8fc51ede9",
+  );
+  const lean = "b6d228635a5b9985d0936a47f5af5532323f8574600d9ae695a76f5ca348a9c1";
+  assert.equal(await sum("postgresql", true), lean);
+  assert.equal(await sum("sqlite", true), lean);
+});

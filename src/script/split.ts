@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { DialectName } from "../drivers/types.ts";
+import { type DialectName, dialectNamed, postgresDialect } from "../drivers/dialects.ts";
+import type { LexerSettings } from "../drivers/types.ts";
 import type { Statement } from "./types.ts";
 import { fail, lineAt } from "./_util.ts";
 
@@ -16,11 +17,13 @@ export interface SplitOptions {
   /** File line (1-based) of the first line of the text; statement lines count from it. Default 1. */
   readonly line?: number;
   /**
-   * Lexical rules to apply. `postgresql`: `E'…'` strings, dollar quotes, nested
-   * block comments. `sqlite`: `[…]` identifiers, flat block comments. Undefined
-   * (SQL for every dialect): PostgreSQL's rules, as `[` is PostgreSQL's array syntax.
+   * Whose lexical rules to apply: that dialect's {@linkcode LexerSettings} from the
+   * registry. Undefined (SQL for every dialect): PostgreSQL's rules, as `[` is
+   * PostgreSQL's array syntax.
    */
   readonly dialect?: DialectName;
+  /** Lexical rules given directly; overrides `dialect`. */
+  readonly lexer?: LexerSettings;
   /** File name for error messages. Default `<sql>`. */
   readonly file?: string;
 }
@@ -35,7 +38,7 @@ export interface Position {
 
 const TAB = 9, LF = 10, VT = 11, FF = 12, CR = 13, SPACE = 32;
 const DQUOTE = 34, DOLLAR = 36, QUOTE = 39, LPAREN = 40, RPAREN = 41, STAR = 42;
-const DASH = 45, DOT = 46, SLASH = 47, SEMI = 59, LBRACKET = 91, BACKTICK = 96;
+const HASH = 35, DASH = 45, DOT = 46, SLASH = 47, SEMI = 59, LBRACKET = 91, BACKTICK = 96;
 
 /** Words that may stand between CREATE and TRIGGER. */
 const TRIGGER_PREFIX = new Set(["OR", "REPLACE", "TEMP", "TEMPORARY", "CONSTRAINT"]);
@@ -67,7 +70,8 @@ const HEAD_START = 0, HEAD_AFTER_CREATE = 1, HEAD_DONE = 2;
 export function splitStatements(sql: string, options: SplitOptions = {}): Statement[] {
   const firstLine = options.line ?? 1;
   const file = options.file ?? "<sql>";
-  const sqlite = options.dialect === "sqlite";
+  const lex = options.lexer ??
+    (options.dialect ? dialectNamed(options.dialect) : postgresDialect).lexer;
   const n = sql.length;
   const out: Statement[] = [];
   const cursor = new Cursor(sql, firstLine);
@@ -87,13 +91,13 @@ export function splitStatements(sql: string, options: SplitOptions = {}): Statem
       i++;
       continue;
     }
-    if (c === DASH && sql.charCodeAt(i + 1) === DASH) {
+    if ((c === DASH && sql.charCodeAt(i + 1) === DASH) || (c === HASH && lex.hashComments)) {
       const nl = sql.indexOf("\n", i);
       i = nl === -1 ? n : nl;
       continue;
     }
     if (c === SLASH && sql.charCodeAt(i + 1) === STAR) {
-      i = skipBlockComment(sql, i, !sqlite) ?? unterminated(i, "/* comment");
+      i = skipBlockComment(sql, i, lex.nestedComments) ?? unterminated(i, "/* comment");
       continue;
     }
     if (c === SEMI && st.parens === 0 && st.block === 0) {
@@ -107,15 +111,16 @@ export function splitStatements(sql: string, options: SplitOptions = {}): Statem
     let word: string | undefined;
     let tag: string | undefined;
     if (c === QUOTE) {
-      i = skipQuoted(sql, i, QUOTE, false) ?? unterminated(i, "string");
+      i = skipQuoted(sql, i, QUOTE, lex.backslashEscapes) ?? unterminated(i, "string");
     } else if (c === DQUOTE) {
-      i = skipQuoted(sql, i, DQUOTE, false) ?? unterminated(i, 'quoted identifier "');
+      i = skipQuoted(sql, i, DQUOTE, lex.backslashEscapes) ??
+        unterminated(i, 'quoted identifier "');
     } else if (c === BACKTICK) {
       i = skipQuoted(sql, i, BACKTICK, false) ?? unterminated(i, "quoted identifier `");
-    } else if (c === LBRACKET && sqlite) {
+    } else if (c === LBRACKET && lex.bracketIdentifiers) {
       const close = sql.indexOf("]", i + 1);
       i = close === -1 ? unterminated(i, "quoted identifier [") : close + 1;
-    } else if (c === DOLLAR && !sqlite && (tag = dollarTag(sql, i)) !== undefined) {
+    } else if (c === DOLLAR && lex.dollarQuotes && (tag = dollarTag(sql, i)) !== undefined) {
       const close = sql.indexOf(tag, i + tag.length);
       i = close === -1 ? unterminated(i, `dollar quote ${tag}`) : close + tag.length;
     } else if (c !== DOLLAR && isWordChar(c)) {
@@ -123,7 +128,7 @@ export function splitStatements(sql: string, options: SplitOptions = {}): Statem
       while (j < n && isWordChar(sql.charCodeAt(j))) j++;
       word = sql.slice(i, j);
       i = j;
-      if (!sqlite && (word === "E" || word === "e") && sql.charCodeAt(i) === QUOTE) {
+      if (lex.escapeStrings && (word === "E" || word === "e") && sql.charCodeAt(i) === QUOTE) {
         // E'…' escape string: backslash escapes, so \' does not end it.
         i = skipQuoted(sql, i, QUOTE, true) ?? unterminated(tokenAt, "string");
         word = undefined;

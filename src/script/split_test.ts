@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ScriptError } from "../errors.ts";
-import type { DialectName } from "../drivers/types.ts";
+import type { DialectName, LexerSettings } from "../drivers/types.ts";
 import { locate, splitStatements } from "./split.ts";
 
 /** Statement texts only. */
@@ -337,4 +337,36 @@ Deno.test("splitStatements: on random input, statements sit where they say, or a
       }
     }
   }
+});
+
+Deno.test("splitStatements: lexer settings a dialect can ask for (# comments, backslash escapes)", () => {
+  const mysqlLike: LexerSettings = {
+    nestedComments: false,
+    hashComments: true,
+    backslashEscapes: true,
+    escapeStrings: false,
+    dollarQuotes: false,
+    bracketIdentifiers: false,
+  };
+  const split = (sql: string, lexer?: LexerSettings) =>
+    splitStatements(sql, { lexer }).map((s) => s.sql);
+  const sql = "SELECT 'it\\'s; here'; # note; here\nSELECT \"a\\\";b\"; SELECT `x;y`;";
+  assert.deepEqual(split(sql, mysqlLike), [
+    "SELECT 'it\\'s; here'",
+    'SELECT "a\\";b"',
+    "SELECT `x;y`",
+  ]);
+  // PostgreSQL's rules: \ in a plain string is a character, so 'a\' is closed.
+  assert.deepEqual(split("SELECT 'a\\'; SELECT 2;"), ["SELECT 'a\\'", "SELECT 2"]);
+  assert.deepEqual(split("SELECT 'a\\'; b'; SELECT 2;", mysqlLike), [
+    "SELECT 'a\\'; b'",
+    "SELECT 2",
+  ]);
+  // A given lexer wins over the dialect's.
+  const hash = "SELECT 1 # c; d\n;";
+  assert.deepEqual(texts(hash, "postgresql"), ["SELECT 1 # c", "d"]);
+  assert.deepEqual(
+    splitStatements(hash, { dialect: "postgresql", lexer: mysqlLike }).map((s) => s.sql),
+    ["SELECT 1"],
+  );
 });

@@ -126,7 +126,7 @@ export async function stateRead<T>(
     const info = driver.errorInfo(e);
     const msg = info?.message ?? (e instanceof Error ? e.message : String(e));
     const name = driver.dialect.table(table);
-    if (info?.code === "SQLITE_BUSY" || info?.code === "55P03") {
+    if (info?.kind === "busy" || info?.kind === "lock_timeout") {
       throw new LockBusyError(`cannot read ${name}: another connection holds a lock (${msg})`, {
         cause: e,
       });
@@ -270,7 +270,12 @@ export interface AuditSqlOptions {
   readonly appliedAtSql?: string;
 }
 
-/** The statement that appends one audit row; `seq` is max + 1 (the runner lock makes that safe). */
+/**
+ * The statement that appends one audit row; `seq` is max + 1 (the runner lock makes that
+ * safe). The table is read in the FROM clause of the INSERT's own SELECT, never in a
+ * subquery: MySQL refuses a subquery on the table being changed (error 1093) but allows
+ * INSERT … SELECT from it, and so does every other dialect.
+ */
 export function auditInsertSql(
   d: Dialect,
   cfg: StateConfig,
@@ -314,7 +319,12 @@ export async function recordAudit(
   await writing(d, cfg.auditTable, "add a row to", () => exec.run(b.sql, b.params));
 }
 
-/** The statement that marks the last `started` row of a revision as done. */
+/**
+ * The statement that marks the last `started` row of a revision as done. The row is found
+ * in a derived table, which every dialect accepts: MySQL refuses a plain subquery on the
+ * table being updated (error 1093) but not a derived table it materialises, which it
+ * always does for one with an aggregate (MAX) in it.
+ */
 export function finishAuditSql(
   d: Dialect,
   cfg: StateConfig,
@@ -324,9 +334,9 @@ export function finishAuditSql(
   const t = d.table(cfg.auditTable);
   return {
     sql: `UPDATE ${t} SET status = 'done', duration_ms = ${d.param(1)} WHERE seq = ` +
-      `(SELECT MAX(seq) FROM ${t} WHERE version_table = ${d.param(2)} AND revision = ${
-        d.param(3)
-      } AND status = 'started')`,
+      `(SELECT last_seq FROM (SELECT MAX(seq) AS last_seq FROM ${t} WHERE version_table = ${
+        d.param(2)
+      } AND revision = ${d.param(3)} AND status = 'started') AS last_started)`,
     params: [durationMs, cfg.versionTable.name, revision],
   };
 }

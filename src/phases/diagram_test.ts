@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { phaseOf, renderDot, renderGraph, renderMermaid } from "./diagram.ts";
-import { RevisionMap } from "./revision_map.ts";
-import { GRAPHS, rev } from "./testdata/graphs.ts";
+import { RevisionMap } from "../graph/revision_map.ts";
+import { GRAPHS, rev } from "../graph/testdata/graphs.ts";
 
 const glance = new RevisionMap(GRAPHS.glance);
 

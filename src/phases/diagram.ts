@@ -9,8 +9,8 @@
  *
  * @module
  */
-import type { Revision, RevisionMap } from "./revision_map.ts";
-import { type Phase, revisionPhase } from "../phases/phase.ts";
+import type { Revision, RevisionMap } from "../graph/revision_map.ts";
+import { type Phase, revisionPhase } from "./phase.ts";
 
 /** Output formats of {@linkcode renderGraph}. */
 export type DiagramFormat = "dot" | "mermaid";

@@ -1,0 +1,280 @@
+/**
+ * PostgreSQL connection policy, apart from the driver: which Deno permissions a
+ * connection needs, TLS as libpq's `sslmode` means it, the `PG*` environment, the
+ * postgres.js options that keep it from consulting anything else, and the one-line
+ * messages for a connection that fails. The pattern for the next driver: its
+ * `<name>_connect.ts` beside `<name>.ts`.
+ *
+ * @module
+ */
+import postgres from "postgres";
+import process from "node:process";
+import os from "node:os";
+import tls from "node:tls";
+import { ConnectionError, isPermissionError, PermissionError } from "../errors.ts";
+import type { DriverOptions } from "./options.ts";
+import { type PgConfig, type PgEnvVar, scrub, socketPath, type SslMode } from "./pg_config.ts";
+
+/** postgres.js's `ssl` option: off, its string modes, or Node TLS options. */
+export type SslOption = false | "prefer" | "require" | tls.ConnectionOptions;
+
+/** Read `PG*` variables from `opts.env`, else Deno.env; unreadable (no --allow-env) = unset. */
+export function envReader(env: DriverOptions["env"]): (name: PgEnvVar) => string | undefined {
+  if (env) return (name) => env[name];
+  return (name) => {
+    try {
+      return Deno.env.get(name);
+    } catch (e) {
+      if (isPermissionError(e)) return undefined;
+      throw e;
+    }
+  };
+}
+
+export function socketExists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    // Missing or unreadable: either way not usable as the default.
+    return false;
+  }
+}
+
+export function osUser(): string | undefined {
+  try {
+    return os.userInfo().username;
+  } catch (e) {
+    if (isPermissionError(e)) {
+      throw new PermissionError(
+        "no database user in the URL or PGUSER, and reading the OS user name needs " +
+          "--allow-sys=uid,gid,userInfo",
+      );
+    }
+    return undefined;
+  }
+}
+
+function granted(desc: Deno.PermissionDescriptor): boolean {
+  try {
+    return Deno.permissions.querySync(desc).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Check the Deno permissions the connection needs before postgres.js tries: a refused
+ * Unix-socket connect throws inside postgres.js's timer callback, where it becomes an
+ * unhandled rejection instead of an error we can report.
+ */
+export function checkPermissions(cfg: PgConfig): void {
+  const missing: string[] = [];
+  if (cfg.socketDir !== undefined) {
+    const path = socketPath(cfg.socketDir, cfg.port);
+    if (!granted({ name: "read", path })) missing.push(`--allow-read=${path}`);
+    if (!granted({ name: "write", path })) missing.push(`--allow-write=${path}`);
+    if (!granted({ name: "net", host: `unix:${path}` })) missing.push(`--allow-net=unix:${path}`);
+  } else {
+    const host = cfg.host!.includes(":") ? `[${cfg.host}]` : cfg.host;
+    if (!granted({ name: "net", host: `${host}:${cfg.port}` })) {
+      missing.push(`--allow-net=${host}:${cfg.port}`);
+    }
+  }
+  if (missing.length > 0) {
+    throw new PermissionError(
+      `connecting to ${cfg.display} needs Deno permission ${missing.join(" ")}`,
+    );
+  }
+}
+
+function readFileFor(what: string, path: string, cfg: PgConfig): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    if (isPermissionError(e)) {
+      throw new PermissionError(`reading ${what} ${path} needs --allow-read=${path}`);
+    }
+    const reason = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
+    throw new ConnectionError(`cannot read ${what} ${path} for ${cfg.display}: ${reason}`);
+  }
+}
+
+/** Map libpq's sslmode onto postgres.js's `ssl` option (Node TLS options for verification). */
+export function sslOption(cfg: PgConfig, mode: SslMode = cfg.sslMode): SslOption {
+  // libpq never uses TLS on a Unix socket.
+  if (cfg.socketDir !== undefined || mode === "disable" || mode === "allow") return false;
+  const clientCert: tls.ConnectionOptions = {};
+  if (cfg.sslCert) clientCert.cert = readFileFor("sslcert", cfg.sslCert, cfg);
+  if (cfg.sslKey) clientCert.key = readFileFor("sslkey", cfg.sslKey, cfg);
+  const ca = cfg.sslRootCert && cfg.sslRootCert !== "system"
+    ? { ca: readFileFor("sslrootcert", cfg.sslRootCert, cfg) }
+    : {};
+  // libpq: `require` with a root certificate given verifies the chain, like verify-ca.
+  const effective = mode === "require" && "ca" in ca ? "verify-ca" : mode;
+  const hasClientCert = Object.keys(clientCert).length > 0;
+  switch (effective) {
+    case "prefer":
+    case "require":
+      // postgres.js's string forms skip verification but cannot carry a client cert;
+      // with one, `prefer` has to insist on TLS too.
+      return hasClientCert ? { rejectUnauthorized: false, ...clientCert } : effective;
+    case "verify-ca":
+      // Chain only: libpq's verify-ca does not check the host name.
+      return {
+        rejectUnauthorized: true,
+        ...ca,
+        ...clientCert,
+        checkServerIdentity: () => undefined,
+      };
+    default:
+      // verify-full. postgres.js sends no servername for an IP host, and Node would then
+      // check against "localhost"; check against the host we dialled instead.
+      return {
+        rejectUnauthorized: true,
+        ...ca,
+        ...clientCert,
+        checkServerIdentity: (_host: string, cert: tls.PeerCertificate) => {
+          const err = tls.checkServerIdentity(cfg.host!, cert);
+          // Node's wording omits DNS names when checking an IP; say what the cert names.
+          if (err) err.message = `it is for ${cert.subjectaltname || `CN=${cert.subject?.CN}`}`;
+          return err;
+        },
+      };
+  }
+}
+
+/**
+ * Run `fn` with `process.env` replaced by an empty object. postgres.js 3.4.9 reads
+ * `process.env.PGAPPNAME` (and other PG* fallbacks) unconditionally while parsing
+ * options, which throws without --allow-env (porsager/postgres#1078, fixed after
+ * 3.4.9). All settings are resolved by pg_config, so it needs nothing from there.
+ */
+export function withoutProcessEnv<T>(fn: () => T): T {
+  const holder = process as unknown as { env: unknown };
+  const saved = holder.env;
+  holder.env = {};
+  try {
+    return fn();
+  } finally {
+    holder.env = saved;
+  }
+}
+
+/** The fields of a postgres.js server error (or notice) that bellows reads. */
+export interface PgErrorLike {
+  code?: string;
+  message: string;
+  severity?: string;
+  position?: string;
+  internal_position?: string;
+  internal_query?: string;
+  where?: string;
+  detail?: string;
+  hint?: string;
+}
+
+/** Is this an error the server sent (not a client-side or network failure)? */
+export function isPgServerError(e: unknown): e is PgErrorLike & Error {
+  return e instanceof postgres.PostgresError ||
+    (e instanceof Error && e.name === "PostgresError" && "severity" in e);
+}
+
+const TLS_TRUST_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_UNTRUSTED",
+  "CERT_SIGNATURE_FAILURE",
+]);
+
+/** Why a connection attempt failed, in a few words (password-free once scrubbed). */
+function describeConnectFailure(e: unknown, cfg: PgConfig, sslMode: SslMode): string {
+  if (isPgServerError(e)) return `${e.message} (SQLSTATE ${e.code})`;
+  const err = e as Error & { code?: string };
+  const code = err?.code ?? "";
+  const target = cfg.socketDir !== undefined
+    ? socketPath(cfg.socketDir, cfg.port)
+    : `${cfg.host}:${cfg.port}`;
+  if (code === "ECONNREFUSED") return `connection refused at ${target}`;
+  if (code === "ENOENT" && cfg.socketDir !== undefined) return `no server socket at ${target}`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") {
+    return `unknown host "${cfg.host}"`;
+  }
+  if (code === "CONNECT_TIMEOUT") {
+    return `no answer within ${cfg.connectTimeoutMs / 1000}s (connect_timeout)`;
+  }
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return `${target} is unreachable`;
+  if (TLS_TRUST_CODES.has(code)) {
+    return `server certificate not trusted (${err.message}; sslmode=${sslMode}): give its ` +
+      `CA with sslrootcert=<file>, or use sslmode=require to skip verification`;
+  }
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return `server certificate does not match host "${cfg.host}" (sslmode=${sslMode}; ` +
+      `${err.message})`;
+  }
+  if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") {
+    return `server certificate is not valid now (${err.message})`;
+  }
+  if (code === "CONNECTION_CLOSED" || code === "ECONNRESET") {
+    return `the server closed the connection during start-up` +
+      (sslMode === "require" || sslMode.startsWith("verify")
+        ? ` (sslmode=${sslMode}: does the server have ssl=on?)`
+        : "");
+  }
+  return err?.message ?? String(e);
+}
+
+/** A failed connection attempt as one password-free ConnectionError / PermissionError. */
+export function toConnectError(e: unknown, cfg: PgConfig, sslMode: SslMode): Error {
+  if (e instanceof ConnectionError || e instanceof PermissionError) return e;
+  // Scrub the whole line: even the display may echo a password (as a database name, say).
+  const safe = (text: string) => scrub(text.split("\n")[0], [cfg.password]);
+  if (isPermissionError(e)) {
+    return new PermissionError(safe(`connecting to ${cfg.display}: ${(e as Error).message}`));
+  }
+  // The cause is left off: a raw client error is not ours to vouch for as password-free.
+  return new ConnectionError(
+    safe(`cannot connect to ${cfg.display}: ${describeConnectFailure(e, cfg, sslMode)}`),
+  );
+}
+
+/** postgres.js options with every field set, so it consults no defaults or environment. */
+export function clientOptions(
+  cfg: PgConfig,
+  ssl: SslOption,
+  hooks: { onnotice: (n: PgErrorLike) => void; onclose: () => void },
+): postgres.Options<Record<string, postgres.PostgresType>> {
+  const options = {
+    host: cfg.host ?? cfg.socketDir!,
+    port: cfg.port,
+    path: cfg.socketDir !== undefined ? socketPath(cfg.socketDir, cfg.port) : undefined,
+    user: cfg.user,
+    database: cfg.database,
+    // A function, so an empty password does not fall through to process.env.PGPASSWORD.
+    pass: () => cfg.password ?? "",
+    ssl,
+    sslnegotiation: null,
+    max: 1,
+    // No recycling: a new connection would lose the advisory lock and session settings.
+    idle_timeout: null,
+    max_lifetime: null,
+    connect_timeout: cfg.connectTimeoutMs > 0 ? cfg.connectTimeoutMs / 1000 : null,
+    max_pipeline: 100,
+    backoff: 0,
+    keep_alive: 60,
+    prepare: false,
+    debug: false,
+    fetch_types: false,
+    publications: "alltables",
+    target_session_attrs: null,
+    no_subscribe: true,
+    connection: { ...cfg.serverSettings, application_name: cfg.applicationName },
+    onnotice: hooks.onnotice,
+    onclose: hooks.onclose,
+    onparameter: () => {},
+  };
+  return options as unknown as postgres.Options<Record<string, postgres.PostgresType>>;
+}

@@ -1,0 +1,60 @@
+/**
+ * Execution helpers shared by the runner and the phases: how a statement failure is
+ * reported, which database errors are worth a retry, and the pause between retries.
+ * Kept apart from the run loop so that phases/ need not import it.
+ *
+ * @module
+ */
+import type { DbErrorKind, Driver } from "../drivers/types.ts";
+import type { RevisionScript, Statement } from "../script/types.ts";
+import { BellowsError, ConnectionError, MigrationError } from "../errors.ts";
+import { errorPosition } from "./position.ts";
+
+/** Error kinds that make a step worth retrying: a lock wait ran out, or the database was busy. */
+const RETRYABLE: ReadonlySet<DbErrorKind> = new Set(["lock_timeout", "busy"]);
+
+/** The driver's error code when `e` is a lock timeout worth retrying, else undefined. */
+export function retryableCode(driver: Driver, e: unknown): string | undefined {
+  const info = driver.errorInfo((e as Error)?.cause ?? e);
+  return info && RETRYABLE.has(info.kind) ? info.code : undefined;
+}
+
+/** `a, b` or `<base>` for log lines. */
+export function formatRevs(revs: readonly string[]): string {
+  return revs.length === 0 ? "<base>" : revs.join(", ");
+}
+
+/** Turn a statement failure into a one-line MigrationError naming file:line:column. */
+export function statementError(
+  driver: Driver,
+  script: Pick<RevisionScript, "file">,
+  stmt: Statement,
+  err: unknown,
+  context: string,
+): BellowsError {
+  if (err instanceof ConnectionError) {
+    // The session ended mid-statement: the server rolled back what was uncommitted.
+    return new ConnectionError(
+      `${script.file}:${stmt.line}:${stmt.column}: ${err.message}; ${context}`,
+      { cause: err },
+    );
+  }
+  if (err instanceof BellowsError) return err;
+  const info = driver.errorInfo(err);
+  if (!info) {
+    return new MigrationError(`${script.file}:${stmt.line}:${stmt.column}: ${err}; ${context}`, {
+      cause: err,
+    });
+  }
+  const at = errorPosition(stmt, info);
+  let msg = `${script.file}:${at.line}:${at.column}: ${info.code} ${info.message}`;
+  if (info.where) msg += ` (in ${info.where.replaceAll("\n", "; ")})`;
+  if (info.detail) msg += `; detail: ${info.detail}`;
+  if (info.hint) msg += `; hint: ${info.hint}`;
+  return new MigrationError(`${msg.replaceAll("\n", " ")}; ${context}`, { cause: err });
+}
+
+/** Wait `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
