@@ -1,0 +1,45 @@
+/**
+ * Script files an operator may meet that are large or carry odd text, through the command
+ * line on SQLite and PostgreSQL: a 200,000-statement section, and control characters in
+ * messages and labels (which must reach the terminal escaped, never raw). The refusals of
+ * files that are not UTF-8 text or not regular files are in bad_input_test.ts.
+ */
+import assert from "node:assert/strict";
+import { runCli, script, withTempDir, writeScripts } from "./support/cli.ts";
+import { DIALECTS, postgresDb, sqliteDb, type TestDb } from "./support/db.ts";
+import { startCluster } from "./support/pg_cluster.ts";
+
+const cluster = await startCluster();
+
+async function dbFor(dialect: string, dir: string, prefix: string): Promise<TestDb> {
+  return dialect === "sqlite" ? sqliteDb(dir) : await postgresDb(cluster, prefix);
+}
+
+for (const dialect of DIALECTS) {
+  Deno.test(`${dialect}: a section of 200,000 statements loads, plans and runs`, async () => {
+    await withTempDir(async (dir) => {
+      const db = await dbFor(dialect, dir, "big");
+      const mig = `${dir}/m`;
+      await writeScripts(mig, {
+        "r1.sql": script("r1", "", "CREATE TABLE t1 (id INTEGER);"),
+        "r2.sql": script("r2", "r1", "INSERT INTO t1 VALUES (1);\n".repeat(200_000)),
+      });
+      const base = ["--url", db.url, "--migrations", mig];
+      let r = await runCli([...base, "history"]);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.out, "r1 -> r2 (head), r2 step\n<base> -> r1, r1 step");
+      r = await runCli([...base, "-q", "upgrade", "r1"]);
+      assert.equal(r.code, 0, r.err);
+      r = await runCli([...base, "upgrade", "--dry-run"]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /r1 -> r2/);
+      if (dialect === "sqlite") {
+        // Running them all is quick on SQLite; on PostgreSQL each is a round trip.
+        r = await runCli([...base, "-q", "upgrade"]);
+        assert.equal(r.code, 0, r.err);
+        assert.deepEqual(await db.versions(), ["r2"]);
+        assert.equal((await db.rows("SELECT count(*) AS n FROM t1"))[0].n, 200_000);
+      }
+    });
+  });
+}
