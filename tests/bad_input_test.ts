@@ -129,6 +129,15 @@ const CASES: Case[] = [
     err: /\/r2\.sql:1: revision: revision id "r 2" must not contain whitespace$/,
   },
   {
+    // Counted as the version column counts: characters, not UTF-16 units (20 emoji are 20).
+    name: "a revision id of 33 emoji",
+    scripts: withR2(script("🚀".repeat(33), "r1", "SELECT 1;")),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err:
+      /\/r2\.sql:1: revision: revision id "🚀{33}" is 33 characters long; at most 32 are allowed$/u,
+  },
+  {
     name: "'none' as a revision id",
     scripts: withR2("-- revision: none\n-- down_revision: r1\n\n-- bellows:upgrade\nSELECT 1;\n"),
     args: (e) => [...url(e), "upgrade"],

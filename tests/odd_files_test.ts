@@ -43,3 +43,17 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  Deno.test(`${dialect}: a revision id of 32 emoji is 32 characters, as the version column counts`, async () => {
+    await withTempDir(async (dir) => {
+      const db = await dbFor(dialect, dir, "emoji");
+      const mig = `${dir}/m`;
+      const id = "🚀".repeat(32);
+      await writeScripts(mig, { "r1.sql": script(id, "", "CREATE TABLE t1 (id INTEGER);") });
+      const r = await runCli(["-q", "--url", db.url, "--migrations", mig, "upgrade"]);
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(await db.versions(), [id]);
+    });
+  });
+}

@@ -47,3 +47,12 @@ Deno.test("headerKeys: stops at the first marker or SQL line", () => {
   assert.deepEqual([...headerKeys(text)], [{ key: "revision", line: 2 }, { key: "b", line: 4 }]);
   assert.deepEqual([...headerKeys("-- a: 1\nSELECT 1;\n-- b: 2")], [{ key: "a", line: 1 }]);
 });
+
+Deno.test("revisionIdProblem: the length counts characters (code points), as VARCHAR(32) does", () => {
+  assert.equal(revisionIdProblem("🚀".repeat(20)), undefined);
+  assert.equal(revisionIdProblem("🚀".repeat(32)), undefined);
+  assert.equal(
+    revisionIdProblem("🚀".repeat(33)),
+    `revision id "${"🚀".repeat(33)}" is 33 characters long; at most 32 are allowed`,
+  );
+});
