@@ -57,3 +57,25 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  Deno.test(`${dialect}: files not named *.sql are ignored, even a looping link or a FIFO`, async () => {
+    await withTempDir(async (dir) => {
+      const db = await dbFor(dialect, dir, "ignored");
+      const mig = `${dir}/m`;
+      await writeScripts(mig, { "r1.sql": script("r1", "", "CREATE TABLE t1 (id INTEGER);") });
+      await Deno.symlink(`${mig}/notes.txt`, `${mig}/notes.txt`); // a link to itself
+      await Deno.symlink("/dev/zero", `${mig}/zero`);
+      await Deno.symlink(`${mig}/gone`, `${mig}/README`);
+      const fifo = await new Deno.Command("mkfifo", { args: [`${mig}/pipe`] }).output();
+      assert.ok(fifo.success);
+      const base = ["--url", db.url, "--migrations", mig];
+      let r = await runCli([...base, "history"]);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.out, "<base> -> r1 (head), r1 step");
+      r = await runCli([...base, "-q", "upgrade"]);
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(await db.versions(), ["r1"]);
+    });
+  });
+}
