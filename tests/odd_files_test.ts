@@ -79,3 +79,53 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+/** C0 controls but tab and line feed, DEL and C1 controls: what must not reach a terminal raw. */
+// deno-lint-ignore no-control-regex
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+for (const dialect of DIALECTS) {
+  Deno.test(`${dialect}: script text reaches stdout with control characters escaped`, async () => {
+    await withTempDir(async (dir) => {
+      const db = await dbFor(dialect, dir, "esc");
+      const mig = `${dir}/m`;
+      // Clears the screen, retitles the terminal, rings the bell; \u009b is a one-byte CSI.
+      const evil = "\u001b[2J\u001b]0;pwned\u0007 \u009b31m";
+      const rev = (id: string, down: string, extra: string) =>
+        `-- revision: ${id}\n-- down_revision: ${down}\n${extra}-- message: ${id} ${evil} x\n\n` +
+        "-- bellows:upgrade\nSELECT 1;\n";
+      await writeScripts(mig, {
+        "r1.sql": rev("r1", "", ""),
+        "r2.sql": rev("r2", "r1", "-- branch_labels: lab\u001b[31m\n"),
+        "r3\u001b[1m.sql": rev("r3", "r1", ""),
+      });
+      const base = ["--url", db.url, "--migrations", mig];
+      const r = await runCli([...base, "-q", "upgrade", "heads"]);
+      assert.equal(r.code, 0, r.err);
+      const commands = [
+        ["history"],
+        ["history", "-v"],
+        ["history", "-i"],
+        ["heads"],
+        ["heads", "-v"],
+        ["branches", "-v"],
+        ["show", "r1"],
+        ["show", "r3"],
+        ["current", "-v"],
+        ["graph"],
+        ["graph", "--format", "mermaid"],
+        ["plan", "--down", "base"],
+      ];
+      for (const cmd of commands) {
+        const out = await runCli([...base, ...cmd]);
+        assert.equal(out.code, 0, `${cmd.join(" ")}: ${out.err}`);
+        assert.doesNotMatch(
+          out.out,
+          RAW_CONTROL,
+          `${cmd.join(" ")} prints a raw control character`,
+        );
+        assert.match(out.out, /\\u001b/, `${cmd.join(" ")} shows the escape`);
+      }
+    });
+  });
+}

@@ -17,6 +17,7 @@ import { execute, formatRevs, inspectState, type RunReport } from "../runner/run
 import { previewSteps } from "../runner/preview.ts";
 import { readAudit } from "../state/version_table.ts";
 import type { Context } from "./context.ts";
+import { escapeControls } from "../log.ts";
 import { revisionJson, runJson } from "./describe.ts";
 import { action, type CommandResult, type Io } from "./output.ts";
 import { previewPlan } from "./review.ts";
@@ -320,7 +321,7 @@ export function registerDatabaseCommands(
           text = out.join("");
         }
         return {
-          text,
+          text: escapeControls(text),
           data: {
             database: driver.display,
             source: await ctx.source(),
