@@ -213,6 +213,29 @@ const CASES: Case[] = [
     code: ExitCode.SCRIPT,
     err: /\/r2\.sql: larger than 64 MiB, the limit of a script file$/,
   },
+  // An empty migrations folder (a wrong --migrations, say): commands that apply or plan
+  // revisions refuse before opening the database, so no SQLite file appears.
+  ...[
+    ["upgrade"],
+    ["stamp", "heads"],
+    ["downgrade", "base"],
+    ["plan"],
+    ["upgrade", "--sql"],
+    ["check"],
+  ].map(
+    (cmd): Case => ({
+      name: `an empty migrations folder: ${cmd.join(" ")}`,
+      setup: async (e) => {
+        await Deno.remove(e.mig, { recursive: true });
+        await Deno.mkdir(e.mig);
+        await Deno.writeTextFile(`${e.mig}/README.md`, "not a script");
+      },
+      args: (e) => [...url(e), ...cmd],
+      code: ExitCode.SCRIPT,
+      err:
+        /^migrations directory "\S+\/m" holds no revision scripts \(\*\.sql\); nothing to do, and the database was not opened$/,
+    }),
+  ),
   {
     name: "'none' as a revision id",
     scripts: withR2("-- revision: none\n-- down_revision: r1\n\n-- bellows:upgrade\nSELECT 1;\n"),

@@ -129,3 +129,25 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  Deno.test(`${dialect}: an empty migrations folder lists nothing and creates no database`, async () => {
+    await withTempDir(async (dir) => {
+      const db = await dbFor(dialect, dir, "empty");
+      const mig = `${dir}/m`;
+      await Deno.mkdir(mig);
+      const base = ["--url", db.url, "--migrations", mig];
+      for (const cmd of [["history"], ["heads"], ["branches"], ["current"]]) {
+        const r = await runCli([...base, "-q", ...cmd]);
+        assert.deepEqual([r.code, r.out, r.err], [0, "", ""], cmd.join(" "));
+      }
+      const r = await runCli([...base, "upgrade"]);
+      assert.equal(r.code, 6, r.err);
+      if (dialect === "sqlite") {
+        await assert.rejects(Deno.stat(db.url), Deno.errors.NotFound);
+      } else {
+        assert.deepEqual(await db.tables(), []);
+      }
+    });
+  });
+}

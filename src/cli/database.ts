@@ -70,7 +70,7 @@ async function runOffline(
   start: string | undefined,
   plan: (project: Project, heads: readonly string[]) => Step[],
 ): Promise<CommandResult> {
-  const project = await ctx.project();
+  const project = await ctx.revisions();
   const dialect = dialectOf(ctx.url) === "postgresql" ? postgresDialect : sqliteDialect;
   const heads = offlineStartHeads(project.map, start);
   const steps = plan(project, heads);

@@ -66,7 +66,7 @@ function parseDialect(text: string): DialectName {
  * the version table unless the start is given (`--from`, or `start:end`).
  */
 export async function previewPlan(ctx: Context, req: PlanRequest): Promise<CommandResult> {
-  const project = await ctx.project();
+  const project = await ctx.revisions();
   const map = project.map;
   let target = req.target;
   let start: string[] | undefined;
