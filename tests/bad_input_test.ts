@@ -237,6 +237,14 @@ const CASES: Case[] = [
     }),
   ),
   {
+    name: "an escape sequence in a branch label",
+    scripts: withR2(script("r2", "r1", "SELECT 1;", "", { branch_labels: "x\u001b[2J" })),
+    args: (e) => [...url(e), "history"],
+    code: ExitCode.SCRIPT,
+    err:
+      /\/r2\.sql:3: branch_labels: branch label "x\\u001b\[2J" must not contain control characters$/,
+  },
+  {
     name: "'none' as a revision id",
     scripts: withR2("-- revision: none\n-- down_revision: r1\n\n-- bellows:upgrade\nSELECT 1;\n"),
     args: (e) => [...url(e), "upgrade"],

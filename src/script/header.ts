@@ -85,6 +85,11 @@ export function branchLabelProblem(label: string): string | undefined {
 function nameProblem(name: string): string | undefined {
   if (name === "") return "is empty";
   if (/\s/.test(name)) return `"${name}" must not contain whitespace`;
+  // An escape sequence in an id or label would reach every terminal that lists it.
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) {
+    return `"${name}" must not contain control characters`;
+  }
   const bad = /[@\-+:]/.exec(name);
   return bad ? `"${name}" must not contain "${bad[0]}"` : undefined;
 }

@@ -12,6 +12,8 @@ Deno.test("revisionIdProblem: Alembic's id rules", () => {
     ],
     ["a b", 'revision id "a b" must not contain whitespace'],
     ["a\tb", 'revision id "a\tb" must not contain whitespace'],
+    ["a\u001b[2Jb", 'revision id "a\u001b[2Jb" must not contain control characters'],
+    ["a\u009bb", 'revision id "a\u009bb" must not contain control characters'],
     ["a@b", 'revision id "a@b" must not contain "@"'],
     ["a-b", 'revision id "a-b" must not contain "-"'],
     ["a+b", 'revision id "a+b" must not contain "+"'],
