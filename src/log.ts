@@ -21,9 +21,16 @@ export interface Logger {
   debug(message: string): void;
 }
 
-/** C0 control characters but tab and line feed, and DEL: what `oneLine` escapes. */
+/**
+ * C0 control characters but tab and line feed, DEL, and the C1 controls (U+0080-U+009F:
+ * U+009B alone starts an escape sequence on some terminals): what `oneLine` and
+ * `escapeControls` escape.
+ */
 // deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** A control character as the six characters `\u001b`. */
+const escapeChar = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /**
  * `text` as one line for stderr and `--json`: line breaks (with the spaces around them)
@@ -36,7 +43,18 @@ export function oneLine(text: string): string {
     .split(/\s*(?:\r\n|[\r\n\u2028\u2029])\s*/)
     .filter((part) => part !== "")
     .join(" ")
-    .replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    .replace(CONTROL, escapeChar);
+}
+
+/**
+ * `text` for stdout: line feeds and tabs kept, every other control character written as
+ * a `\u001b` escape (as in {@linkcode oneLine}), so that a message, label or file name in
+ * a script cannot clear, retitle or rewrite the operator's terminal. For text results
+ * that show what scripts say (`history`, `show`, `heads`, `branches`, `current`,
+ * `graph`); never for SQL that is meant to be run.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL, escapeChar);
 }
 
 /** A logger that writes to a sink, with optional timestamps; every entry is one line. */

@@ -110,6 +110,28 @@ const at = (...rows: string[]) => async (e: Env) => {
 
 const url = (e: Env) => ["--url", e.db.url, "--migrations", e.mig];
 
+/**
+ * Start at r1 (made with good scripts), then put `place`'s files in the migrations folder:
+ * for files writeScripts cannot write (bytes, FIFOs, links).
+ */
+const placing = (place: (e: Env) => Promise<void>) => async (e: Env) => {
+  await writeScripts(`${e.dir}/good`, BASE);
+  await upgradeTo({ ...e, mig: `${e.dir}/good` }, "r1");
+  await Deno.remove(`${e.mig}/r2.sql`);
+  await place(e);
+};
+
+/** r2 (inserting a row with an é) as `bytes` of some encoding. */
+const R2_E_ACUTE = [
+  "-- revision: r2",
+  "-- down_revision: r1",
+  "-- message: café",
+  "",
+  "-- bellows:upgrade",
+  "INSERT INTO t1 (id, v) VALUES (2, 'é');",
+  "",
+].join("\n");
+
 const WRONG = "Wr0ng:p@ss/w%rd";
 
 const CASES: Case[] = [
@@ -127,6 +149,100 @@ const CASES: Case[] = [
     args: (e) => [...url(e), "upgrade"],
     code: ExitCode.SCRIPT,
     err: /\/r2\.sql:1: revision: revision id "r 2" must not contain whitespace$/,
+  },
+  {
+    // Counted as the version column counts: characters, not UTF-16 units (20 emoji are 20).
+    name: "a revision id of 33 emoji",
+    scripts: withR2(script("🚀".repeat(33), "r1", "SELECT 1;")),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err:
+      /\/r2\.sql:1: revision: revision id "🚀{33}" is 33 characters long; at most 32 are allowed$/u,
+  },
+  // Files that are not UTF-8 text, or not regular files (see also src/script/fs_test.ts).
+  {
+    name: "a Latin-1 script (not decoded to U+FFFD)",
+    setup: placing(async (e) =>
+      await Deno.writeFile(
+        `${e.mig}/r2.sql`,
+        Uint8Array.from(R2_E_ACUTE, (ch) => ch.charCodeAt(0)),
+      )
+    ),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err:
+      /\/r2\.sql:3: not UTF-8 text: byte 0xE9 at byte offset 52 is not valid UTF-8 \(Latin-1 or another encoding\?\); save the file as UTF-8$/,
+  },
+  {
+    name: "a binary file named *.sql",
+    setup: placing(async (e) =>
+      await Deno.writeFile(
+        `${e.mig}/r2.sql`,
+        new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]),
+      )
+    ),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /\/r2\.sql:3: a binary file, not SQL text \(NUL byte at byte offset 8\)$/,
+  },
+  {
+    name: "a FIFO named *.sql (never opened: that would block)",
+    setup: placing(async (e) => {
+      const r = await new Deno.Command("mkfifo", { args: [`${e.mig}/r2.sql`] }).output();
+      assert.ok(r.success);
+    }),
+    args: (e) => [...url(e), "history"],
+    code: ExitCode.SCRIPT,
+    err: /\/r2\.sql: not a regular file \(a FIFO\); a script must be a regular file$/,
+  },
+  {
+    name: "a link to /dev/zero named *.sql",
+    setup: placing(async (e) => await Deno.symlink("/dev/zero", `${e.mig}/r2.sql`)),
+    args: (e) => [...url(e), "upgrade"],
+    code: ExitCode.SCRIPT,
+    err: /\/r2\.sql: not a regular file \(a character device\); a script must be a regular file$/,
+  },
+  {
+    name: "a script over the 64 MiB limit",
+    setup: placing(async (e) => {
+      const f = await Deno.open(`${e.mig}/r2.sql`, { write: true, create: true });
+      await f.truncate(64 * 1024 * 1024 + 1); // sparse: no disk space used
+      f.close();
+    }),
+    args: (e) => [...url(e), "current"],
+    code: ExitCode.SCRIPT,
+    err: /\/r2\.sql: larger than 64 MiB, the limit of a script file$/,
+  },
+  // An empty migrations folder (a wrong --migrations, say): commands that apply or plan
+  // revisions refuse before opening the database, so no SQLite file appears.
+  ...[
+    ["upgrade"],
+    ["stamp", "heads"],
+    ["downgrade", "base"],
+    ["plan"],
+    ["upgrade", "--sql"],
+    ["check"],
+  ].map(
+    (cmd): Case => ({
+      name: `an empty migrations folder: ${cmd.join(" ")}`,
+      setup: async (e) => {
+        await Deno.remove(e.mig, { recursive: true });
+        await Deno.mkdir(e.mig);
+        await Deno.writeTextFile(`${e.mig}/README.md`, "not a script");
+      },
+      args: (e) => [...url(e), ...cmd],
+      code: ExitCode.SCRIPT,
+      err:
+        /^migrations directory "\S+\/m" holds no revision scripts \(\*\.sql\); nothing to do, and the database was not opened$/,
+    }),
+  ),
+  {
+    name: "an escape sequence in a branch label",
+    scripts: withR2(script("r2", "r1", "SELECT 1;", "", { branch_labels: "x\u001b[2J" })),
+    args: (e) => [...url(e), "history"],
+    code: ExitCode.SCRIPT,
+    err:
+      /\/r2\.sql:3: branch_labels: branch label "x\\u001b\[2J" must not contain control characters$/,
   },
   {
     name: "'none' as a revision id",
@@ -181,7 +297,7 @@ const CASES: Case[] = [
     scripts: withR2("\u0000\u0001\u00ff\u00fe\u001b[2J garbage \u0007\n\u0000"),
     args: (e) => [...url(e), "upgrade"],
     code: ExitCode.SCRIPT,
-    err: /\/r2\.sql:1: /,
+    err: /\/r2\.sql:1: a binary file, not SQL text \(NUL byte at byte offset 0\)$/,
   },
   {
     name: "the same id in two folders",

@@ -16,7 +16,7 @@ import type { SourceFile } from "../script/types.ts";
 import { type StateConfig, stateConfig } from "../state/version_table.ts";
 import { bundledFiles } from "../bundle/migrations.gen.ts";
 import { type AlembicSettings, readAlembicSettings } from "../config/alembic_ini.ts";
-import { UsageError } from "../errors.ts";
+import { ScriptError, UsageError } from "../errors.ts";
 import { isPermissionError, missingPermission } from "../permissions.ts";
 import { VERSION } from "../version.ts";
 
@@ -215,6 +215,23 @@ export class Context {
     return this.#project;
   }
 
+  /**
+   * {@linkcode project} for commands that apply or plan revisions: a migrations folder
+   * holding none (a wrong `--migrations`, say) is refused, before any database is opened,
+   * rather than "upgrading" to nothing and creating an empty SQLite file. Commands that
+   * only list (`history`, `heads`, ...) print nothing for it instead.
+   */
+  async revisions(): Promise<Project> {
+    const project = await this.project();
+    if (project.map.size === 0 && this.#sourceDir !== null) {
+      throw new ScriptError(
+        `migrations directory "${this.#sourceDir}" holds no revision scripts (*.sql); ` +
+          "nothing to do, and the database was not opened",
+      );
+    }
+    return project;
+  }
+
   /** Which set of scripts is in use. */
   async source(): Promise<SourceInfo> {
     const project = await this.project();
@@ -270,7 +287,8 @@ export class Context {
     fn: (driver: Driver, project: Project) => Promise<T>,
     extra: { readOnly?: boolean } = {},
   ): Promise<T> {
-    const project = await this.project();
+    // Commands that may write apply or record revisions: they need some.
+    const project = extra.readOnly ? await this.project() : await this.revisions();
     const driver = await this.driver(extra);
     try {
       return await fn(driver, project);

@@ -18,6 +18,7 @@ import { execute, inspectState, type RunReport } from "../runner/run.ts";
 import { previewSteps } from "../runner/preview.ts";
 import { readAudit } from "../state/version_table.ts";
 import type { Context } from "./context.ts";
+import { escapeControls } from "../log.ts";
 import { revisionJson, runJson } from "./describe.ts";
 import { action, type CommandResult, type Io } from "./output.ts";
 import { previewPlan } from "./review.ts";
@@ -70,7 +71,7 @@ async function runOffline(
   start: string | undefined,
   plan: (project: Project, heads: readonly string[]) => Step[],
 ): Promise<CommandResult> {
-  const project = await ctx.project();
+  const project = await ctx.revisions();
   const dialect = dialectForUrl(ctx.url);
   const heads = offlineStartHeads(project.map, start);
   const steps = plan(project, heads);
@@ -321,7 +322,7 @@ export function registerDatabaseCommands(
           text = out.join("");
         }
         return {
-          text,
+          text: escapeControls(text),
           data: {
             database: driver.display,
             source: await ctx.source(),

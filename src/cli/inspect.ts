@@ -11,6 +11,7 @@ import { resolveRevisions } from "../graph/targets.ts";
 import { inspectState } from "../runner/run.ts";
 import { readAudit } from "../state/version_table.ts";
 import { VERSION } from "../version.ts";
+import { escapeControls } from "../log.ts";
 import type { Context, SourceInfo } from "./context.ts";
 import { auditJson, revisionJson } from "./describe.ts";
 import { action, type Io } from "./output.ts";
@@ -59,7 +60,7 @@ export function registerInspectCommands(
         const verbose = o.verbose ?? ctx.opts.verbose ?? false;
         const project = await ctx.project();
         const source = await ctx.source();
-        if (o.source) return { text: formatSource(source), data: { source } };
+        if (o.source) return { text: escapeControls(formatSource(source)), data: { source } };
         if (o.audit) {
           return await ctx.withDriver(async (driver) => {
             const audit = await readAudit(driver, ctx.state);
@@ -69,7 +70,7 @@ export function registerInspectCommands(
               `bellows ${a.toolVersion}\n`
             ).join("");
             return {
-              text,
+              text: escapeControls(text),
               data: { database: driver.display, source, audit: audit.map(auditJson) },
             };
           }, { readOnly: true });
@@ -88,7 +89,8 @@ export function registerInspectCommands(
           indicateCurrent: o.indicateCurrent ?? false,
         });
         return {
-          text,
+          // Script text (messages, labels, file names) never reaches the terminal raw.
+          text: escapeControls(text),
           data: {
             source,
             current: current ?? null,
@@ -115,7 +117,9 @@ export function registerInspectCommands(
         const map = project.map;
         const ids = o.resolveDependencies ? map.realHeads : map.heads;
         return {
-          text: formatHeads(map, { verbose, resolveDependencies: o.resolveDependencies }),
+          text: escapeControls(
+            formatHeads(map, { verbose, resolveDependencies: o.resolveDependencies }),
+          ),
           data: {
             source: await ctx.source(),
             heads: ids.map((id) => revisionJson(map.get(id))),
@@ -132,7 +136,7 @@ export function registerInspectCommands(
       const project = await ctx.project();
       const verbose = o.verbose ?? ctx.opts.verbose ?? false;
       return {
-        text: formatBranches(project.map, { verbose }),
+        text: escapeControls(formatBranches(project.map, { verbose })),
         data: {
           source: await ctx.source(),
           branches: historyRange(project.map, undefined).filter((r) => r.isBranchPoint)
@@ -148,7 +152,7 @@ export function registerInspectCommands(
     .action(action(context, io, async (ctx, _o: unknown, target: string) => {
       const project = await ctx.project();
       return {
-        text: formatShow(project.map, target),
+        text: escapeControls(formatShow(project.map, target)),
         data: {
           source: await ctx.source(),
           revisions: resolveRevisions(project.map, target).map(revisionJson),

@@ -179,8 +179,10 @@ export function registerPhaseCommands(
   program
     .command("check")
     .description("report pending phases; exit 0 up to date, 3 expand, 4 migrate, 5 contract")
-    .action(action(context, io, async (ctx) =>
-      await ctx.withDriver(async (driver, project) => {
+    .action(action(context, io, async (ctx) => {
+      // A gate that passes on an empty folder (a wrong --migrations) would wave a deploy by.
+      await ctx.revisions();
+      return await ctx.withDriver(async (driver, project) => {
         const r = await checkPhases(driver, project, ctx.state, ctx.runOptions());
         const [status, next] = NEXT[r.code];
         return {
@@ -204,7 +206,8 @@ export function registerPhaseCommands(
             legacy: legacyJson(r.takeover?.legacy, r.takeover?.revision),
           },
         };
-      }, { readOnly: true })));
+      }, { readOnly: true });
+    }));
 
   program
     .command("version")

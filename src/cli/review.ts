@@ -19,6 +19,7 @@ import { formatRevs } from "../runner/execution.ts";
 import { readHeads } from "../state/version_table.ts";
 import { type Context, getEnv } from "./context.ts";
 import { revisionJson } from "./describe.ts";
+import { escapeControls } from "../log.ts";
 import { action, type CommandResult, type Io } from "./output.ts";
 
 /** The database's version rows, read through a read-only connection, and its display name. */
@@ -66,7 +67,7 @@ function parseDialect(text: string): DialectName {
  * the version table unless the start is given (`--from`, or `start:end`).
  */
 export async function previewPlan(ctx: Context, req: PlanRequest): Promise<CommandResult> {
-  const project = await ctx.project();
+  const project = await ctx.revisions();
   const map = project.map;
   let target = req.target;
   let start: string[] | undefined;
@@ -118,7 +119,7 @@ export async function previewPlan(ctx: Context, req: PlanRequest): Promise<Comma
       formatPlan(planned);
   }
   return {
-    text,
+    text: escapeControls(text),
     data: {
       database,
       dialect,
@@ -174,7 +175,7 @@ export function registerReviewCommands(
       const current = ctx.opts.url ? (await readVersionRows(ctx, project)).heads : undefined;
       const text = renderGraph(project.map, o.format, { current });
       return {
-        text,
+        text: escapeControls(text),
         data: {
           format: o.format,
           source: await ctx.source(),

@@ -18,6 +18,16 @@ import type { RevisionInfo, RevisionLookup } from "./types.ts";
 /** Longest revision id the `alembic_version.version_num` column (VARCHAR(32)) holds. */
 export const MAX_REVISION_ID_LENGTH = 32;
 
+/**
+ * Length of `id` as VARCHAR(32) counts it on PostgreSQL (and `len()` in Alembic): in
+ * characters (code points), not UTF-16 units, so an emoji counts once, not twice.
+ */
+export function revisionIdLength(id: string): number {
+  let n = 0;
+  for (const _ of id) n++;
+  return n;
+}
+
 /** Characters a revision id may not contain (Alembic's `@ - +`, and `:` which separates ranges). */
 export const ILLEGAL_REVISION_CHARS: readonly string[] = ["@", "-", "+", ":"];
 
@@ -444,7 +454,7 @@ function validateId(info: RevisionInfo): void {
       `Character(s) '${illegal.join(", ")}' not allowed in revision identifier '${id}'${where}`,
     );
   }
-  if (id.length > MAX_REVISION_ID_LENGTH) {
+  if (revisionIdLength(id) > MAX_REVISION_ID_LENGTH) {
     throw new RevisionError(
       `Revision identifier '${id}'${where} is longer than ${MAX_REVISION_ID_LENGTH} characters`,
     );

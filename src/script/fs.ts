@@ -59,25 +59,179 @@ async function walk(root: string, rel: string, out: SourceFile[], seen: Set<stri
     if (/^[._]/.test(entry.name)) continue;
     const path = rel === "" ? entry.name : `${rel}/${entry.name}`;
     const full = `${root}/${path}`;
+    const script = isScriptPath(path);
+    // Not a script name: only a folder matters. Anything else (notes, a FIFO, a socket)
+    // is ignored without a look, so it can neither block nor fail the load.
+    if (!script && !entry.isDirectory && !entry.isSymlink) continue;
     let isDir = entry.isDirectory;
     if (entry.isSymlink) {
-      const target = await reading(full, "file", () =>
-        Deno.stat(full).catch((err) => {
-          if (!(err instanceof Deno.errors.NotFound)) throw err;
-          return undefined;
-        }));
-      // A dangling link is only worth an error where a script was expected.
+      const target = await linkTarget(full, script);
+      // A link that leads nowhere is only worth an error where a script was expected.
       if (!target) {
-        if (isScriptPath(path)) throw new ScriptError(`${full}:1: symbolic link to a missing file`);
+        if (script) throw new ScriptError(`${full}:1: symbolic link to a missing file`);
         continue;
       }
       isDir = target.isDirectory;
+      if (!script && !isDir) continue;
     }
     if (isDir) await walk(root, path, out, seen);
-    else if (isScriptPath(path)) {
-      out.push({ path, text: await reading(full, "file", () => Deno.readTextFile(full)) });
-    }
+    else out.push({ path, text: await readScriptFile(full) });
   }
+}
+
+/**
+ * What the link `full` leads to (stat follows links; it never opens the target), or
+ * undefined when it leads nowhere. For a link not named as a script any failure (a
+ * loop, a dangling or unreadable target) is "nowhere": such files are documented as
+ * ignored. For a script name only a missing target is; other failures name the file.
+ */
+async function linkTarget(full: string, script: boolean): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.stat(full);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable) throw err;
+    if (!script || err instanceof Deno.errors.NotFound) return undefined;
+    return await reading(full, "file", () => Promise.reject(err));
+  }
+}
+
+/**
+ * Largest script file read, in bytes (64 MiB): far above any real revision (200,000
+ * statements are about 5 MiB), and a bound on what a file that never ends
+ * (`/dev/zero` behind a link, a log growing under the name) can take.
+ */
+export const MAX_SCRIPT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Read one script file: a regular file (after following links), at most
+ * {@linkcode MAX_SCRIPT_BYTES}, UTF-8 text. Anything else is a {@linkcode ScriptError}
+ * naming the file. A FIFO, device or socket is refused from its stat, before any open:
+ * opening a FIFO blocks until a writer comes, and a device may never end.
+ */
+export async function readScriptFile(full: string): Promise<string> {
+  const info = await reading(full, "file", () => Deno.stat(full));
+  if (!info.isFile) {
+    throw new ScriptError(
+      `${full}: not a regular file (${fileKind(info)}); a script must be a regular file`,
+    );
+  }
+  const tooBig = () =>
+    new ScriptError(
+      `${full}: larger than ${MAX_SCRIPT_BYTES / 1024 / 1024} MiB, the limit of a script file`,
+    );
+  if (info.size > MAX_SCRIPT_BYTES) throw tooBig();
+  const bytes = await reading(full, "file", () => readAtMost(full, MAX_SCRIPT_BYTES + 1));
+  // It grew between the stat and the read.
+  if (bytes.length > MAX_SCRIPT_BYTES) throw tooBig();
+  return decodeScript(full, bytes);
+}
+
+/** What kind of file `info` is, in words, for a refusal. */
+function fileKind(info: Deno.FileInfo): string {
+  if (info.isDirectory) return "a folder";
+  if (info.isFifo) return "a FIFO";
+  if (info.isCharDevice) return "a character device";
+  if (info.isBlockDevice) return "a block device";
+  if (info.isSocket) return "a socket";
+  return "not a file";
+}
+
+/** The first `limit` bytes of the file at `path` (fewer when it is shorter). */
+async function readAtMost(path: string, limit: number): Promise<Uint8Array> {
+  const file = await Deno.open(path);
+  try {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    while (total < limit) {
+      const buf = new Uint8Array(Math.min(1 << 20, limit - total));
+      const n = await file.read(buf);
+      if (n === null) break;
+      chunks.push(buf.subarray(0, n));
+      total += n;
+    }
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * The text of script file `path` from its bytes, refusing what is not UTF-8 text with a
+ * {@linkcode ScriptError} `path:line:` that names the byte offset: a NUL byte (a binary
+ * file), a UTF-16 byte order mark, or the first byte that is not valid UTF-8 (a Latin-1
+ * `é`, say), rather than decoding it to U+FFFD and running that. A UTF-8 byte order mark
+ * is kept, as Deno.readTextFile keeps it (the parser skips it).
+ */
+export function decodeScript(path: string, bytes: Uint8Array): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new ScriptError(
+      `${path}:1: UTF-16 text (byte order mark at byte offset 0); save the file as UTF-8`,
+    );
+  }
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    throw new ScriptError(
+      `${path}:${lineOfByte(bytes, nul)}: a binary file, not SQL text ` +
+        `(NUL byte at byte offset ${nul})`,
+    );
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    const hex = bytes[bad].toString(16).toUpperCase().padStart(2, "0");
+    throw new ScriptError(
+      `${path}:${lineOfByte(bytes, bad)}: not UTF-8 text: byte 0x${hex} at byte offset ` +
+        `${bad} is not valid UTF-8 (Latin-1 or another encoding?); save the file as UTF-8`,
+    );
+  }
+}
+
+/** 1-based line of byte `offset`. */
+function lineOfByte(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = bytes.indexOf(0x0a); i !== -1 && i < offset; i = bytes.indexOf(0x0a, i + 1)) {
+    line++;
+  }
+  return line;
+}
+
+/**
+ * Offset of the first byte of the first ill-formed UTF-8 sequence (the Unicode table of
+ * well-formed byte sequences, which is what a fatal TextDecoder applies), or -1.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let more: number, lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) more = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      more = 2;
+      if (c === 0xe0) lo = 0xa0;
+      if (c === 0xed) hi = 0x9f; // no surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      more = 3;
+      if (c === 0xf0) lo = 0x90;
+      if (c === 0xf4) hi = 0x8f; // nothing past U+10FFFF
+    } else return i;
+    for (let k = 1; k <= more; k++) {
+      const b = bytes[i + k];
+      if (b === undefined || b < (k === 1 ? lo : 0x80) || b > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += more + 1;
+  }
+  return -1;
 }
 
 /** Stat the migrations directory, turning "not there" into a ScriptError naming it. */

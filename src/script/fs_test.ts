@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ScriptError } from "../errors.ts";
-import { readMigrationDir } from "./fs.ts";
+import { decodeScript, firstInvalidUtf8, MAX_SCRIPT_BYTES, readMigrationDir } from "./fs.ts";
 
 Deno.test("readMigrationDir: recursive, sorted, relative '/' paths, script files only", async () => {
   const dir = await Deno.makeTempDir();
@@ -103,4 +103,113 @@ Deno.test("readMigrationDir: a file the OS refuses to read is a ScriptError nami
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** A migrations folder in a temporary directory, removed after `fn`. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** `readMigrationDir(dir)` rejects with a ScriptError whose message is `want`. */
+async function refuses(dir: string, want: string | RegExp): Promise<void> {
+  await assert.rejects(readMigrationDir(dir), (err: unknown) => {
+    assert.ok(err instanceof ScriptError, String(err));
+    if (typeof want === "string") assert.equal(err.message, want);
+    else assert.match(err.message, want);
+    return true;
+  });
+}
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+Deno.test("readMigrationDir: a Latin-1 script is refused at its first bad byte, not decoded to U+FFFD", async () => {
+  await inTempDir(async (dir) => {
+    // "-- revision: a\n-- message: café\n" in Latin-1: é is the single byte 0xE9 at offset 30.
+    const bytes = new Uint8Array([...enc("-- revision: a\n-- message: caf"), 0xe9, 0x0a]);
+    await Deno.writeFile(`${dir}/a.sql`, bytes);
+    await refuses(
+      dir,
+      `${dir}/a.sql:2: not UTF-8 text: byte 0xE9 at byte offset 30 is not valid UTF-8 ` +
+        `(Latin-1 or another encoding?); save the file as UTF-8`,
+    );
+  });
+});
+
+Deno.test("readMigrationDir: a binary file and UTF-16 text are named as such", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeFile(`${dir}/a.sql`, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0a, 0x00]));
+    await refuses(dir, `${dir}/a.sql:2: a binary file, not SQL text (NUL byte at byte offset 5)`);
+    await Deno.writeFile(`${dir}/a.sql`, new Uint8Array([0xff, 0xfe, 0x2d, 0x00, 0x2d, 0x00]));
+    await refuses(
+      dir,
+      `${dir}/a.sql:1: UTF-16 text (byte order mark at byte offset 0); save the file as UTF-8`,
+    );
+  });
+});
+
+Deno.test("decodeScript: UTF-8 passes whole, byte order mark included (as Deno.readTextFile)", () => {
+  const text = "\uFEFF-- é ü 🚀 \u{10FFFF}\n";
+  assert.equal(decodeScript("x.sql", enc(text)), text);
+});
+
+Deno.test("firstInvalidUtf8: the first byte of the first ill-formed sequence", () => {
+  const cases: [number[], number][] = [
+    [[0x41, 0xc3, 0xa9], -1], // é
+    [[0x41, 0xe9, 0x41], 1], // Latin-1 é
+    [[0xc0, 0x80], 0], // overlong NUL
+    [[0xed, 0xa0, 0x80], 0], // a surrogate
+    [[0xf4, 0x90, 0x80, 0x80], 0], // past U+10FFFF
+    [[0x41, 0xf0, 0x9f, 0x9a], 1], // cut off at the end
+    [[0xf0, 0x9f, 0x9a, 0x80, 0x80], 4], // a stray continuation byte
+  ];
+  for (const [bytes, want] of cases) {
+    assert.equal(firstInvalidUtf8(new Uint8Array(bytes)), want, JSON.stringify(bytes));
+  }
+});
+
+Deno.test("readMigrationDir: a FIFO named *.sql is refused without opening it (which would block)", async () => {
+  await inTempDir(async (dir) => {
+    const r = await new Deno.Command("mkfifo", { args: [`${dir}/a.sql`] }).output();
+    assert.ok(r.success);
+    await refuses(
+      dir,
+      `${dir}/a.sql: not a regular file (a FIFO); a script must be a regular file`,
+    );
+  });
+});
+
+Deno.test("readMigrationDir: a link to /dev/zero is refused, not read until memory runs out", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.symlink("/dev/zero", `${dir}/a.sql`);
+    await refuses(
+      dir,
+      `${dir}/a.sql: not a regular file (a character device); a script must be a regular file`,
+    );
+  });
+});
+
+Deno.test("readMigrationDir: a script over the size limit is refused, saying the limit", async () => {
+  await inTempDir(async (dir) => {
+    // Sparse: no disk space used.
+    const f = await Deno.open(`${dir}/a.sql`, { write: true, create: true });
+    await f.truncate(MAX_SCRIPT_BYTES + 1);
+    f.close();
+    await refuses(dir, `${dir}/a.sql: larger than 64 MiB, the limit of a script file`);
+  });
+});
+
+Deno.test("readMigrationDir: files not named *.sql are ignored whatever they are", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/a.sql`, "A");
+    await Deno.symlink(`${dir}/notes.txt`, `${dir}/notes.txt`); // a link to itself (ELOOP)
+    await Deno.symlink("/dev/zero", `${dir}/zero`);
+    const r = await new Deno.Command("mkfifo", { args: [`${dir}/pipe`] }).output();
+    assert.ok(r.success);
+    assert.deepEqual(await readMigrationDir(dir), [{ path: "a.sql", text: "A" }]);
+  });
 });

@@ -5,6 +5,7 @@
  * @module
  */
 import { fail, suggest } from "./_util.ts";
+import { revisionIdLength } from "../graph/revision_map.ts";
 
 /** Header keys a revision script may declare, each at most once. */
 export const HEADER_KEYS = [
@@ -62,8 +63,9 @@ export function matchKeyLine(line: string): { key: string; value: string } | und
  * `@ - + :` (Alembic's rules; those characters are revision-syntax operators).
  */
 export function revisionIdProblem(id: string): string | undefined {
-  if (id.length > MAX_REVISION_ID_LENGTH) {
-    return `revision id "${id}" is ${id.length} characters long; at most ${MAX_REVISION_ID_LENGTH} are allowed`;
+  const length = revisionIdLength(id);
+  if (length > MAX_REVISION_ID_LENGTH) {
+    return `revision id "${id}" is ${length} characters long; at most ${MAX_REVISION_ID_LENGTH} are allowed`;
   }
   const problem = nameProblem(id);
   if (problem) return `revision id ${problem}`;
@@ -83,6 +85,11 @@ export function branchLabelProblem(label: string): string | undefined {
 function nameProblem(name: string): string | undefined {
   if (name === "") return "is empty";
   if (/\s/.test(name)) return `"${name}" must not contain whitespace`;
+  // An escape sequence in an id or label would reach every terminal that lists it.
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) {
+    return `"${name}" must not contain control characters`;
+  }
   const bad = /[@\-+:]/.exec(name);
   return bad ? `"${name}" must not contain "${bad[0]}"` : undefined;
 }

@@ -12,6 +12,8 @@ Deno.test("revisionIdProblem: Alembic's id rules", () => {
     ],
     ["a b", 'revision id "a b" must not contain whitespace'],
     ["a\tb", 'revision id "a\tb" must not contain whitespace'],
+    ["a\u001b[2Jb", 'revision id "a\u001b[2Jb" must not contain control characters'],
+    ["a\u009bb", 'revision id "a\u009bb" must not contain control characters'],
     ["a@b", 'revision id "a@b" must not contain "@"'],
     ["a-b", 'revision id "a-b" must not contain "-"'],
     ["a+b", 'revision id "a+b" must not contain "+"'],
@@ -46,4 +48,13 @@ Deno.test("headerKeys: stops at the first marker or SQL line", () => {
   const text = "\uFEFF-- hello\n-- revision: a\n\n-- b: c\n-- bellows:upgrade\n-- d: e\n";
   assert.deepEqual([...headerKeys(text)], [{ key: "revision", line: 2 }, { key: "b", line: 4 }]);
   assert.deepEqual([...headerKeys("-- a: 1\nSELECT 1;\n-- b: 2")], [{ key: "a", line: 1 }]);
+});
+
+Deno.test("revisionIdProblem: the length counts characters (code points), as VARCHAR(32) does", () => {
+  assert.equal(revisionIdProblem("🚀".repeat(20)), undefined);
+  assert.equal(revisionIdProblem("🚀".repeat(32)), undefined);
+  assert.equal(
+    revisionIdProblem("🚀".repeat(33)),
+    `revision id "${"🚀".repeat(33)}" is 33 characters long; at most 32 are allowed`,
+  );
 });

@@ -50,13 +50,14 @@ export function parseScript(file: SourceFile): RevisionScript {
 
   const flush = (s: OpenSection) => {
     if (s.pending.length > 0) {
-      s.statements.push(
-        ...splitStatements(s.pending.join("\n"), {
-          line: s.pendingLine,
-          dialect: s.dialect,
-          file: path,
-        }),
-      );
+      const split = splitStatements(s.pending.join("\n"), {
+        line: s.pendingLine,
+        dialect: s.dialect,
+        file: path,
+      });
+      // A loop, not push(...split): spreading passes every statement as an argument,
+      // and a section of ~125,000 statements overflows the stack.
+      for (const stmt of split) s.statements.push(stmt);
     }
     s.pending = [];
   };

@@ -433,3 +433,12 @@ Deno.test("parseScript: header errors come before section errors", () => {
     /^ScriptError: x\.sql:1: missing header line "-- down_revision:"/,
   );
 });
+
+Deno.test("parseScript: a section of 200,000 statements (no spread into push, no recursion)", () => {
+  const text = "-- revision: big\n-- down_revision:\n\n-- bellows:upgrade\n" +
+    "SELECT 1;\n".repeat(200_000);
+  const s = parseScript({ path: "big.sql", text });
+  const stmts = s.sections[0].statements;
+  assert.equal(stmts.length, 200_000);
+  assert.deepEqual(stmts.at(-1), { sql: "SELECT 1", line: 200_004, column: 1 });
+});
