@@ -13,6 +13,7 @@ export type { Dialect, DialectName, Driver, Executor, InvalidIndex, TableName } 
 export type { DriverOptions } from "./options.ts";
 export { sqliteDialect } from "./sqlite.ts";
 export { postgresDialect } from "./postgres.ts";
+export { isPrivilegeRefusal } from "./refusal.ts";
 
 /** Which dialect a URL names: `postgres(ql)(+driver)://` or `sqlite:` / a bare file path. */
 export function dialectOf(url: string): "postgresql" | "sqlite" {

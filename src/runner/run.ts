@@ -526,6 +526,10 @@ async function runSteps(
       try {
         await fn();
       } catch (e) {
+        if (e instanceof ConnectionError) {
+          // A refused privilege on a state table (exit 7), or the connection lost.
+          throw new ConnectionError(`${e.message}; ${context}`, { cause: e.cause });
+        }
         if (!(e instanceof StateError)) throw e;
         throw new StateError(`${e.message}; ${context}`, { cause: e.cause });
       }
