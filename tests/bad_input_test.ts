@@ -134,6 +134,22 @@ const R2_E_ACUTE = [
 
 const WRONG = "Wr0ng:p@ss/w%rd";
 
+/** A role with no privilege on bellows' tables but CREATE on the schema. */
+const LIMITED = "bellows_limited";
+
+async function limitedRole(e: Env): Promise<void> {
+  await e.db.exec(
+    `DO $$ BEGIN
+       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${LIMITED}') THEN
+         CREATE ROLE ${LIMITED} LOGIN;
+       END IF;
+     END $$; GRANT USAGE, CREATE ON SCHEMA public TO ${LIMITED}`,
+  );
+}
+
+/** The case's database as {@linkcode LIMITED}. */
+const limitedUrl = (e: Env) => e.db.url.replace(/\/\/[^@/]*@/, `//${LIMITED}@`);
+
 const CASES: Case[] = [
   // Scripts and the graph: refused before the database is touched.
   {
@@ -647,9 +663,109 @@ const CASES: Case[] = [
       e.mig,
       "current",
     ],
-    code: ExitCode.UNREACHABLE,
+    code: ExitCode.USAGE,
     err: /^the PostgreSQL URL has an '@' after its host part/,
     secrets: ["Sec", "ret42"],
+  },
+  // Issue 10: passwords holding raw URL delimiters. A URL that cannot be parsed is a usage
+  // error (exit 2) echoing none of the password; one that parses is tried (exit 7 if refused).
+  ...([
+    [
+      "'@', ':' and '/' (issue 10's shape)",
+      "Kp7q@Zz4x:Wv9031/",
+      /^the PostgreSQL URL has an '@' after its host part/,
+    ],
+    ["':' and '/'", "Kp7q:Zz4x/Wv9031", /^the PostgreSQL URL has an '@' after its host part/],
+    ["'@' and '?'", "Kp7q@Zz4x?Wv9031", /^the PostgreSQL URL has an '@' after its host part/],
+    ["'#' and ':'", "Kp7q#Zz4x:Wv9031", /^the PostgreSQL URL has an '@' after its host part/],
+  ] as const).map(([what, pw, err]): Case => ({
+    name: `a password with raw ${what} is refused without echoing it`,
+    only: "postgresql",
+    args: (e) => [
+      "--url",
+      `postgresql://${PASSWORD_USER.name}:${pw}@127.0.0.1:${cluster.port}/${e.db.pg!.name}`,
+      "--migrations",
+      e.mig,
+      "current",
+    ],
+    code: ExitCode.USAGE,
+    err,
+    secrets: ["Kp7q", "Zz4x", "Wv9031"],
+  })),
+  {
+    name: "a password with raw '@' and ':' parses, and its refusal echoes none of it",
+    only: "postgresql",
+    args: (e) => [
+      "--url",
+      `postgresql://${PASSWORD_USER.name}:Kp7q@Zz4x:Wv9031@127.0.0.1:${cluster.port}/${
+        e.db.pg!.name
+      }`,
+      "--migrations",
+      e.mig,
+      "current",
+    ],
+    code: ExitCode.UNREACHABLE,
+    err: /password authentication failed for user "bellows_pw"/,
+    secrets: ["Kp7q", "Zz4x", "Wv9031"],
+  },
+  {
+    name: "a password parameter with a raw '&' is refused without echoing it",
+    only: "postgresql",
+    args: (e) => [
+      "--url",
+      `postgresql://${PASSWORD_USER.name}@127.0.0.1:${cluster.port}/${
+        e.db.pg!.name
+      }?password=Kp7q&Zz4x&sslmode=disable`,
+      "--migrations",
+      e.mig,
+      "current",
+    ],
+    code: ExitCode.USAGE,
+    err: /^the PostgreSQL URL parameter after "password" is not a known name=value/,
+    secrets: ["Kp7q", "Zz4x"],
+  },
+  {
+    name: "a word where the port goes, in a URL with a password, is not echoed",
+    only: "postgresql",
+    args: (e) => [
+      "--url",
+      `postgresql://${PASSWORD_USER.name}:Kp7qZz4x@127.0.0.1:Kp7qZz4x/${e.db.pg!.name}`,
+      "--migrations",
+      e.mig,
+      "current",
+    ],
+    code: ExitCode.USAGE,
+    err: /^invalid port in the PostgreSQL URL \(not a number\)/,
+    secrets: ["Kp7qZz4x"],
+  },
+  // Issue 10: one rule for URLs: one that cannot be parsed is a usage error, any scheme.
+  {
+    name: "a malformed PostgreSQL URL (port out of range) is a usage error",
+    only: "postgresql",
+    args: (e) => ["--url", `postgresql://postgres@127.0.0.1:99999/${e.db.pg!.name}`, "current"],
+    code: ExitCode.USAGE,
+    err: /^invalid port "99999" in the URL$/,
+  },
+  {
+    name: "a malformed PostgreSQL URL (bad percent-encoding) is a usage error",
+    only: "postgresql",
+    args: (e) => ["--url", `postgresql://postgres@127.0.0.1/${e.db.pg!.name}%zz`, "current"],
+    code: ExitCode.USAGE,
+    err: /^invalid percent-encoding in the database name of the PostgreSQL URL$/,
+  },
+  {
+    name: "an unsupported SQLAlchemy driver is a usage error",
+    only: "postgresql",
+    args: (e) => ["--url", `postgresql+mysqldb://postgres@127.0.0.1/${e.db.pg!.name}`, "current"],
+    code: ExitCode.USAGE,
+    err: /^unsupported URL scheme "postgresql\+mysqldb"/,
+  },
+  {
+    name: "an unsupported scheme is a usage error, echoing no password",
+    args: () => ["--url", "mysql://glance:Kp7qZz4x@127.0.0.1/glance", "current"],
+    code: ExitCode.USAGE,
+    err: /^unsupported database URL scheme 'mysql'/,
+    secrets: ["Kp7qZz4x"],
   },
   {
     name: "a password the server echoes back (as the database name)",
@@ -664,6 +780,35 @@ const CASES: Case[] = [
     code: ExitCode.UNREACHABLE,
     err: /database "\*\*\*" does not exist/,
     secrets: ["Hunter2Hunter2"],
+  },
+  // Issue 10: a privilege the database refuses on bellows' own tables is exit 7, as a
+  // refused login: the fix is a grant, not the scripts or the recorded state (exit 9).
+  {
+    name: "no privilege on the version table",
+    only: "postgresql",
+    setup: async (e) => {
+      await upgradeTo(e, "r1");
+      await limitedRole(e);
+    },
+    args: (e) => [...url(e), "current"].map((a) => a === e.db.url ? limitedUrl(e) : a),
+    code: ExitCode.UNREACHABLE,
+    err:
+      /^the database refused to let bellows read "alembic_version" \(bellows needs SELECT, .*\): permission denied for table alembic_version; nothing was changed$/,
+  },
+  {
+    name: "no privilege to update the version table",
+    only: "postgresql",
+    setup: async (e) => {
+      await upgradeTo(e, "r1");
+      await limitedRole(e);
+      await e.db.exec(
+        `GRANT SELECT ON alembic_version TO ${LIMITED}; GRANT ALL ON bellows_audit, t1 TO ${LIMITED}`,
+      );
+    },
+    args: (e) => [...url(e), "upgrade"].map((a) => a === e.db.url ? limitedUrl(e) : a),
+    code: ExitCode.UNREACHABLE,
+    err:
+      /^the database refused to let bellows update a row of "alembic_version" .*permission denied for table alembic_version; upgrade of 'r2' was rolled back; the database remains at r1$/,
   },
   {
     name: "nothing listening",

@@ -6,6 +6,7 @@
 import type { DialectName, Driver } from "./types.ts";
 import type { DriverOptions } from "./options.ts";
 import { dialectForUrl } from "./dialects.ts";
+export { isPrivilegeRefusal } from "./refusal.ts";
 import { openSqlite } from "./sqlite.ts";
 import { openPostgres } from "./postgres.ts";
 

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { ConnectionError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 
 /** libpq's `sslmode` values. */
 export type SslMode = "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
@@ -62,6 +62,25 @@ export const ALLOWED_SERVER_SETTINGS: readonly string[] = [
   "work_mem",
   "maintenance_work_mem",
   "idle_in_transaction_session_timeout",
+];
+
+/** Every parameter a URL may carry, connection parameters and server settings. */
+const KNOWN_PARAMS: readonly string[] = [
+  "host",
+  "port",
+  "user",
+  "password",
+  "dbname",
+  "application_name",
+  "fallback_application_name",
+  "connect_timeout",
+  "sslmode",
+  "sslrootcert",
+  "sslcert",
+  "sslkey",
+  "target_session_attrs",
+  "options",
+  ...ALLOWED_SERVER_SETTINGS,
 ];
 
 const TARGET_SESSION_ATTRS = ["any", "read-write", "read-only", "primary", "standby"];
@@ -138,14 +157,14 @@ function decode(part: string, what: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw new ConnectionError(`invalid percent-encoding in the ${what} of the PostgreSQL URL`);
+    throw new UsageError(`invalid percent-encoding in the ${what} of the PostgreSQL URL`);
   }
 }
 
 function parsePort(value: string, where: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 65535) {
-    throw new ConnectionError(`invalid port "${value}" in ${where}`);
+    throw new UsageError(`invalid port "${value}" in ${where}`);
   }
   return n;
 }
@@ -174,19 +193,19 @@ export function parseOptionsParam(value: string, where = "options"): Record<stri
   for (let i = 0; i < words.length; i++) {
     let setting: string;
     if (words[i] === "-c") {
-      if (i + 1 >= words.length) throw new ConnectionError(`${where}: "-c" without a setting`);
+      if (i + 1 >= words.length) throw new UsageError(`${where}: "-c" without a setting`);
       setting = words[++i];
     } else if (words[i].startsWith("-c")) setting = words[i].slice(2);
     else if (words[i].startsWith("--")) setting = words[i].slice(2);
     else {
-      throw new ConnectionError(
+      throw new UsageError(
         `${where}: unsupported word "${words[i]}" (only -c name=value is supported)`,
       );
     }
     const eq = setting.indexOf("=");
     const name = eq < 0 ? "" : setting.slice(0, eq).replace(/-/g, "_");
     if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) {
-      throw new ConnectionError(`${where}: "${setting}" is not name=value`);
+      throw new UsageError(`${where}: "${setting}" is not name=value`);
     }
     out[name] = setting.slice(eq + 1);
   }
@@ -212,28 +231,29 @@ function splitUrl(url: string, secrets: string[]): UrlParts {
   if (!m) {
     // Echo only the scheme: the rest may hold a password.
     const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(url)?.[0] ?? "(none)";
-    throw new ConnectionError(
+    throw new UsageError(
       `not a PostgreSQL URL: scheme ${scheme} (expected postgresql://user@host:port/db)`,
     );
   }
   const [scheme, driver] = [m[1].toLowerCase(), m[2]?.toLowerCase()];
   if (driver !== undefined && (scheme !== "postgresql" || !SQLALCHEMY_DRIVERS.includes(driver))) {
-    throw new ConnectionError(
+    throw new UsageError(
       `unsupported URL scheme "${m[1]}+${m[2]}" (SQLAlchemy forms accepted: ${
         SQLALCHEMY_DRIVERS.map((d) => `postgresql+${d}`).join(", ")
       })`,
     );
   }
   let rest = url.slice(m[0].length);
-  // The host part ends at the first '/', '?' or '#'. An '@' only after it means a password
-  // holding one of those was not percent-encoded: parsed as written, a piece of the
-  // password would become the host, port or database and be echoed. Refuse, echoing none.
+  // The host part ends at the first '/', '?' or '#'. An '@' after it means a password
+  // holding one of those was not percent-encoded (`u:P@ss:w/@h`, `u:Se/cret@h`): parsed as
+  // written, a piece of the password would become the host, port or database and be
+  // echoed. Refuse, echoing none, whether or not the host part has an '@' of its own.
   const hostEnd = rest.search(/[/?#]/);
-  if (hostEnd >= 0 && !rest.slice(0, hostEnd).includes("@") && rest.slice(hostEnd).includes("@")) {
-    throw new ConnectionError(
-      `the PostgreSQL URL has an '@' after its host part: percent-encode '/', '?' and '#' ` +
-        `in a password (%2F, %3F, %23), and write an '@' in a database name or parameter ` +
-        `as %40`,
+  if (hostEnd >= 0 && rest.slice(hostEnd).includes("@")) {
+    throw new UsageError(
+      `the PostgreSQL URL has an '@' after its host part: percent-encode '@', '/', '?' and ` +
+        `'#' in a password (%40, %2F, %3F, %23), and write an '@' in a database name or ` +
+        `parameter as %40`,
     );
   }
   const hash = rest.indexOf("#");
@@ -260,15 +280,15 @@ function splitUrl(url: string, secrets: string[]): UrlParts {
     }
   }
   if (authority.includes(",")) {
-    throw new ConnectionError("multiple hosts in one PostgreSQL URL are not supported");
+    throw new UsageError("multiple hosts in one PostgreSQL URL are not supported");
   }
   if (authority.startsWith("[")) {
     const close = authority.indexOf("]");
-    if (close < 0) throw new ConnectionError("unterminated [IPv6] host in the PostgreSQL URL");
+    if (close < 0) throw new UsageError("unterminated [IPv6] host in the PostgreSQL URL");
     parts.host = authority.slice(1, close);
     const after = authority.slice(close + 1);
     if (after.startsWith(":")) parts.port = after.slice(1);
-    else if (after) throw new ConnectionError("unexpected text after the [IPv6] host in the URL");
+    else if (after) throw new UsageError("unexpected text after the [IPv6] host in the URL");
   } else if (authority) {
     const colon = authority.lastIndexOf(":");
     const host = colon >= 0 ? authority.slice(0, colon) : authority;
@@ -277,19 +297,37 @@ function splitUrl(url: string, secrets: string[]): UrlParts {
   }
   if (path) parts.database = decode(path, "database name");
   if (query) {
+    let afterPassword = false;
     for (const pair of query.split("&")) {
       if (!pair) continue;
       const eq = pair.indexOf("=");
+      const name = eq < 0 ? "" : decode(pair.slice(0, eq), "query");
+      // Right after `password=`, a pair that is not a known name=value is most likely the
+      // rest of a password holding a raw '&': refuse, echoing none of it.
+      if (afterPassword && (eq < 0 || !KNOWN_PARAMS.includes(name.toLowerCase()))) {
+        throw new UsageError(
+          `the PostgreSQL URL parameter after "password" is not a known name=value: ` +
+            `percent-encode '&' in a password as %26`,
+        );
+      }
       if (eq < 0) {
-        throw new ConnectionError(
+        throw new UsageError(
           `URL parameter "${decode(pair, "query")}" has no value (expected name=value)`,
         );
       }
-      const name = decode(pair.slice(0, eq), "query");
       const value = decode(pair.slice(eq + 1), "query");
-      if (name === "password") secrets.push(pair.slice(eq + 1), value);
+      afterPassword = name === "password";
+      if (afterPassword) secrets.push(pair.slice(eq + 1), value);
       parts.params.set(name, value);
     }
+  }
+  if (parts.port !== undefined && parts.password !== undefined && !/^\d*$/.test(parts.port)) {
+    // Not a number where a port goes, in a URL with a password: likely a piece of a
+    // password holding a raw '@' that ended the user part early. Say so, echoing none.
+    throw new UsageError(
+      `invalid port in the PostgreSQL URL (not a number): percent-encode '@', '/', '?' and ` +
+        `'#' in a password (%40, %2F, %3F, %23)`,
+    );
   }
   return parts;
 }
@@ -311,7 +349,7 @@ function displayOf(cfg: Omit<PgConfig, "display">): string {
 
 /**
  * Parse `url` (plus environment) into a {@linkcode PgConfig}.
- * Throws {@linkcode ConnectionError} naming what is wrong; never echoes a password.
+ * Throws {@linkcode UsageError} naming what is wrong; never echoes a password.
  */
 export function parsePgConfig(url: string, input: PgConfigInput = {}): PgConfig {
   const secrets: string[] = [];
@@ -319,8 +357,8 @@ export function parsePgConfig(url: string, input: PgConfigInput = {}): PgConfig 
     return parseConfig(url, input, secrets);
   } catch (e) {
     // A value echoed in the error (a port, a parameter) could be, or hold, the password.
-    if (e instanceof ConnectionError && secrets.length > 0) {
-      throw new ConnectionError(scrub(e.message, secrets));
+    if (e instanceof UsageError && secrets.length > 0) {
+      throw new UsageError(scrub(e.message, secrets));
     }
     throw e;
   }
@@ -363,7 +401,7 @@ function parseConfig(url: string, input: PgConfigInput, secrets: string[]): PgCo
   if (ctText !== undefined) {
     const where = ctParam !== undefined ? "connect_timeout" : "PGCONNECT_TIMEOUT";
     if (!/^-?\d+$/.test(ctText.trim())) {
-      throw new ConnectionError(`invalid ${where} "${ctText}" (expected whole seconds)`);
+      throw new UsageError(`invalid ${where} "${ctText}" (expected whole seconds)`);
     }
     const s = Number(ctText.trim());
     // libpq: zero or negative waits forever; 1 is raised to 2.
@@ -373,7 +411,7 @@ function parseConfig(url: string, input: PgConfigInput, secrets: string[]): PgCo
   const sslParam = take("sslmode");
   const sslText = sslParam ?? env("PGSSLMODE") ?? "prefer";
   if (!SSL_MODES.includes(sslText as SslMode)) {
-    throw new ConnectionError(
+    throw new UsageError(
       `invalid sslmode "${sslText}"${sslParam === undefined ? " in PGSSLMODE" : ""} (expected ${
         SSL_MODES.join(", ")
       })`,
@@ -390,7 +428,7 @@ function parseConfig(url: string, input: PgConfigInput, secrets: string[]): PgCo
 
   const tsa = take("target_session_attrs") ?? env("PGTARGETSESSIONATTRS");
   if (tsa !== undefined && !TARGET_SESSION_ATTRS.includes(tsa)) {
-    throw new ConnectionError(
+    throw new UsageError(
       `invalid target_session_attrs "${tsa}" (expected ${TARGET_SESSION_ATTRS.join(", ")})`,
     );
   }
@@ -405,7 +443,7 @@ function parseConfig(url: string, input: PgConfigInput, secrets: string[]): PgCo
   for (const [name, value] of params) {
     const key = name.toLowerCase();
     if (!ALLOWED_SERVER_SETTINGS.includes(key)) {
-      throw new ConnectionError(
+      throw new UsageError(
         `unsupported PostgreSQL URL parameter "${name}" (connection parameters: host, port, ` +
           `user, password, dbname, sslmode, sslrootcert, sslcert, sslkey, application_name, ` +
           `connect_timeout, options, target_session_attrs; server settings: ${
@@ -422,7 +460,7 @@ function parseConfig(url: string, input: PgConfigInput, secrets: string[]): PgCo
     socketDir = DEFAULT_SOCKET_DIRS.find((d) => input.socketExists?.(socketPath(d, port)));
     host = socketDir === undefined ? "localhost" : undefined;
   } else if (host.includes(",")) {
-    throw new ConnectionError("multiple hosts are not supported");
+    throw new UsageError("multiple hosts are not supported");
   } else if (isSocketDir(host)) {
     socketDir = host;
     host = undefined;
@@ -431,7 +469,7 @@ function parseConfig(url: string, input: PgConfigInput, secrets: string[]): PgCo
   if (user === undefined || user === "") {
     user = input.osUser?.();
     if (!user) {
-      throw new ConnectionError(
+      throw new UsageError(
         "no database user: put one in the URL (postgresql://user@host/db) or set PGUSER",
       );
     }

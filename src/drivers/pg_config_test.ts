@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConnectionError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import {
   isPostgresUrl,
   parseOptionsParam,
@@ -13,14 +13,14 @@ import {
 const envOf = (vars: Partial<Record<PgEnvVar, string>>): PgConfigInput["env"] => (name) =>
   vars[name];
 
-function rejects(url: string, pattern: RegExp, input: PgConfigInput = {}): ConnectionError {
+function rejects(url: string, pattern: RegExp, input: PgConfigInput = {}): UsageError {
   let caught: unknown;
   try {
     parsePgConfig(url, input);
   } catch (e) {
     caught = e;
   }
-  assert.ok(caught instanceof ConnectionError, `expected ConnectionError, got ${caught}`);
+  assert.ok(caught instanceof UsageError, `expected UsageError, got ${caught}`);
   assert.match(caught.message, pattern);
   return caught;
 }
@@ -321,7 +321,6 @@ Deno.test("pg_config: errors about other parts never echo a password, wherever i
   const env = envOf({ PGPASSWORD: "Hunter22" });
   for (
     const [url, input] of [
-      ["postgresql://u:Hunter22@h:Hunter22/db", {}],
       ["postgresql://u:Hunter22@h/db?sslmode=Hunter22", {}],
       ["postgresql://u@h/db?password=Hunter22&sslmode=Hunter22", {}],
       ["postgresql://u@h/db?password=Hunter%32%32&connect_timeout=Hunter22", {}],
@@ -332,4 +331,64 @@ Deno.test("pg_config: errors about other parts never echo a password, wherever i
     assert.ok(!e.message.includes("Hunter22"), e.message);
     assert.match(e.message, /\*\*\*/);
   }
+});
+
+/** Passwords that hold URL delimiters, written raw into `postgresql://glance:PW@dbhost/glance`. */
+const LEAKY_PASSWORDS = [
+  "Zq@Kx:Wv91/", // issue 10's shape: the user part ended at its '@', "Wv91" became the port
+  "Zq@Kx:Wv91",
+  "Zq@Kx/Wv91",
+  "Zq@Kx?Wv91",
+  "Zq@Kx#Wv91",
+  "Zq@Kx:12Wv/Jy",
+  "Zq:Kx/Wv:Jy91",
+  "Zq/Kx:Wv@Jy91",
+  "Zq:Kx?port=Wv91",
+];
+
+Deno.test("pg_config: passwords holding '@', ':', '/', '?', '#' are parsed or refused, never echoed", () => {
+  for (const pw of LEAKY_PASSWORDS) {
+    for (
+      const url of [
+        `postgresql://glance:${pw}@dbhost:5432/glance`,
+        `postgresql://glance:${pw}@dbhost/glance`,
+      ]
+    ) {
+      let message = "";
+      try {
+        const c = parsePgConfig(url);
+        // Parsed: then the whole password is the password, and the display holds none of it.
+        assert.equal(c.password, pw, url);
+        message = c.display;
+      } catch (e) {
+        assert.ok(e instanceof UsageError, `${url}: ${e}`);
+        message = e.message;
+      }
+      for (const piece of pw.split(/[@:/?#=]/).filter((p) => p.length >= 2)) {
+        assert.ok(!message.includes(piece), `${url}: ${message}`);
+      }
+    }
+  }
+  // The issue's own URL: refused, saying what to do.
+  const e = rejects(
+    "postgresql://glance:P@ss:word1/@dbhost:5432/glance",
+    /^the PostgreSQL URL has an '@' after its host part: percent-encode '@'/,
+  );
+  assert.ok(!/word1|P@ss/.test(e.message), e.message);
+  // A non-number where the port goes, in a URL with a password, is not echoed.
+  rejects("postgresql://u:Hunter22@h:Hunter22/db", /^invalid port in the PostgreSQL URL \(not a/);
+  // Without a password in the URL the port is echoed as before.
+  rejects("postgresql://u@h:port/db", /invalid port "port"/);
+});
+
+Deno.test("pg_config: a password parameter holding a raw '&' is refused, none of it echoed", () => {
+  for (
+    const q of ["password=Zq&KxWv", "password=Zq&Kx=Wv", "password=Zq&KxWv&sslmode=disable"]
+  ) {
+    const e = rejects(`postgresql://u@h/db?${q}`, /parameter after "password" is not a known/);
+    assert.ok(!/Zq|Kx|Wv/.test(e.message), e.message);
+  }
+  // Known parameters after it are fine; '&' encoded is the password.
+  assert.equal(parsePgConfig("postgresql://u@h/db?password=ab&sslmode=disable").password, "ab");
+  assert.equal(parsePgConfig("postgresql://u@h/db?password=ab%26cd").password, "ab&cd");
 });

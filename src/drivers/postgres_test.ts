@@ -264,10 +264,10 @@ Deno.test("postgres: sslmode=require against a server without TLS is a clear err
   await d.close();
 });
 
-Deno.test("postgres: unknown URL parameter is a ConnectionError naming it", async () => {
+Deno.test("postgres: unknown URL parameter is a UsageError (exit 2) naming it", async () => {
   await rejectsWith(
     openPostgres(`${cluster.url}?frobnicate=1`, { env: {} }),
-    ConnectionError,
+    UsageError,
     /unsupported PostgreSQL URL parameter "frobnicate"/,
   );
 });

@@ -50,11 +50,14 @@ class SqliteDriver implements Driver {
   #memory: boolean;
   #schemas?: Set<string>;
   #inTransaction = false;
+  /** Set while a header-less file's journal waits to be rolled back (see `lock`). */
+  #recover?: DriverOptions;
 
-  constructor(db: DatabaseSync, path: string, memory = false) {
+  constructor(db: DatabaseSync, path: string, memory = false, recover?: DriverOptions) {
     this.#db = db;
     this.#path = path;
     this.#memory = memory;
+    this.#recover = recover;
     this.display = `sqlite:${path}`;
   }
 
@@ -130,6 +133,18 @@ class SqliteDriver implements Driver {
         );
       }
       await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()))));
+    }
+    if (this.#recover) {
+      // No other bellows run writes now: a journal beside a header-less file is an
+      // interrupted run's, and the first read rolls it back (or says why it cannot).
+      try {
+        firstRead(this.#db, this.#path, this.#recover);
+      } catch (e) {
+        await file.unlock();
+        file.close();
+        throw e;
+      }
+      this.#recover = undefined;
     }
     return async () => {
       await file.unlock();
@@ -212,11 +227,23 @@ function openFailure(path: string, e: unknown, access: "read" | "write"): Error 
 }
 
 /**
+ * What {@linkcode inspectFile} found: no file, a SQLite file (or an empty one), or a file
+ * without SQLite's header beside a journal, which an interrupted first transaction leaves
+ * (SQLite writes page 1 last, so the header is missing until the journal is rolled back).
+ */
+type FileState = "missing" | "database" | "journal";
+
+/** Does `path`'s rollback journal exist with something in it (possibly hot)? */
+async function hasJournal(path: string): Promise<boolean> {
+  const info = await Deno.stat(`${path}-journal`).catch(() => undefined);
+  return info !== undefined && info.isFile && info.size > 0;
+}
+
+/**
  * Look at the file before SQLite does, without taking any SQLite lock (a reader would
  * wait behind another run's write): missing, a folder, or not a SQLite file at all.
- * Returns false when there is no file.
  */
-async function inspectFile(path: string, readOnly: boolean): Promise<boolean> {
+async function inspectFile(path: string, readOnly: boolean): Promise<FileState> {
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
@@ -231,12 +258,12 @@ async function inspectFile(path: string, readOnly: boolean): Promise<boolean> {
           : `cannot create SQLite database ${path}: folder ${dir} does not exist`,
       );
     }
-    return false;
+    return "missing";
   }
   if (info.isDirectory) {
     throw new ConnectionError(`cannot use SQLite database ${path}: it is a folder`);
   }
-  if (info.size === 0) return true; // SQLite makes an empty file a database
+  if (info.size === 0) return "database"; // SQLite makes an empty file a database
   let head: Uint8Array;
   try {
     using file = await Deno.open(path, { read: true });
@@ -247,9 +274,31 @@ async function inspectFile(path: string, readOnly: boolean): Promise<boolean> {
     throw openFailure(path, e, "read");
   }
   if (new TextDecoder().decode(head) !== SQLITE_HEADER) {
+    // Only SQLite can tell whether the journal is hot (no live writer holds it) and
+    // restores the file from it; it reports "file is not a database" if that fails.
+    if (await hasJournal(path)) return "journal";
     throw new ConnectionError(`cannot use SQLite database ${path}: file is not a database`);
   }
-  return true;
+  return "database";
+}
+
+/**
+ * Read the schema once, which makes SQLite roll back a hot journal left by an interrupted
+ * run (on a writable connection), and report what stands in the way as one error.
+ */
+function firstRead(db: DatabaseSync, path: string, opts: DriverOptions): void {
+  try {
+    db.prepare("SELECT count(*) FROM sqlite_master").get();
+  } catch (e) {
+    if (isSqliteBusy(e)) {
+      throw new LockBusyError(
+        `SQLite database ${path} is being written by another connection (a bellows run?); ` +
+          `waited ${((opts.lockTimeoutMs ?? 5000) / 1000).toFixed(1)}s (--lock-timeout)`,
+      );
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new ConnectionError(`cannot use SQLite database ${path}: ${msg}`);
+  }
 }
 
 /** Is this SQLite refusing a read-only connection because a hot journal needs rolling back? */
@@ -290,37 +339,36 @@ export async function openSqlite(url: string, opts: DriverOptions = {}): Promise
     );
   }
   const readOnly = opts.readOnly ?? false;
-  if (!(await inspectFile(path, readOnly))) {
-    if (readOnly) return new SqliteDriver(new DatabaseSync(":memory:"), path, true);
+  const state = await inspectFile(path, readOnly);
+  if (state === "missing" && readOnly) {
+    return new SqliteDriver(new DatabaseSync(":memory:"), path, true);
   }
   let db = openDatabase(path, opts, readOnly);
-  if (readOnly) {
+  if (!readOnly) {
+    // A header-less file with a journal: SQLite rolls the journal back on the first read,
+    // which must wait until this run holds the migration lock (a live run's journal is
+    // not hot, and reading would only wait behind its write).
+    return new SqliteDriver(db, path, false, state === "journal" ? opts : undefined);
+  }
+  try {
+    firstRead(db, path, opts);
+  } catch (e) {
+    db.close();
+    if (!needsRecovery(e)) throw e;
+    // An interrupted run's hot journal: a writable connection rolls it back on first read.
+    db = openDatabase(path, opts, false);
     try {
-      db.prepare("SELECT count(*) FROM sqlite_master").get();
-    } catch (e) {
+      firstRead(db, path, opts);
+    } catch (e2) {
       db.close();
-      if (isSqliteBusy(e)) {
-        throw new LockBusyError(
-          `SQLite database ${path} is being written by another connection (a bellows run?); ` +
-            `waited ${((opts.lockTimeoutMs ?? 5000) / 1000).toFixed(1)}s (--lock-timeout)`,
-        );
-      }
-      if (!needsRecovery(e)) {
-        const msg = e instanceof Error ? e.message : String(e);
-        throw new ConnectionError(`cannot use SQLite database ${path}: ${msg}`);
-      }
-      // An interrupted run's hot journal: a writable connection rolls it back on first read.
-      db = openDatabase(path, opts, false);
-      try {
-        db.prepare("SELECT count(*) FROM sqlite_master").get();
-      } catch (e2) {
-        db.close();
-        const msg = e2 instanceof Error ? e2.message : String(e2);
-        throw new ConnectionError(
-          `cannot use SQLite database ${path}: an interrupted run left its journal ` +
-            `${path}-journal, and rolling it back failed: ${msg}`,
-        );
-      }
+      throw new ConnectionError(
+        `cannot use SQLite database ${path}: an interrupted run left its journal ` +
+          `${path}-journal, and rolling it back failed: ${
+            e2 instanceof Error
+              ? e2.message.slice(`cannot use SQLite database ${path}: `.length)
+              : e2
+          }`,
+      );
     }
   }
   return new SqliteDriver(db, path);

@@ -25,7 +25,7 @@ import {
   resolveInterrupted,
   type StateConfig,
 } from "../state/version_table.ts";
-import { StateError, UsageError } from "../errors.ts";
+import { ConnectionError, StateError, UsageError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Project } from "./project.ts";
 import type { RunActivity } from "./activity.ts";
@@ -538,6 +538,10 @@ async function stateWrite(run: StepRun, fn: () => Promise<void>): Promise<void> 
   try {
     await fn();
   } catch (e) {
+    if (e instanceof ConnectionError) {
+      // A refused privilege on a state table (exit 7), or the connection lost.
+      throw new ConnectionError(`${e.message}; ${run.context}`, { cause: e.cause });
+    }
     if (!(e instanceof StateError)) throw e;
     throw new StateError(`${e.message}; ${run.context}`, { cause: e.cause });
   }

@@ -8,7 +8,8 @@
  */
 import type { VersionOp } from "../graph/types.ts";
 import type { Dialect, Driver, Executor, TableName } from "../drivers/types.ts";
-import { BellowsError, LockBusyError, StateError } from "../errors.ts";
+import { isPrivilegeRefusal } from "../drivers/refusal.ts";
+import { BellowsError, ConnectionError, LockBusyError, StateError } from "../errors.ts";
 
 /** Where the state lives. */
 export interface StateConfig {
@@ -126,6 +127,9 @@ export async function stateRead<T>(
     const info = driver.errorInfo(e);
     const msg = info?.message ?? (e instanceof Error ? e.message : String(e));
     const name = driver.dialect.table(table);
+    if (isPrivilegeRefusal(e)) {
+      throw privilegeRefused(name, "read", `${msg}; nothing was changed`, e);
+    }
     if (info?.kind === "busy" || info?.kind === "lock_timeout") {
       throw new LockBusyError(`cannot read ${name}: another connection holds a lock (${msg})`, {
         cause: e,
@@ -152,8 +156,22 @@ async function writing<T>(
   } catch (e) {
     if (e instanceof BellowsError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
+    if (isPrivilegeRefusal(e)) throw privilegeRefused(d.table(table), what, msg, e);
     throw new StateError(`cannot ${what} ${d.table(table)}: ${msg}`, { cause: e });
   }
+}
+
+/**
+ * The database refused bellows a privilege on its own table: exit 7 as for a refused
+ * login (the fix is a grant, not the scripts or the recorded state), with what to grant.
+ */
+function privilegeRefused(table: string, what: string, msg: string, cause: unknown) {
+  return new ConnectionError(
+    `the database refused to let bellows ${what} ${table} (bellows needs SELECT, INSERT, ` +
+      `UPDATE and DELETE on its version and audit tables, and CREATE on their schema until ` +
+      `they exist): ${msg}`,
+    { cause },
+  );
 }
 
 /** Does `table` exist? Read as state: a refusal names the table. */

@@ -52,6 +52,13 @@ export interface PgCluster {
   readonly certHost?: string;
   /** Stop the server and remove its directory (no-op for an external server). */
   stop(): Promise<void>;
+  /**
+   * Crash the server as a power cut would look to clients (`pg_ctl stop -m immediate`: no
+   * checkpoint, crash recovery at the next start), keeping its data. Local clusters only.
+   */
+  crash?(): Promise<void>;
+  /** Start a crashed server again on the same port (runs crash recovery). Local clusters only. */
+  restart?(): Promise<void>;
 }
 
 /** A database created for one test. */
@@ -405,6 +412,16 @@ async function startLocal(opts: ClusterOptions): Promise<PgCluster> {
         globalThis.removeEventListener("unload", stopSync);
         await runner.run("pg_ctl", ["stop", "-D", data, "-m", "immediate", "-w"]);
         removeDir();
+      },
+      crash: async () => {
+        check(
+          await runner.run("pg_ctl", ["stop", "-D", data, "-m", "immediate", "-w"]),
+          "pg_ctl stop -m immediate",
+        );
+      },
+      restart: async () => {
+        const args = ["start", "-D", data, "-w", "-t", "60", "-l", `${dir}/server.log`];
+        check(await runner.run("pg_ctl", [...args, "-o", `-p ${port}`]), "pg_ctl start");
       },
     };
   } catch (e) {
