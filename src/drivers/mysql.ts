@@ -45,11 +45,26 @@ const MAX_IDENT_CHARS = 64;
 const MAX_LOCK_NAME = 64;
 
 /**
- * The version table exactly as Alembic 1.8.1 with PyMySQL 1.0.2 (SQLAlchemy 1.4.46) creates
- * it on MariaDB 10.11 (its `CREATE TABLE`, read back with `SHOW CREATE TABLE`): no engine or
- * character set clause, so both come from the server and database defaults, and the primary
- * key constraint named `<table>_pkc`. `state/version_table.ts`'s generic `versionTableDdl`
- * with backtick quoting produces the same statement.
+ * The version table's `CREATE TABLE` exactly as Alembic 1.8.1 with PyMySQL 1.0.2 (SQLAlchemy
+ * 1.4.46, Debian 12) emits it for MySQL, offline (`alembic upgrade --sql`, followed by `;`)
+ * and online alike: no identifier quoting, no ENGINE or CHARSET clause (both come from the
+ * server's and the database's defaults), a trailing space after the first column's comma.
+ * The server keeps no name for a primary key (it is always `PRIMARY`), so on MariaDB 10.11
+ * `SHOW CREATE TABLE alembic_version` reads back:
+ *
+ * ```sql
+ * CREATE TABLE `alembic_version` (
+ *   `version_num` varchar(32) NOT NULL,
+ *   PRIMARY KEY (`version_num`)
+ * ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci
+ * ```
+ *
+ * `state/version_table.ts`'s dialect-neutral `versionTableDdl` with backtick quoting creates
+ * the same table (checked against real Alembic by `tests/mysql_alembic_ddl_test.ts`).
+ * Alembic then writes `INSERT INTO alembic_version (version_num) VALUES ('<rev>')`,
+ * `UPDATE alembic_version SET version_num='<new>' WHERE alembic_version.version_num =
+ * '<old>'`, and on downgrade to base `DELETE ... WHERE alembic_version.version_num = '<rev>'`
+ * and `DROP TABLE alembic_version`, with no BEGIN/COMMIT ("non-transactional DDL").
  */
 export const ALEMBIC_VERSION_DDL = "CREATE TABLE alembic_version (\n" +
   "    version_num VARCHAR(32) NOT NULL, \n" +
