@@ -23,6 +23,8 @@
  */
 
 import mysql from "mysql2/promise";
+import net from "node:net";
+import type tls from "node:tls";
 import {
   ConnectionError,
   isPermissionError,
@@ -205,16 +207,6 @@ const CONNECTION_CODES = new Set([
   "ENETUNREACH",
 ]);
 
-const TLS_TRUST_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_UNTRUSTED",
-  "CERT_SIGNATURE_FAILURE",
-]);
-
 function granted(desc: Deno.PermissionDescriptor): boolean {
   try {
     return Deno.permissions.querySync(desc).state === "granted";
@@ -287,15 +279,21 @@ function describeConnectFailure(e: unknown, cfg: MysqlConfig): string {
   if (code === "HANDSHAKE_NO_SSL_SUPPORT") {
     return "the server does not offer TLS, which the ssl_* parameters ask for";
   }
-  if (TLS_TRUST_CODES.has(code)) {
-    return `server certificate not trusted (${err.message}): give its CA with ` +
-      `ssl_ca=<file>, or ssl_verify_cert=false to skip verification`;
-  }
-  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return `server certificate does not match host "${cfg.host}" (${err.message})`;
-  }
-  if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") {
-    return `server certificate is not valid now (${err.message})`;
+  if (code === "HANDSHAKE_SSL_ERROR") {
+    // mysql2 replaces Node's code with its own; the message and the certificate remain.
+    const cert = (err as { cert?: tls.PeerCertificate }).cert;
+    if (/altnames|does not match/i.test(err.message)) {
+      const names = cert?.subjectaltname ? `it is for ${cert.subjectaltname}` : err.message;
+      return `server certificate does not match host "${cfg.host}" (${names})`;
+    }
+    if (/expired|not yet valid/i.test(err.message)) {
+      return `server certificate is not valid now (${err.message})`;
+    }
+    if (/certificate|self[- ]signed|issuer/i.test(err.message)) {
+      return `server certificate not trusted (${err.message}): give its CA with ` +
+        `ssl_ca=<file>, or ssl_verify_cert=false to skip verification`;
+    }
+    return `TLS handshake failed (${err.message})`;
   }
   if (code === "PROTOCOL_CONNECTION_LOST" || code === "ECONNRESET") {
     return "the server closed the connection during start-up";
@@ -331,6 +329,21 @@ function seconds(ms: number): string {
 function limitSeconds(ms: number): number {
   if (ms <= 0) return 31_536_000; // one year: lock_wait_timeout's maximum
   return Math.min(31_536_000, Math.ceil(ms / 1000));
+}
+
+/**
+ * The TCP socket mysql2 talks over, opened here rather than by mysql2: Node's TLS checks the
+ * certificate against the socket's `_host`, which only a socket we open carries. Opened by
+ * mysql2, an IP address would be checked as "localhost" (so a certificate for localhost
+ * would pass for any address).
+ */
+function tcpStream(host: string, port: number): net.Socket {
+  const socket = net.connect({ host, port });
+  (socket as unknown as { _host: string })._host = host;
+  socket.setNoDelay(true);
+  // A dead peer is noticed even while a long statement or lock wait is running.
+  socket.on("connect", () => socket.setKeepAlive(true, 60_000));
+  return socket;
 }
 
 type Connection = mysql.Connection;
@@ -391,6 +404,7 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
         host: cfg.socket === undefined ? cfg.host : undefined,
         port: cfg.port,
         socketPath: cfg.socket,
+        stream: cfg.socket === undefined ? () => tcpStream(cfg.host!, cfg.port) : undefined,
         user: cfg.user,
         password: cfg.password ?? "",
         database: cfg.database,
@@ -402,8 +416,6 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
         // LOAD DATA LOCAL would let the server read files off this machine.
         flags: ["-LOCAL_FILES"],
         supportBigNumbers: true,
-        enableKeepAlive: true,
-        keepAliveInitialDelay: 60_000,
         // Revision scripts are written for the server's own session time zone.
         dateStrings: true,
       });

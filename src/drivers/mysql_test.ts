@@ -167,7 +167,7 @@ Deno.test("mysql: wrong password is one ConnectionError line without the passwor
   );
 });
 
-Deno.test("mysql: nothing listening is a ConnectionError naming the target", async () => {
+Deno.test("mysql: nothing listening, or a silent server, is a ConnectionError naming the target", async () => {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -176,6 +176,27 @@ Deno.test("mysql: nothing listening is a ConnectionError naming the target", asy
     ConnectionError,
     new RegExp(`connection refused at 127\\.0\\.0\\.1:${port}$`),
   );
+  // A server that accepts but never speaks: connect_timeout.
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted: Deno.Conn[] = [];
+  (async () => {
+    for await (const c of silent) accepted.push(c);
+  })();
+  try {
+    const t0 = Date.now();
+    await rejectsWith(
+      openMysql(
+        `mysql://u:hunter2@127.0.0.1:${(silent.addr as Deno.NetAddr).port}/db?connect_timeout=1`,
+        { env: {} },
+      ),
+      ConnectionError,
+      /no answer within 1s \(connect_timeout\)$/,
+    );
+    assert.ok(Date.now() - t0 < 5000);
+  } finally {
+    silent.close();
+    for (const c of accepted) c.close();
+  }
   await rejectsWith(
     openMysql("mysql://u@localhost/db?unix_socket=/nonexistent/mysqld.sock", { env: {} }),
     ConnectionError,

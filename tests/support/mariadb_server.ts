@@ -21,6 +21,15 @@
 /** The password-authenticated user every server has (all privileges, from any host). */
 export const PASSWORD_USER = { name: "bellows_pw", password: "s3cret-Pa55word!" } as const;
 
+/** What {@linkcode startServer} accepts. */
+export interface ServerOptions {
+  /**
+   * Turn on TLS with a fresh self-signed certificate (see {@linkcode MysqlServer.certFile}).
+   * Always starts a local server, even when `BELLOWS_TEST_MYSQL_URL` is set.
+   */
+  readonly ssl?: boolean;
+}
+
 /** A running MariaDB (or MySQL) server for tests. */
 export interface MysqlServer {
   /** Superuser URL over TCP to the server's default test database. */
@@ -37,6 +46,10 @@ export interface MysqlServer {
   readonly superuser: string;
   /** True when the server came from `BELLOWS_TEST_MYSQL_URL`. */
   readonly external: boolean;
+  /** With `ssl: true`: the server certificate (self-signed, so also its CA), PEM file. */
+  readonly certFile?: string;
+  /** The DNS name in the certificate (not resolvable: verifying the host by IP must fail). */
+  readonly certHost?: string;
   /** Stop the server and remove its directory (no-op for an external server). */
   stop(): Promise<void>;
 }
@@ -54,14 +67,15 @@ export interface TestDatabase {
 
 const SUPERUSER = "root";
 const DEFAULT_DB = "bellows_test";
+const CERT_HOST = "bellows-test-db.invalid";
 /** Where Debian's mariadb-server puts the server binary (not on a normal user's PATH). */
 const SERVER_DIRS = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"];
 
 /** Start a server (or adopt `BELLOWS_TEST_MYSQL_URL`); see the module docs. */
-export async function startServer(): Promise<MysqlServer> {
+export async function startServer(opts: ServerOptions = {}): Promise<MysqlServer> {
   const external = Deno.env.get("BELLOWS_TEST_MYSQL_URL");
-  if (external) return await adoptExternal(external);
-  return await startLocal();
+  if (external && !opts.ssl) return await adoptExternal(external);
+  return await startLocal(opts);
 }
 
 /** Create a fresh database named after `prefix` (plus a random suffix) on the server. */
@@ -228,7 +242,48 @@ function readLog(path: string): string {
   }
 }
 
-async function startLocal(): Promise<MysqlServer> {
+async function writeCert(dir: string): Promise<{ cert: string; key: string }> {
+  const probe = await new Deno.Command("openssl", { args: ["version"], stdout: "null" })
+    .output()
+    .catch(() => undefined);
+  if (!probe?.success) {
+    throw new Error("openssl is needed for the TLS test server (apt-get install openssl)");
+  }
+  const cert = `${dir}/server.crt`;
+  const key = `${dir}/server.key`;
+  check(
+    await new Deno.Command("openssl", {
+      args: [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        `/CN=${CERT_HOST}`,
+        "-addext",
+        `subjectAltName=DNS:${CERT_HOST}`,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output(),
+    "openssl req",
+  );
+  // The server's OS user reads the key.
+  await Deno.chmod(key, 0o644);
+  return { cert, key };
+}
+
+async function startLocal(opts: ServerOptions): Promise<MysqlServer> {
   const bins = findServerBinaries();
   // mariadbd refuses to run as root unless told to; as root it runs as the mysql OS user.
   const asUser = Deno.uid() === 0 ? "mysql" : undefined;
@@ -246,6 +301,8 @@ async function startLocal(): Promise<MysqlServer> {
     for (const p of [data, sockDir]) await Deno.chown(p, ids.uid, ids.gid);
   }
   const userArgs = asUser ? [`--user=${asUser}`] : [];
+  let certFile: string | undefined;
+  const sslArgs: string[] = [];
   let child: Deno.ChildProcess | undefined;
   let stopped = false;
   const removeDir = () => {
@@ -280,6 +337,12 @@ async function startLocal(): Promise<MysqlServer> {
       "mariadb-install-db",
     );
 
+    if (opts.ssl) {
+      const { cert, key } = await writeCert(dir);
+      certFile = cert;
+      sslArgs.push(`--ssl-cert=${cert}`, `--ssl-key=${key}`);
+    }
+
     let port = 0;
     for (let attempt = 0;; attempt++) {
       port = freePort();
@@ -304,6 +367,7 @@ async function startLocal(): Promise<MysqlServer> {
           "--max-connections=100",
           "--character-set-server=utf8mb4",
           "--collation-server=utf8mb4_general_ci",
+          ...sslArgs,
         ],
         stdin: "null",
         stdout: "null",
@@ -342,6 +406,8 @@ async function startLocal(): Promise<MysqlServer> {
       port,
       superuser: SUPERUSER,
       external: false,
+      certFile,
+      certHost: opts.ssl ? CERT_HOST : undefined,
       stop: async () => {
         if (stopped) return;
         stopped = true;
