@@ -24,6 +24,7 @@
 
 import mysql from "mysql2/promise";
 import net from "node:net";
+import os from "node:os";
 import type tls from "node:tls";
 import {
   ConnectionError,
@@ -695,6 +696,21 @@ function optionFileReader(path: string): string {
   }
 }
 
+/** The OS user name: the database user when neither URL nor option file names one. */
+function osUser(): string | undefined {
+  try {
+    return os.userInfo().username;
+  } catch (e) {
+    if (isPermissionError(e)) {
+      throw new PermissionError(
+        "no database user in the URL or option file, and reading the OS user name needs " +
+          "--allow-sys=uid,gid,userInfo",
+      );
+    }
+    return undefined;
+  }
+}
+
 function homeDir(env: DriverOptions["env"]): () => string | undefined {
   return () => {
     if (env) return env.HOME;
@@ -720,6 +736,7 @@ export async function openMysql(url: string, opts: DriverOptions = {}): Promise<
   const cfg = parseMysqlConfig(url, {
     readFile: optionFileReader,
     homeDir: homeDir(opts.env),
+    osUser,
     connectTimeoutMs: opts.connectTimeoutMs,
   });
   checkPermissions(cfg);

@@ -204,6 +204,25 @@ Deno.test("mysql: nothing listening, or a silent server, is a ConnectionError na
   );
 });
 
+Deno.test("mysql: no user anywhere means the OS user, as the mysql client", async () => {
+  const db = await createDatabase(server, "osuser");
+  const me = (await import("node:os")).userInfo().username;
+  const url = `mysql://127.0.0.1:${server.port}/${db.name}`;
+  if (me === "root") {
+    const d = await openMysql(url, { env: {} });
+    try {
+      assert.equal(d.display, `mysql://root@127.0.0.1:${server.port}/${db.name}`);
+      const [row] = await d.query<{ u: string }>("SELECT CURRENT_USER() AS u");
+      assert.match(row.u, /^root@/);
+    } finally {
+      await d.close();
+    }
+  } else {
+    // No such database user on the throwaway server: refused, naming the OS user.
+    await rejectsWith(openMysql(url, { env: {} }), ConnectionError, new RegExp(`'${me}'@`));
+  }
+});
+
 Deno.test("mysql: read_default_file supplies the password", async () => {
   const db = await createDatabase(server, "cnf");
   const dir = await Deno.makeTempDir();
