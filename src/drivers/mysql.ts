@@ -223,6 +223,7 @@ function checkPermissions(cfg: MysqlConfig): void {
     const path = cfg.socket;
     if (!granted({ name: "read", path })) missing.push(`--allow-read=${path}`);
     if (!granted({ name: "write", path })) missing.push(`--allow-write=${path}`);
+    if (!granted({ name: "net", host: `unix:${path}` })) missing.push(`--allow-net=unix:${path}`);
   } else {
     const host = cfg.host!.includes(":") ? `[${cfg.host}]` : cfg.host;
     if (!granted({ name: "net", host: `${host}:${cfg.port}` })) {

@@ -431,3 +431,71 @@ Deno.test("mysql: a statement killed mid-run reports the lost connection", async
     assert.match(e.message, /lost the connection to mysql:\/\/root@/);
   });
 });
+
+Deno.test("mysql: a missing Deno permission is a PermissionError naming the flag", async () => {
+  const db = await createDatabase(server, "perm");
+  const probe = new URL("../../tests/support/mysql/open_probe.ts", import.meta.url).pathname;
+  const run = async (flags: string[], url: string) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", ...flags, probe, url],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout).trim();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.equal(stdout.split("\n").length, 1, stdout);
+    return JSON.parse(stdout);
+  };
+  const tcp = await run([], db.url);
+  assert.equal(tcp.name, "PermissionError");
+  assert.equal(tcp.exitCode, ExitCode.PERMISSION);
+  assert.match(tcp.message, new RegExp(`--allow-net=127\\.0\\.0\\.1:${server.port}$`));
+  const sock = await run([], db.socketUrl);
+  assert.equal(sock.name, "PermissionError");
+  assert.match(
+    sock.message,
+    /--allow-read=(\S+mysqld\.sock) --allow-write=\1 --allow-net=unix:\1$/,
+  );
+  const cnf = await run(
+    [`--allow-net=127.0.0.1:${server.port}`],
+    `mysql://127.0.0.1:${server.port}/${db.name}?read_default_file=/etc/bellows-none.cnf`,
+  );
+  assert.equal(cnf.name, "PermissionError");
+  assert.match(cnf.message, /--allow-read=\/etc\/bellows-none\.cnf$/);
+  // With just the net permission it connects: no --allow-env, --allow-sys or --allow-read.
+  const ok = await run([`--allow-net=127.0.0.1:${server.port}`], db.url);
+  assert.equal(ok.ok, true, JSON.stringify(ok));
+  // Over the socket: exactly the three the message names suffice.
+  const okSock = await run(
+    [
+      `--allow-read=${server.socket}`,
+      `--allow-write=${server.socket}`,
+      `--allow-net=unix:${server.socket}`,
+    ],
+    db.socketUrl,
+  );
+  assert.equal(okSock.ok, true, JSON.stringify(okSock));
+});
+
+Deno.test("mysql: a deadlock is 1213 (40001)", async () => {
+  await withDb("deadlock", async (_db, open) => {
+    const a = await open({ lockTimeoutMs: 10_000 });
+    const b = await open({ lockTimeoutMs: 10_000 });
+    await a.run("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+    await a.run("INSERT INTO t VALUES (1, 0), (2, 0)");
+    await a.run("START TRANSACTION");
+    await b.run("START TRANSACTION");
+    await a.run("UPDATE t SET v = 1 WHERE id = 1");
+    await b.run("UPDATE t SET v = 1 WHERE id = 2");
+    const first = a.run("UPDATE t SET v = 2 WHERE id = 2").then(() => undefined, (e) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await b.run("UPDATE t SET v = 2 WHERE id = 1").then(() => undefined, (e) => e);
+    const errors = [await first, second].filter(Boolean);
+    assert.equal(errors.length, 1, String(errors));
+    assert.equal(a.errorInfo(errors[0])?.code, "1213 (40001)");
+    assert.equal(mysqlErrorKind(1213), "deadlock");
+    await a.run("ROLLBACK");
+    await b.run("ROLLBACK");
+  });
+});
