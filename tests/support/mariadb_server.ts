@@ -294,11 +294,15 @@ async function startLocal(opts: ServerOptions): Promise<MysqlServer> {
   const data = `${dir}/data`;
   const sockDir = `${dir}/sock`;
   const socket = `${sockDir}/mysqld.sock`;
+  // Its own temporary directory: servers bootstrapping in parallel in the shared /tmp
+  // collide on their temporary tables' file names.
+  const tmp = `${dir}/tmp`;
   const log = `${dir}/server.log`;
   await Deno.mkdir(data, { mode: 0o700 });
   await Deno.mkdir(sockDir, { mode: 0o755 });
+  await Deno.mkdir(tmp, { mode: 0o700 });
   if (ids) {
-    for (const p of [data, sockDir]) await Deno.chown(p, ids.uid, ids.gid);
+    for (const p of [data, sockDir, tmp]) await Deno.chown(p, ids.uid, ids.gid);
   }
   const userArgs = asUser ? [`--user=${asUser}`] : [];
   let certFile: string | undefined;
@@ -326,6 +330,7 @@ async function startLocal(opts: ServerOptions): Promise<MysqlServer> {
           "--no-defaults",
           ...userArgs,
           `--datadir=${data}`,
+          `--tmpdir=${tmp}`,
           "--auth-root-authentication-method=normal",
           "--skip-test-db",
           "--skip-name-resolve",
@@ -351,6 +356,7 @@ async function startLocal(opts: ServerOptions): Promise<MysqlServer> {
           "--no-defaults",
           ...userArgs,
           `--datadir=${data}`,
+          `--tmpdir=${tmp}`,
           `--socket=${socket}`,
           `--port=${port}`,
           "--bind-address=127.0.0.1",
