@@ -1,0 +1,759 @@
+/**
+ * The MySQL / MariaDB driver, on mysql2 (`npm:mysql2`).
+ *
+ * One dedicated connection per run, as for PostgreSQL, so that session state holds for the
+ * whole run: `lock_wait_timeout` / `innodb_lock_wait_timeout`, the statement time limit, and
+ * the migration lock, which is a `GET_LOCK()` user lock owned by the session. mysql2 never
+ * reconnects a plain connection; once it is lost the driver refuses further work
+ * ({@linkcode ConnectionError}), since the lock went with it.
+ *
+ * The migration lock is per database (its name holds the database name), as on
+ * PostgreSQL: runs against different databases of one server do not exclude each other.
+ *
+ * Statements without parameters go over the text protocol (`query`), which every statement
+ * a revision may hold accepts; bellows's own statements with parameters are server-side
+ * prepared (`execute`), so no value is ever spliced into SQL text by the client (client-side
+ * escaping would be wrong under `sql_mode=NO_BACKSLASH_ESCAPES`).
+ *
+ * Not yet wired into `drivers/mod.ts`: the dialect registry (issue 15) will add `"mysql"` to
+ * `DialectName`; until then {@linkcode mysqlDialect} and {@linkcode MysqlDriver} are typed
+ * as a `Dialect` / `Driver` with that one field widened.
+ *
+ * @module
+ */
+
+import mysql from "mysql2/promise";
+import net from "node:net";
+import os from "node:os";
+import type tls from "node:tls";
+import {
+  ConnectionError,
+  isPermissionError,
+  LockBusyError,
+  PermissionError,
+  UsageError,
+} from "../errors.ts";
+import type { DriverOptions } from "./options.ts";
+import type { DbErrorInfo, Dialect, Driver, Executor, InvalidIndex, TableName } from "./types.ts";
+import { type MysqlConfig, parseMysqlConfig } from "./mysql_config.ts";
+import { scrub } from "./pg_config.ts";
+
+/** A {@linkcode Dialect} named `mysql` (until `DialectName` includes it). */
+export type MysqlDialect = Omit<Dialect, "name"> & { readonly name: "mysql" };
+
+/** Longest identifier MySQL and MariaDB accept, in characters. */
+const MAX_IDENT_CHARS = 64;
+
+/** Longest `GET_LOCK()` name (MySQL 5.7+ refuses longer ones). */
+const MAX_LOCK_NAME = 64;
+
+/**
+ * The version table's `CREATE TABLE` exactly as Alembic 1.8.1 with PyMySQL 1.0.2 (SQLAlchemy
+ * 1.4.46, Debian 12) emits it for MySQL, offline (`alembic upgrade --sql`, followed by `;`)
+ * and online alike: no identifier quoting, no ENGINE or CHARSET clause (both come from the
+ * server's and the database's defaults), a trailing space after the first column's comma.
+ * The server keeps no name for a primary key (it is always `PRIMARY`), so on MariaDB 10.11
+ * `SHOW CREATE TABLE alembic_version` reads back:
+ *
+ * ```sql
+ * CREATE TABLE `alembic_version` (
+ *   `version_num` varchar(32) NOT NULL,
+ *   PRIMARY KEY (`version_num`)
+ * ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci
+ * ```
+ *
+ * `state/version_table.ts`'s dialect-neutral `versionTableDdl` with backtick quoting creates
+ * the same table (checked against real Alembic by `tests/mysql_alembic_ddl_test.ts`).
+ * Alembic then writes `INSERT INTO alembic_version (version_num) VALUES ('<rev>')`,
+ * `UPDATE alembic_version SET version_num='<new>' WHERE alembic_version.version_num =
+ * '<old>'`, and on downgrade to base `DELETE ... WHERE alembic_version.version_num = '<rev>'`
+ * and `DROP TABLE alembic_version`, with no BEGIN/COMMIT ("non-transactional DDL").
+ */
+export const ALEMBIC_VERSION_DDL = "CREATE TABLE alembic_version (\n" +
+  "    version_num VARCHAR(32) NOT NULL, \n" +
+  "    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n" +
+  ")";
+
+/** SQL generation for MySQL and MariaDB. */
+export const mysqlDialect: MysqlDialect = {
+  name: "mysql",
+  quoteIdent(name: string): string {
+    if (name.length === 0 || name.includes("\0")) {
+      throw new UsageError(`invalid MySQL identifier ${JSON.stringify(name)}`);
+    }
+    const chars = Array.from(name).length;
+    if (chars > MAX_IDENT_CHARS) {
+      throw new UsageError(
+        `MySQL identifier ${JSON.stringify(name)} is ${chars} characters long (at most 64)`,
+      );
+    }
+    if (name.endsWith(" ")) {
+      // MySQL refuses names ending in a space (error 1103/1166); say so before running.
+      throw new UsageError(`MySQL identifier ${JSON.stringify(name)} ends with a space`);
+    }
+    return `\`${name.replaceAll("`", "``")}\``;
+  },
+  quoteLiteral(value: string): string {
+    if (value.includes("\0")) throw new UsageError("a MySQL string literal cannot contain NUL");
+    // The default sql_mode reads backslash escapes in strings: double them. (Alembic's
+    // MySQL dialect renders literals the same way.)
+    return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+  },
+  param(_i: number): string {
+    // mysql2's positional placeholder (PyMySQL's `%s` is a client-side format, not SQL).
+    return "?";
+  },
+  table(t: TableName): string {
+    // --version-table-schema names a database on MySQL.
+    const name = this.quoteIdent(t.name);
+    return t.schema ? `${this.quoteIdent(t.schema)}.${name}` : name;
+  },
+  createSchema(name: string): string {
+    // A schema is a database on MySQL (CREATE SCHEMA is a synonym of CREATE DATABASE).
+    return `CREATE DATABASE IF NOT EXISTS ${this.quoteIdent(name)}`;
+  },
+};
+
+/**
+ * MySQL / MariaDB error numbers bellows reacts to, by normalised kind (issue 15's registry
+ * maps these): a lock wait that timed out, a deadlock, a statement time limit, a lost
+ * connection.
+ */
+export const MYSQL_ERROR_KINDS: Readonly<Record<number, string>> = {
+  1205: "lock_timeout", // ER_LOCK_WAIT_TIMEOUT (row and metadata locks)
+  1213: "deadlock", // ER_LOCK_DEADLOCK
+  1969: "statement_timeout", // MariaDB ER_STATEMENT_TIMEOUT (max_statement_time)
+  3024: "statement_timeout", // MySQL ER_QUERY_TIMEOUT (max_execution_time)
+  1927: "connection_lost", // MariaDB ER_CONNECTION_KILLED
+  1053: "connection_lost", // ER_SERVER_SHUTDOWN
+};
+
+/** The normalised kind of a MySQL error number, or undefined (see {@linkcode MYSQL_ERROR_KINDS}). */
+export function mysqlErrorKind(errno: number | undefined): string | undefined {
+  return errno === undefined ? undefined : MYSQL_ERROR_KINDS[errno];
+}
+
+/** The `GET_LOCK()` name of the migration lock for `database` (at most 64 characters). */
+export async function lockName(database: string): Promise<string> {
+  const plain = `bellows:${database}`;
+  if (Array.from(plain).length <= MAX_LOCK_NAME) return plain;
+  // Long names: a prefix to recognise plus a hash that keeps them apart.
+  const h = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(database));
+  const hex = Array.from(new Uint8Array(h).slice(0, 12), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
+  return `bellows:${Array.from(database).slice(0, MAX_LOCK_NAME - 9 - 24).join("")}:${hex}`;
+}
+
+/**
+ * Where in `sql` a MySQL syntax error points: the server says `... near '<rest>' at line
+ * N`, `<rest>` being the statement from the error on (cut short by the server). Returns a
+ * 1-based code point offset into `sql` (as PostgreSQL's `position`), or undefined.
+ */
+export function syntaxErrorPosition(sql: string, message: string): number | undefined {
+  const m = /near '([\s\S]*)' at line (\d+)\s*$/.exec(message);
+  if (!m) return undefined;
+  const line = Number(m[2]);
+  const lineStarts = [0];
+  for (let i = 0; i < sql.length; i++) if (sql[i] === "\n") lineStarts.push(i + 1);
+  const lineOf = (index: number) => {
+    let n = 0;
+    while (n + 1 < lineStarts.length && lineStarts[n + 1] <= index) n++;
+    return n + 1;
+  };
+  const toPosition = (index: number) => Array.from(sql.slice(0, index)).length + 1;
+  // `near ''`: the statement ended too early; point just after its last character.
+  if (m[1] === "") return toPosition(sql.trimEnd().length);
+  // The server may cut the snippet inside a multi-byte character: shorten until found.
+  for (let near = m[1]; near.length > 0; near = near.slice(0, -1)) {
+    const hits: number[] = [];
+    for (let at = sql.indexOf(near); at >= 0; at = sql.indexOf(near, at + 1)) hits.push(at);
+    if (hits.length === 0) continue;
+    // The snippet runs to the end of the statement when it was not cut: prefer that one,
+    // then one on the line the server names.
+    const atEnd = hits.filter((at) => sql.slice(at).trimEnd() === near.trimEnd());
+    const onLine = hits.filter((at) => lineOf(at) === line);
+    return toPosition(atEnd.find((at) => lineOf(at) === line) ?? onLine[0] ?? atEnd[0] ?? hits[0]);
+  }
+  return undefined;
+}
+
+interface MysqlErrorLike {
+  errno?: number;
+  code?: string;
+  sqlState?: string;
+  sqlMessage?: string;
+  sql?: string;
+  fatal?: boolean;
+  message: string;
+}
+
+/** Is this an error the server sent (it has an error number and SQLSTATE)? */
+function isServerError(e: unknown): e is MysqlErrorLike & Error {
+  return e instanceof Error && typeof (e as MysqlErrorLike).errno === "number" &&
+    (e as MysqlErrorLike).errno! > 0 && typeof (e as MysqlErrorLike).sqlState === "string";
+}
+
+/** Client-side codes that mean the connection is gone (mysql2's and Node's). */
+const CONNECTION_CODES = new Set([
+  "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENOENT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+
+function granted(desc: Deno.PermissionDescriptor): boolean {
+  try {
+    return Deno.permissions.querySync(desc).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+/** Check the Deno permissions the connection needs, naming the flags when one is missing. */
+function checkPermissions(cfg: MysqlConfig): void {
+  const missing: string[] = [];
+  if (cfg.socket !== undefined) {
+    const path = cfg.socket;
+    if (!granted({ name: "read", path })) missing.push(`--allow-read=${path}`);
+    if (!granted({ name: "write", path })) missing.push(`--allow-write=${path}`);
+    if (!granted({ name: "net", host: `unix:${path}` })) missing.push(`--allow-net=unix:${path}`);
+  } else {
+    const host = cfg.host!.includes(":") ? `[${cfg.host}]` : cfg.host;
+    if (!granted({ name: "net", host: `${host}:${cfg.port}` })) {
+      missing.push(`--allow-net=${host}:${cfg.port}`);
+    }
+  }
+  if (missing.length > 0) {
+    throw new PermissionError(
+      `connecting to ${cfg.display} needs Deno permission ${missing.join(" ")}`,
+    );
+  }
+}
+
+function readFileFor(what: string, path: string, cfg: MysqlConfig): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    if (isPermissionError(e)) {
+      throw new PermissionError(`reading ${what} ${path} needs --allow-read=${path}`);
+    }
+    const reason = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
+    throw new ConnectionError(`cannot read ${what} ${path} for ${cfg.display}: ${reason}`);
+  }
+}
+
+/** mysql2's `ssl` option for the config's TLS settings (undefined = plain). */
+function sslOption(cfg: MysqlConfig): Record<string, unknown> | undefined {
+  const t = cfg.tls;
+  if (!t || cfg.socket !== undefined) return undefined;
+  const ssl: Record<string, unknown> = {
+    rejectUnauthorized: t.verifyCert,
+    verifyIdentity: t.verifyIdentity,
+  };
+  if (t.ca) ssl.ca = readFileFor("ssl_ca", t.ca, cfg);
+  if (t.cert) ssl.cert = readFileFor("ssl_cert", t.cert, cfg);
+  if (t.key) ssl.key = readFileFor("ssl_key", t.key, cfg);
+  return ssl;
+}
+
+/** Why a connection attempt failed, in a few words (password-free once scrubbed). */
+function describeConnectFailure(e: unknown, cfg: MysqlConfig): string {
+  if (isServerError(e)) return `${e.sqlMessage ?? e.message} (${e.errno}, SQLSTATE ${e.sqlState})`;
+  const err = e as Error & { code?: string };
+  const code = err?.code ?? "";
+  const target = cfg.socket ?? `${cfg.host}:${cfg.port}`;
+  if (code === "ECONNREFUSED") return `connection refused at ${target}`;
+  if (code === "ENOENT" && cfg.socket !== undefined) return `no server socket at ${target}`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") {
+    return `unknown host "${cfg.host}"`;
+  }
+  if (code === "ETIMEDOUT") {
+    return `no answer within ${cfg.connectTimeoutMs / 1000}s (connect_timeout)`;
+  }
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return `${target} is unreachable`;
+  if (code === "HANDSHAKE_NO_SSL_SUPPORT") {
+    return "the server does not offer TLS, which the ssl_* parameters ask for";
+  }
+  if (code === "HANDSHAKE_SSL_ERROR") {
+    // mysql2 replaces Node's code with its own; the message and the certificate remain.
+    const cert = (err as { cert?: tls.PeerCertificate }).cert;
+    if (/altnames|does not match/i.test(err.message)) {
+      const names = cert?.subjectaltname ? `it is for ${cert.subjectaltname}` : err.message;
+      return `server certificate does not match host "${cfg.host}" (${names})`;
+    }
+    if (/expired|not yet valid/i.test(err.message)) {
+      return `server certificate is not valid now (${err.message})`;
+    }
+    if (/certificate|self[- ]signed|issuer/i.test(err.message)) {
+      return `server certificate not trusted (${err.message}): give its CA with ` +
+        `ssl_ca=<file>, or ssl_verify_cert=false to skip verification`;
+    }
+    return `TLS handshake failed (${err.message})`;
+  }
+  if (code === "PROTOCOL_CONNECTION_LOST" || code === "ECONNRESET") {
+    return "the server closed the connection during start-up";
+  }
+  if (err instanceof TypeError && /Unknown charset/.test(err.message)) {
+    return `unknown charset "${cfg.charset}"`;
+  }
+  return err?.message ?? String(e);
+}
+
+function toConnectError(e: unknown, cfg: MysqlConfig): Error {
+  if (e instanceof ConnectionError || e instanceof PermissionError) return e;
+  // Scrub the whole line: even the display may echo a password (as a database name, say).
+  const safe = (text: string) => scrub(text.split("\n")[0], [cfg.password]);
+  if (isPermissionError(e)) {
+    return new PermissionError(safe(`connecting to ${cfg.display}: ${(e as Error).message}`));
+  }
+  // The cause is left off: a raw client error is not ours to vouch for as password-free.
+  return new ConnectionError(
+    safe(`cannot connect to ${cfg.display}: ${describeConnectFailure(e, cfg)}`),
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10}s`;
+}
+
+/** Whole seconds for a millisecond limit, rounded up; 0 (no limit) becomes MySQL's maximum. */
+function limitSeconds(ms: number): number {
+  if (ms <= 0) return 31_536_000; // one year: lock_wait_timeout's maximum
+  return Math.min(31_536_000, Math.ceil(ms / 1000));
+}
+
+/**
+ * The TCP socket mysql2 talks over, opened here rather than by mysql2: Node's TLS checks the
+ * certificate against the socket's `_host`, which only a socket we open carries. Opened by
+ * mysql2, an IP address would be checked as "localhost" (so a certificate for localhost
+ * would pass for any address).
+ */
+function tcpStream(host: string, port: number): net.Socket {
+  const socket = net.connect({ host, port });
+  (socket as unknown as { _host: string })._host = host;
+  socket.setNoDelay(true);
+  // A dead peer is noticed even while a long statement or lock wait is running.
+  socket.on("connect", () => socket.setKeepAlive(true, 60_000));
+  return socket;
+}
+
+type Connection = mysql.Connection;
+type Result = unknown;
+
+/** Rows (for a result set) and the changed-row count (for anything else) of a mysql2 result. */
+function resultOf(r: Result): { rows: Record<string, unknown>[]; count: number } {
+  if (Array.isArray(r)) return { rows: r as Record<string, unknown>[], count: 0 };
+  const header = r as { affectedRows?: number };
+  return { rows: [], count: header?.affectedRows ?? 0 };
+}
+
+/** The session the driver runs in: what the server told us when it opened. */
+interface Session {
+  readonly id: number;
+  readonly version: string;
+  readonly mariadb: boolean;
+}
+
+/**
+ * An open MySQL / MariaDB connection (a {@linkcode Driver} once `DialectName` includes
+ * `mysql`; see the module docs).
+ */
+export class MysqlDriver implements Omit<Driver, "dialect"> {
+  /** The dialect. */
+  readonly dialect: MysqlDialect = mysqlDialect;
+  /** The target, safe to print: no password. */
+  readonly display: string;
+  #cfg: MysqlConfig;
+  #conn!: Connection;
+  #session: Session = { id: 0, version: "", mariadb: false };
+  #closing = false;
+  #lost = false;
+  #lostWhy = "";
+  #inTransaction = false;
+
+  constructor(cfg: MysqlConfig, private readonly opts: DriverOptions) {
+    this.#cfg = cfg;
+    this.display = cfg.display;
+  }
+
+  /** The server's id of this driver's connection (`CONNECTION_ID()`). */
+  get connectionId(): number {
+    return this.#session.id;
+  }
+
+  /** Is the server MariaDB (as opposed to MySQL)? */
+  get mariadb(): boolean {
+    return this.#session.mariadb;
+  }
+
+  /** Open the connection and set the session up. */
+  async connect(): Promise<void> {
+    const cfg = this.#cfg;
+    const ssl = sslOption(cfg);
+    try {
+      this.#conn = await mysql.createConnection({
+        host: cfg.socket === undefined ? cfg.host : undefined,
+        port: cfg.port,
+        socketPath: cfg.socket,
+        stream: cfg.socket === undefined ? () => tcpStream(cfg.host!, cfg.port) : undefined,
+        user: cfg.user,
+        password: cfg.password ?? "",
+        database: cfg.database,
+        charset: cfg.charset,
+        connectTimeout: cfg.connectTimeoutMs > 0 ? cfg.connectTimeoutMs : undefined,
+        ssl,
+        // One statement per call: a revision's statements are split and run one by one.
+        multipleStatements: false,
+        // LOAD DATA LOCAL would let the server read files off this machine.
+        flags: ["-LOCAL_FILES"],
+        supportBigNumbers: true,
+        // Revision scripts are written for the server's own session time zone.
+        dateStrings: true,
+      });
+    } catch (e) {
+      throw toConnectError(e, cfg);
+    }
+    this.#conn.on("error", (e: Error) => {
+      // mysql2 emits fatal errors here (the socket closed); queries then fail at once.
+      if (!this.#closing) {
+        this.#lost = true;
+        this.#lostWhy = this.#lossReason(e);
+      }
+    });
+    try {
+      const [rows] = await this.#conn.query("SELECT CONNECTION_ID() AS id, VERSION() AS version");
+      const row = (rows as Record<string, unknown>[])[0];
+      const version = String(row.version);
+      this.#session = { id: Number(row.id), version, mariadb: /mariadb/i.test(version) };
+      await this.#configureSession();
+    } catch (e) {
+      throw this.#mapError(e);
+    }
+  }
+
+  async #configureSession(): Promise<void> {
+    const set: string[] = [];
+    if (this.opts.lockTimeoutMs !== undefined) {
+      // Metadata locks (DDL waiting for a table) and InnoDB row locks: whole seconds.
+      const s = limitSeconds(this.opts.lockTimeoutMs);
+      set.push(`lock_wait_timeout = ${s}`, `innodb_lock_wait_timeout = ${s}`);
+    }
+    if (this.opts.statementTimeoutMs !== undefined) {
+      const ms = Math.max(0, Math.round(this.opts.statementTimeoutMs));
+      // MariaDB: max_statement_time in seconds (fractions allowed), every statement.
+      // MySQL: max_execution_time in ms, read-only SELECTs only; 0 = none on both.
+      set.push(
+        this.#session.mariadb ? `max_statement_time = ${ms / 1000}` : `max_execution_time = ${ms}`,
+      );
+    }
+    if (set.length > 0) await this.run(`SET SESSION ${set.join(", ")}`);
+  }
+
+  #lossReason(e: unknown): string {
+    if (isServerError(e)) return `${e.sqlMessage ?? e.message} (${e.errno})`;
+    const code = (e as { code?: string })?.code;
+    if (code === "PROTOCOL_CONNECTION_LOST") {
+      return "the server closed it (connection killed, server restarted or network cut)";
+    }
+    return (e as Error)?.message ?? String(e);
+  }
+
+  #lostError(why: string, cause?: unknown): ConnectionError {
+    return new ConnectionError(
+      scrub(
+        `lost the connection to ${this.display}: ${why}; the migration lock and session ` +
+          `settings went with it`,
+        [this.#cfg.password],
+      ).split("\n")[0],
+      { cause },
+    );
+  }
+
+  #usable(): Connection {
+    if (this.#closing) throw new Error("MySQL driver used after close()");
+    if (this.#lost) throw this.#lostError(this.#lostWhy);
+    return this.#conn;
+  }
+
+  /** Turn a lost-connection failure into ConnectionError; leave statement errors as they are. */
+  #mapError(e: unknown): unknown {
+    if (isPermissionError(e)) {
+      return new PermissionError(scrub((e as Error).message, [this.#cfg.password]));
+    }
+    const err = e as MysqlErrorLike;
+    const kind = isServerError(e) ? mysqlErrorKind(err.errno) : undefined;
+    const gone = kind === "connection_lost" ||
+      (!isServerError(e) &&
+        (err?.fatal === true || (typeof err?.code === "string" && CONNECTION_CODES.has(err.code))));
+    if (gone || (this.#lost && !isServerError(e))) {
+      if (!this.#lost) {
+        this.#lost = true;
+        this.#lostWhy = this.#lossReason(e);
+      }
+      // The server's own words (1927 "Connection was killed") beat a later client error.
+      return this.#lostError(this.#lostWhy, isServerError(e) ? e : undefined);
+    }
+    return e;
+  }
+
+  async #exec(conn: Connection, text: string, params?: readonly unknown[]) {
+    try {
+      const [r] = params && params.length > 0
+        ? await conn.execute(
+          text,
+          params.map((p) => p === undefined ? null : p) as never[],
+        )
+        : await conn.query(text);
+      return resultOf(r);
+    } catch (e) {
+      throw this.#mapError(e);
+    }
+  }
+
+  #outside(): Connection {
+    const conn = this.#usable();
+    if (this.#inTransaction) {
+      // The statement would run inside the transaction, which is not what was asked.
+      throw new Error("use the transaction's executor inside transaction()");
+    }
+    return conn;
+  }
+
+  /** Run one statement, returning the number of rows it changed (matched, for UPDATE). */
+  async run(text: string, params?: readonly unknown[]): Promise<number> {
+    return (await this.#exec(this.#outside(), text, params)).count;
+  }
+
+  /** Run one query and return its rows as objects keyed by column name. */
+  async query<T = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+  ): Promise<T[]> {
+    return (await this.#exec(this.#outside(), text, params)).rows as T[];
+  }
+
+  /**
+   * START TRANSACTION … COMMIT on the one connection. A DDL statement inside commits
+   * implicitly (MySQL has no transactional DDL): the runner must not put one here and
+   * count on a rollback.
+   */
+  async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+    const conn = this.#outside();
+    this.#inTransaction = true;
+    try {
+      await this.#exec(conn, "START TRANSACTION");
+      const tx: Executor = {
+        run: async (text, params) => (await this.#exec(this.#usable(), text, params)).count,
+        query: async <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
+          (await this.#exec(this.#usable(), text, params)).rows as R[],
+      };
+      let result: T;
+      try {
+        result = await fn(tx);
+      } catch (e) {
+        if (!this.#lost) {
+          // A failed ROLLBACK means the connection went; the error that led here matters more.
+          await this.#exec(conn, "ROLLBACK").catch(() => {});
+        }
+        throw e;
+      }
+      await this.#exec(conn, "COMMIT");
+      return result;
+    } finally {
+      this.#inTransaction = false;
+    }
+  }
+
+  /**
+   * The migration lock: `GET_LOCK('bellows:<database>', wait)` on this connection. The
+   * server waits (fractions of a second are honoured); the lock ends with the session.
+   */
+  async lock(waitMs: number): Promise<() => Promise<void>> {
+    const name = await lockName(this.#cfg.database);
+    const start = Date.now();
+    const [row] = await this.query<{ ok: number | null }>(
+      "SELECT GET_LOCK(?, ?) AS ok",
+      [name, Math.max(0, waitMs) / 1000],
+    );
+    if (row.ok !== 1) throw await this.#lockBusy(name, Date.now() - start);
+    let released = false;
+    return async () => {
+      // After a lost connection the server has already dropped the lock.
+      if (released || this.#lost || this.#closing) return;
+      released = true;
+      await this.query("SELECT RELEASE_LOCK(?) AS released", [name]);
+    };
+  }
+
+  async #lockBusy(name: string, waited: number): Promise<LockBusyError> {
+    // IS_USED_LOCK needs no privilege; the process list shows other users' sessions only
+    // with the PROCESS privilege.
+    const holder = await this.query<Record<string, string | number | null>>(
+      "SELECT IS_USED_LOCK(?) AS id",
+      [name],
+    ).then(async ([r]) => {
+      if (r?.id === null || r?.id === undefined) return "holder not visible";
+      const [p] = await this.query<Record<string, string | number | null>>(
+        `SELECT USER AS user, HOST AS host, COMMAND AS command, TIME AS time,
+                DATE_FORMAT(UTC_TIMESTAMP() - INTERVAL TIME SECOND, '%Y-%m-%dT%H:%i:%sZ') AS since
+           FROM information_schema.PROCESSLIST WHERE ID = ?`,
+        [r.id],
+      ).catch(() => []);
+      return [
+        `connection id ${r.id}`,
+        p?.user ? `user ${p.user}` : undefined,
+        p?.host ? `host ${p.host}` : undefined,
+        // The process list knows when the session's current command began, not when the
+        // lock was taken: an idle holder shows when it last ran something.
+        p?.since ? `${p.command === "Sleep" ? "idle" : "busy"} since ${p.since}` : undefined,
+        p ? undefined : "details need the PROCESS privilege",
+      ].filter(Boolean).join(", ");
+    }).catch((e) => {
+      if (e instanceof ConnectionError) throw e;
+      return "holder not visible";
+    });
+    return new LockBusyError(
+      `another bellows run holds the migration lock on ${this.display} (${holder}); ` +
+        `waited ${seconds(waited)}`,
+    );
+  }
+
+  /** Does this table exist? `t.schema` is a database name; none means the URL's database. */
+  async tableExists(t: TableName, exec: Executor = this): Promise<boolean> {
+    const rows = await exec.query<{ found: number }>(
+      `SELECT COUNT(*) AS found FROM information_schema.TABLES
+        WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?`,
+      [t.schema ?? null, t.name],
+    );
+    return Number(rows[0].found) > 0;
+  }
+
+  /**
+   * Always empty: MySQL and MariaDB build an index inside its `ALTER TABLE`, so a failed or
+   * killed one leaves nothing behind (MariaDB 10.6+ and MySQL 8 make DDL atomic).
+   */
+  invalidIndexes(): Promise<InvalidIndex[]> {
+    return Promise.resolve([]);
+  }
+
+  /**
+   * Turn a thrown driver error into {@linkcode DbErrorInfo}: `code` is `<errno> (<SQLSTATE>)`
+   * (e.g. `1064 (42000)`), `position` comes from a syntax error's `near '...' at line N`.
+   */
+  errorInfo(err: unknown): DbErrorInfo | undefined {
+    let e: unknown = err;
+    for (let depth = 0; e !== undefined && depth < 5; depth++) {
+      if (isServerError(e)) {
+        const message = e.sqlMessage ?? e.message;
+        const position = e.sql !== undefined ? syntaxErrorPosition(e.sql, message) : undefined;
+        return {
+          code: `${e.errno} (${e.sqlState})`,
+          message,
+          ...(position !== undefined ? { position } : {}),
+        };
+      }
+      e = (e as { cause?: unknown })?.cause;
+    }
+    return undefined;
+  }
+
+  /** Close the connection (the server then drops the migration lock). */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (!this.#conn) return;
+    if (this.#lost) {
+      this.#conn.destroy();
+      return;
+    }
+    // end() waits for queued commands; a wedged server must not hold the exit forever.
+    await Promise.race([
+      this.#conn.end().catch(() => {}),
+      sleep(5000).then(() => this.#conn.destroy()),
+    ]);
+  }
+}
+
+/** Read option files through Deno, naming the flag when reading is not allowed. */
+function optionFileReader(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    if (isPermissionError(e)) {
+      throw new PermissionError(`reading option file ${path} needs --allow-read=${path}`);
+    }
+    throw e;
+  }
+}
+
+/** The OS user name: the database user when neither URL nor option file names one. */
+function osUser(): string | undefined {
+  try {
+    return os.userInfo().username;
+  } catch (e) {
+    if (isPermissionError(e)) {
+      throw new PermissionError(
+        "no database user in the URL or option file, and reading the OS user name needs " +
+          "--allow-sys=uid,gid,userInfo",
+      );
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The home directory for `~/` in `read_default_file`: `HOME` from `opts.env` when a test
+ * passes one, else the OS account's (the `userInfo` call bellows is already allowed; no
+ * environment variable beyond the compiled list is read).
+ */
+function homeDir(env: DriverOptions["env"]): () => string | undefined {
+  return () => {
+    if (env) return env.HOME;
+    try {
+      return os.userInfo().homedir;
+    } catch (e) {
+      if (isPermissionError(e)) {
+        throw new PermissionError(
+          "expanding ~ in read_default_file needs --allow-sys=uid,gid,userInfo",
+        );
+      }
+      return undefined;
+    }
+  };
+}
+
+/**
+ * Open a MySQL / MariaDB connection for one run.
+ *
+ * Throws {@linkcode ConnectionError} (bad URL, unreachable, login refused, TLS failure,
+ * timeout: one line naming the password-free target) or {@linkcode PermissionError}
+ * (a Deno permission is missing; the message names the flag).
+ */
+export async function openMysql(url: string, opts: DriverOptions = {}): Promise<MysqlDriver> {
+  const cfg = parseMysqlConfig(url, {
+    readFile: optionFileReader,
+    homeDir: homeDir(opts.env),
+    osUser,
+    connectTimeoutMs: opts.connectTimeoutMs,
+  });
+  checkPermissions(cfg);
+  const driver = new MysqlDriver(cfg, opts);
+  try {
+    await driver.connect();
+  } catch (e) {
+    await driver.close().catch(() => {});
+    throw e;
+  }
+  return driver;
+}
