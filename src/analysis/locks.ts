@@ -164,7 +164,9 @@ export type Operation =
     /** The value as written; null for RESET / SET ... TO DEFAULT. */
     readonly value: string | null;
   }
-  | { readonly op: "create-other"; readonly object: string; readonly name: string };
+  | { readonly op: "create-other"; readonly object: string; readonly name: string }
+  /** `INSERT INTO into ... SELECT ... FROM from`: the copy step of a table rebuild (SQLite). */
+  | { readonly op: "copy-rows"; readonly into: string; readonly from: string };
 
 /** Everything known about one statement. */
 export interface StatementLocks {
