@@ -13,6 +13,8 @@ export const ExitCode = {
   OK: 0,
   /** A migration statement failed; that revision was rolled back. */
   MIGRATION_FAILED: 1,
+  /** `lint`: findings at error level (the same code: CI reads 1 as "this change is not safe"). */
+  LINT_ERRORS: 1,
   /** The command line itself was wrong (unknown option, missing argument). */
   USAGE: 2,
   /** `check`: the expand phase is not complete (also why `migrate`/`contract` refused). */

@@ -1,7 +1,7 @@
 /**
  * Analyse a revision's upgrade statements for one database: PostgreSQL's through its own
- * parser and the lock classifier, SQLite's from their text. The parser is passed in, so
- * this stays free of I/O and loads nothing for SQLite.
+ * parser and the lock classifier, SQLite's from their text. The parser is passed in (only
+ * {@linkcode lintTargets} loads it), so the rest stays free of I/O and SQLite loads nothing.
  *
  * @module
  */
@@ -9,9 +9,15 @@ import type { DialectName } from "../drivers/types.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
 import { locate, statementsFor } from "../script/mod.ts";
 import { classifyStatement, type RelationLock, type Work } from "./locks.ts";
-import type { PgParser } from "./pg_parser.ts";
+import { type PgParser, pgParser } from "./pg_parser.ts";
 import { classifySqlite } from "./sqlite.ts";
-import type { AnalysedStatement, LintPhase, LintRevision } from "./lint.ts";
+import {
+  type AnalysedStatement,
+  type Finding,
+  type LintPhase,
+  type LintRevision,
+  lintRevision,
+} from "./lint.ts";
 
 /** An analysed statement with, on PostgreSQL, its locks. */
 export interface StatementAnalysis extends AnalysedStatement {
@@ -88,4 +94,28 @@ export async function analyseRevision(
     source: script.source,
     statements,
   };
+}
+
+/** A revision to lint and its phase. */
+export interface LintTarget {
+  readonly script: RevisionScript;
+  readonly phase: LintPhase;
+}
+
+/**
+ * Lint `targets` for `dialect`, in the order given. Loads PostgreSQL's parser (once)
+ * only when `dialect` is PostgreSQL and there is a statement to parse.
+ */
+export async function lintTargets(
+  targets: readonly LintTarget[],
+  dialect: DialectName,
+): Promise<Finding[]> {
+  const needsParser = dialect === "postgresql" &&
+    targets.some((t) => statementsFor(t.script, "up", dialect).length > 0);
+  const parser = needsParser ? await pgParser() : undefined;
+  const findings: Finding[] = [];
+  for (const t of targets) {
+    findings.push(...lintRevision(await analyseRevision(t.script, t.phase, dialect, parser)));
+  }
+  return findings;
 }
