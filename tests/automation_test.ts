@@ -104,6 +104,7 @@ Deno.test("every command's --json document holds the fields README documents", a
       ["heads", ["heads"]],
       ["branches", ["branches"]],
       ["show", ["show", "mitaka01"]],
+      ["lint", ["lint", "--dialect", "sqlite"]],
       ["graph", [...url, "graph"]],
       ["revision", [
         "--migrations",

@@ -4,6 +4,7 @@
  * parser needs when run with the single binary's flags.
  */
 import assert from "node:assert/strict";
+import { RULES } from "../src/analysis/lint.ts";
 import { permissionFlags } from "../src/permissions.ts";
 import { execCli, runCli, script, withTempDir, writeScripts } from "./support/cli.ts";
 
@@ -143,4 +144,11 @@ Deno.test("lint with the binary's permissions: the parser needs read access to i
     assert.equal(granted.code, 1, granted.err);
     assert.match(granted.out, /e1\.sql:\d+:1 index-not-concurrent error/);
   });
+});
+
+Deno.test("README's Safe changes section lists every rule, with its severity", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const section = readme.split("\n## Safe changes\n")[1]?.split("\n## ")[0] ?? "";
+  const listed = [...section.matchAll(/^- `([a-z-]+)` \(([^;]+); ([^)]+)\)/gm)].map((m) => m[1]);
+  assert.deepEqual(listed, RULES.map((r) => r.id));
 });
