@@ -395,6 +395,9 @@ function alterTable(b: Builder, s: Obj) {
   const objtype = s.objtype;
   const table = rangeVarName(s.relation);
   const isIndex = objtype === "OBJECT_INDEX";
+  // The altered table first in the list (its mode is raised per subcommand below);
+  // referenced tables come after it.
+  b.lock(table, "ACCESS SHARE", isIndex ? "index" : "table");
   for (const c of list(s.cmds)) {
     const cmd = field(c, "AlterTableCmd");
     if (!cmd) continue;

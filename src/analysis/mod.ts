@@ -43,3 +43,14 @@ export {
   lintTargets,
   type StatementAnalysis,
 } from "./analyse.ts";
+export {
+  describeStatement,
+  formatBytes,
+  formatLockView,
+  lockedTables,
+  lockView,
+  type StatementLockView,
+  type StepLockView,
+  type StepStatements,
+  type TableSize,
+} from "./plan_locks.ts";

@@ -57,6 +57,8 @@ async function load(): Promise<Module> {
   try {
     const mod = await import("libpg-query");
     await mod.loadModule();
+    // Emscripten says nothing on success: whatever was held came from elsewhere.
+    for (const line of held) saved(line);
     return mod;
   } catch (e) {
     const text = `${e instanceof Error ? e.message : e} ${held.join(" ")}`;
