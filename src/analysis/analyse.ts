@@ -14,6 +14,7 @@ import { classifySqlite } from "./sqlite.ts";
 import {
   type AnalysedStatement,
   type Finding,
+  lintMemory,
   type LintPhase,
   type LintRevision,
   lintRevision,
@@ -103,19 +104,24 @@ export interface LintTarget {
 }
 
 /**
- * Lint `targets` for `dialect`, in the order given. Loads PostgreSQL's parser (once)
- * only when `dialect` is PostgreSQL and there is a statement to parse.
+ * Lint `targets` for `dialect`, in the order given (upgrade order: what a revision
+ * establishes counts for those after it), reporting the findings of those `report`
+ * accepts (default: all). Loads PostgreSQL's parser (once) only when `dialect` is
+ * PostgreSQL and there is a statement to parse.
  */
 export async function lintTargets(
   targets: readonly LintTarget[],
   dialect: DialectName,
+  report: (revision: string) => boolean = () => true,
 ): Promise<Finding[]> {
   const needsParser = dialect === "postgresql" &&
     targets.some((t) => statementsFor(t.script, "up", dialect).length > 0);
   const parser = needsParser ? await pgParser() : undefined;
   const findings: Finding[] = [];
+  const memory = lintMemory();
   for (const t of targets) {
-    findings.push(...lintRevision(await analyseRevision(t.script, t.phase, dialect, parser)));
+    const found = lintRevision(await analyseRevision(t.script, t.phase, dialect, parser), memory);
+    if (report(t.script.id)) findings.push(...found);
   }
   return findings;
 }

@@ -78,8 +78,8 @@ export const RULES: readonly Rule[] = [
     dialects: PG,
     reason: "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated " +
       "CHECK (col IS NOT NULL) already proves it",
-    fix: "ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT c; then " +
-      "SET NOT NULL and DROP CONSTRAINT c",
+    fix: "ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID; in a later revision " +
+      "VALIDATE CONSTRAINT c, then SET NOT NULL and DROP CONSTRAINT c",
     severity: always("error"),
   },
   {
@@ -87,7 +87,15 @@ export const RULES: readonly Rule[] = [
     dialects: PG,
     reason: "a new FOREIGN KEY or CHECK checks every existing row while holding its lock",
     fix: "ADD CONSTRAINT ... NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT (which " +
-      "does not block writes) in a later statement",
+      "does not block writes) in a later revision",
+    severity: always("error"),
+  },
+  {
+    id: "validate-same-transaction",
+    dialects: PG,
+    reason: "VALIDATE CONSTRAINT in the transaction that added the constraint NOT VALID " +
+      "scans while still holding the lock ADD CONSTRAINT took",
+    fix: "VALIDATE CONSTRAINT in a later revision (each revision commits on its own)",
     severity: always("error"),
   },
   {
@@ -286,8 +294,28 @@ const DROPPED_IN_USE = new Set([
   "type",
 ]);
 
-/** Lint one revision: every finding, suppressed ones left out, in file order. */
-export function lintRevision(rev: LintRevision): Finding[] {
+/**
+ * What lint learns from the revisions before the one it checks (in upgrade order), so
+ * that the safe multi-revision patterns pass: a CHECK (col IS NOT NULL) added NOT VALID
+ * in one revision and validated in a later one proves the column for SET NOT NULL after.
+ */
+export interface LintMemory {
+  /** `table.column` proven NOT NULL by a validated CHECK. */
+  readonly validatedNotNull: Set<string>;
+  /** `table.constraint` → the column a CHECK (col IS NOT NULL) constraint is about. */
+  readonly notNullChecks: Map<string, string>;
+}
+
+/** An empty {@linkcode LintMemory}. */
+export function lintMemory(): LintMemory {
+  return { validatedNotNull: new Set(), notNullChecks: new Map() };
+}
+
+/**
+ * Lint one revision: every finding, suppressed ones left out, in file order. `memory`
+ * carries what earlier revisions established and is updated with this one's.
+ */
+export function lintRevision(rev: LintRevision, memory: LintMemory = lintMemory()): Finding[] {
   const raw: {
     at: AnalysedStatement;
     rule: string;
@@ -301,8 +329,11 @@ export function lintRevision(rev: LintRevision): Finding[] {
   // Tables this revision creates (or renames a new table into) are empty: no rule about
   // existing rows or running services applies to them.
   const created = new Set<string>();
-  const validatedNotNull = new Set<string>(); // `table.column` proven by a validated CHECK
-  const checkNames = new Map<string, string>(); // `table.constraint` → column
+  const validatedNotNull = memory.validatedNotNull;
+  const checkNames = memory.notNullChecks;
+  // Constraints this revision added NOT VALID: validating one in the same transaction
+  // scans under the lock ADD CONSTRAINT took, which is held until commit.
+  const addedNotValid = new Set<string>();
   const concurrent: AnalysedStatement[] = [];
   const others: AnalysedStatement[] = [];
 
@@ -357,7 +388,7 @@ export function lintRevision(rev: LintRevision): Finding[] {
               at,
               "set-not-null",
               `SET NOT NULL on ${op.table}.${op.column} with no validated ` +
-                "CHECK (IS NOT NULL) before it in this revision",
+                "CHECK (IS NOT NULL) before it",
             );
           }
           break;
@@ -366,6 +397,7 @@ export function lintRevision(rev: LintRevision): Finding[] {
             report(at, "additive-in-contract", `adds a ${op.type} constraint to ${op.table}`);
           }
           if (op.notNullOf && op.name) checkNames.set(key(`${op.table}.${op.name}`), op.notNullOf);
+          if (op.notValid && op.name) addedNotValid.add(key(`${op.table}.${op.name}`));
           if (op.notNullOf && !op.notValid) {
             validatedNotNull.add(key(`${op.table}.${op.notNullOf}`));
           }
@@ -382,6 +414,13 @@ export function lintRevision(rev: LintRevision): Finding[] {
           }
           break;
         case "validate-constraint": {
+          if (rev.transactional && addedNotValid.has(key(`${op.table}.${op.name}`))) {
+            report(
+              at,
+              "validate-same-transaction",
+              `${op.name} is validated in the transaction that added it NOT VALID`,
+            );
+          }
           const col = checkNames.get(key(`${op.table}.${op.name}`));
           if (col) validatedNotNull.add(key(`${op.table}.${col}`));
           break;

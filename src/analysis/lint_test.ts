@@ -5,6 +5,8 @@ import { analyseRevision } from "./analyse.ts";
 import {
   type Finding,
   formatFinding,
+  type LintMemory,
+  lintMemory,
   type LintPhase,
   lintRevision,
   RULES,
@@ -15,7 +17,12 @@ import { pgParser } from "./pg_parser.ts";
 /** Lint an upgrade section `sql` of a revision with the given header extras. */
 async function lint(
   sql: string,
-  opts: { phase?: LintPhase; transactional?: boolean; dialect?: DialectName } = {},
+  opts: {
+    phase?: LintPhase;
+    transactional?: boolean;
+    dialect?: DialectName;
+    memory?: LintMemory;
+  } = {},
 ): Promise<Finding[]> {
   const header = [
     "-- revision: r1",
@@ -33,7 +40,7 @@ async function lint(
     dialect,
     dialect === "postgresql" ? await pgParser() : undefined,
   );
-  return lintRevision(rev);
+  return lintRevision(rev, opts.memory);
 }
 
 const ids = (fs: Finding[]) => fs.map((f) => f.rule);
@@ -82,28 +89,46 @@ Deno.test("lint: each unsafe PostgreSQL change on an existing table is an error,
   );
 });
 
-Deno.test("lint: the safe rewrites pass", async () => {
-  assert.deepEqual(
-    await lint(
-      [
-        "ALTER TABLE images ADD COLUMN c int NOT NULL DEFAULT 0;",
-        "ALTER TABLE images ADD COLUMN at timestamptz DEFAULT now();",
-        "ALTER TABLE images ADD CONSTRAINT c_nn CHECK (c2 IS NOT NULL) NOT VALID;",
-        "ALTER TABLE images VALIDATE CONSTRAINT c_nn;",
-        "ALTER TABLE images ALTER COLUMN c2 SET NOT NULL;",
-        "ALTER TABLE images ADD CONSTRAINT fk FOREIGN KEY (o) REFERENCES users (id) NOT VALID;",
-        "ALTER TABLE images VALIDATE CONSTRAINT fk;",
-        "ALTER TABLE images ADD CONSTRAINT u UNIQUE USING INDEX images_u;",
-        "SET LOCAL lock_timeout = '2s';",
-      ].join("\n"),
-      { phase: "expand" },
-    ),
-    [],
+Deno.test("lint: the safe rewrites pass, across revisions in upgrade order", async () => {
+  const memory = lintMemory();
+  const first = await lint(
+    [
+      "ALTER TABLE images ADD COLUMN c int NOT NULL DEFAULT 0;",
+      "ALTER TABLE images ADD COLUMN at timestamptz DEFAULT now();",
+      "ALTER TABLE images ADD CONSTRAINT c_nn CHECK (c2 IS NOT NULL) NOT VALID;",
+      "ALTER TABLE images ADD CONSTRAINT fk FOREIGN KEY (o) REFERENCES users (id) NOT VALID;",
+      "ALTER TABLE images ADD CONSTRAINT u UNIQUE USING INDEX images_u;",
+      "SET LOCAL lock_timeout = '2s';",
+    ].join("\n"),
+    { phase: "expand", memory },
   );
+  assert.deepEqual(first, []);
+  const second = await lint(
+    [
+      "ALTER TABLE images VALIDATE CONSTRAINT c_nn;",
+      "ALTER TABLE images VALIDATE CONSTRAINT fk;",
+      "ALTER TABLE images ALTER COLUMN c2 SET NOT NULL;",
+    ].join("\n"),
+    { phase: "expand", memory },
+  );
+  assert.deepEqual(second, []);
   assert.deepEqual(
     await lint("CREATE INDEX CONCURRENTLY i ON images (name);", { transactional: false }),
     [],
   );
+});
+
+Deno.test("lint: VALIDATE in the transaction that added the constraint NOT VALID", async () => {
+  const sql = "ALTER TABLE images ADD CONSTRAINT fk FOREIGN KEY (o) REFERENCES users (id) " +
+    "NOT VALID;\nALTER TABLE images VALIDATE CONSTRAINT fk;";
+  const fs = await lint(sql);
+  assert.deepEqual(fs.map((f) => `${f.line} ${f.rule}`), ["8 validate-same-transaction"]);
+  // Outside a transaction each statement commits on its own: the lock is gone.
+  assert.deepEqual(await lint(sql, { transactional: false }), []);
+  // Without memory of an earlier revision's VALIDATE, SET NOT NULL is still flagged.
+  assert.deepEqual(ids(await lint("ALTER TABLE images ALTER COLUMN c2 SET NOT NULL;")), [
+    "set-not-null",
+  ]);
 });
 
 Deno.test("lint: a table created in the same revision is new, so its changes are safe", async () => {

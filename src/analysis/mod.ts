@@ -27,6 +27,8 @@ export { classifySqlite, type SqliteStatement } from "./sqlite.ts";
 export {
   type Finding,
   formatFinding,
+  type LintMemory,
+  lintMemory,
   type LintPhase,
   type LintRevision,
   lintRevision,

@@ -78,23 +78,31 @@ export function registerLintCommand(
         }
         const dialect = chooseDialect(ctx, o.dialect);
         const project = await ctx.project();
-        const ids = revisions.length === 0 ? [...project.scripts.keys()] : [
-          ...new Set(revisions.flatMap((r) => resolveRevisions(project.map, r).map((x) => x.id))),
-        ];
-        const targets: LintTarget[] = ids
-          .map((id) => ({ script: project.scripts.get(id)!, phase: phaseOf(project.map, id) }))
-          .filter((t) => t.script !== undefined)
-          .sort((a, b) => a.script.file.localeCompare(b.script.file));
-        const findings = await lintTargets(targets, dialect);
+        // Every revision is read in upgrade order (what one establishes counts for those
+        // after it: a CHECK validated earlier proves a column for SET NOT NULL); findings
+        // are reported for the revisions asked for.
+        const wanted = revisions.length === 0 ? undefined : new Set(
+          revisions.flatMap((r) => resolveRevisions(project.map, r).map((x) => x.id)),
+        );
+        const depth = (id: string) => project.map.ancestors([id]).size;
+        const targets: LintTarget[] = [...project.scripts.values()]
+          .map((script) => ({
+            script,
+            phase: phaseOf(project.map, script.id),
+            depth: depth(script.id),
+          }))
+          .sort((a, b) => a.depth - b.depth || a.script.file.localeCompare(b.script.file));
+        const findings = await lintTargets(targets, dialect, (id) => wanted?.has(id) ?? true);
+        const checked = wanted?.size ?? targets.length;
         const errors = findings.filter((f) => f.severity === "error").length;
         const warnings = findings.length - errors;
         ctx.log.info(
-          `lint (${dialect}): ${targets.length} revision(s), ${errors} error(s), ` +
+          `lint (${dialect}): ${checked} revision(s), ${errors} error(s), ` +
             `${warnings} warning(s)`,
         );
         return {
           text: findings.map(formatFinding).join("\n"),
-          data: { dialect, revisions: targets.length, errors, warnings, findings },
+          data: { dialect, revisions: checked, errors, warnings, findings },
           ...(errors > 0 ? { exitCode: ExitCode.LINT_ERRORS } : {}),
         };
       },
