@@ -143,3 +143,100 @@ Deno.test("pg_locks on PostgreSQL matches the classified lock of every sampled s
     await watcher.close();
   }
 });
+
+/**
+ * Statements whose work on `table` is checked: a rewrite gives the table a new file
+ * (`relfilenode`), a scan reads it (`seq_scan` of the transaction's own statistics),
+ * metadata-only does neither. For `rewrite-unless-compatible`, `rewrites` says what this
+ * particular type change does.
+ */
+const WORK_SAMPLE: { sql: string; table: string; rewrites?: boolean }[] = [
+  { sql: "ALTER TABLE images ADD COLUMN visibility2 VARCHAR(9)", table: "images" },
+  {
+    sql: "ALTER TABLE users ADD COLUMN created_at timestamptz NOT NULL DEFAULT now()",
+    table: "users",
+  },
+  {
+    sql: "ALTER TABLE users ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid()",
+    table: "users",
+  },
+  { sql: "ALTER TABLE users ADD COLUMN id2 bigserial", table: "users" },
+  { sql: "ALTER TABLE users ALTER COLUMN id TYPE bigint", table: "users", rewrites: true },
+  {
+    sql: "ALTER TABLE tasks ALTER COLUMN request_id SET DATA TYPE varchar(64)",
+    table: "tasks",
+    rewrites: false,
+  },
+  { sql: "ALTER TABLE users ALTER COLUMN some_column SET NOT NULL", table: "users" },
+  { sql: "ALTER TABLE users ADD CONSTRAINT c2 CHECK (some_column IS NOT NULL)", table: "users" },
+  {
+    sql: "ALTER TABLE users ADD CONSTRAINT c3 CHECK (some_column IS NOT NULL) NOT VALID",
+    table: "users",
+  },
+  { sql: "ALTER TABLE users VALIDATE CONSTRAINT users_some_column_null", table: "users" },
+  {
+    sql: "ALTER TABLE orders ADD CONSTRAINT fk2 FOREIGN KEY (user_id) REFERENCES users (id)",
+    table: "orders",
+  },
+  {
+    sql:
+      "ALTER TABLE orders ADD CONSTRAINT fk3 FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID",
+    table: "orders",
+  },
+  { sql: "CREATE INDEX visibility_image_idx2 ON images (visibility)", table: "images" },
+  { sql: "ALTER TABLE images DROP COLUMN is_public", table: "images" },
+  { sql: "ALTER TABLE users RENAME COLUMN some_column TO new_name", table: "users" },
+  { sql: "TRUNCATE sessions", table: "sessions" },
+];
+
+Deno.test("a real PostgreSQL rewrites, scans or only changes the catalog as classified", async () => {
+  const db = await createDatabase(cluster, "work");
+  const setup = pgSession(db.url);
+  await setup.query(SCHEMA);
+  await setup.query("INSERT INTO sessions SELECT generate_series(1, 10)");
+  await setup.close();
+  const parser = await pgParser();
+  const s = pgSession(db.url);
+  const probe = async (table: string) => {
+    const [row] = await s.query(
+      `SELECT c.relfilenode::text AS file, coalesce(x.seq_scan, 0)::int AS scans FROM pg_class c
+         LEFT JOIN pg_stat_xact_user_tables x ON x.relid = c.oid
+        WHERE c.oid = 'public.${table}'::regclass`,
+    );
+    return { file: String(row.file), scans: Number(row.scans) };
+  };
+  try {
+    const seen = new Set<string>();
+    for (const { sql, table, rewrites } of WORK_SAMPLE) {
+      const parsed = await parser.parse(sql);
+      assert.ok(parsed.ok, sql);
+      const { work } = classifyStatement(parsed.statements[0].stmt);
+      seen.add(work);
+      await s.query("BEGIN");
+      try {
+        const before = await probe(table);
+        await s.query(sql);
+        const after = await probe(table);
+        const rewrote = before.file !== after.file;
+        const scanned = after.scans > before.scans;
+        const expected = work === "rewrite-unless-compatible"
+          ? (rewrites ? "rewrite" : "metadata")
+          : work;
+        if (expected === "rewrite") assert.ok(rewrote, `rewrite: ${sql}`);
+        else if (expected === "scan") assert.ok(!rewrote && scanned, `scan: ${sql}`);
+        else if (expected === "metadata") assert.ok(!rewrote && !scanned, `metadata: ${sql}`);
+        else assert.fail(`unexpected work ${work}: ${sql}`);
+      } finally {
+        await s.query("ROLLBACK");
+      }
+    }
+    assert.deepEqual([...seen].sort(), [
+      "metadata",
+      "rewrite",
+      "rewrite-unless-compatible",
+      "scan",
+    ]);
+  } finally {
+    await s.close();
+  }
+});
