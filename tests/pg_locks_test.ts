@@ -80,6 +80,9 @@ const SAMPLE = [
   "ALTER TABLE measurements ATTACH PARTITION measurements_2024 " +
   "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
   "ALTER TABLE instances ADD COLUMN compute_id BIGINT REFERENCES compute_nodes (id)",
+  "DROP INDEX visibility_image_idx",
+  "ALTER INDEX users_email_idx RENAME TO users_email_idx2",
+  "REINDEX INDEX users_email_idx",
 ];
 
 /** The strongest lock mode each session other than `exceptPid` holds per table name. */
@@ -94,13 +97,14 @@ async function heldLocks(
   const names = new Map(LOCK_MODES.map((m) => [pgLocksName(m), m]));
   const out = new Map<string, LockMode>();
   for (const r of rows) {
-    if (r.relkind !== "r" && r.relkind !== "p") continue; // indexes and sequences aside
+    // Tables by name, indexes as `index:name` (as the classification names them).
+    const kind = r.relkind === "r" || r.relkind === "p" ? "" : r.relkind === "i" ? "index:" : null;
+    if (kind === null) continue; // sequences, toast tables
     const mode = names.get(String(r.mode));
     assert.ok(mode, String(r.mode));
-    const had = out.get(String(r.relname));
-    if (!had || LOCK_MODES.indexOf(mode) > LOCK_MODES.indexOf(had)) {
-      out.set(String(r.relname), mode);
-    }
+    const name = `${kind}${r.relname}`;
+    const had = out.get(name);
+    if (!had || LOCK_MODES.indexOf(mode) > LOCK_MODES.indexOf(had)) out.set(name, mode);
   }
   return out;
 }
@@ -120,15 +124,14 @@ Deno.test("pg_locks on PostgreSQL matches the classified lock of every sampled s
     for (const sql of SAMPLE) {
       const parsed = await parser.parse(sql);
       assert.ok(parsed.ok, sql);
-      const expected = classifyStatement(parsed.statements[0].stmt).locks.filter((l) =>
-        l.kind === "table"
-      );
-      assert.ok(expected.length > 0, `no table lock classified for: ${sql}`);
+      const expected = classifyStatement(parsed.statements[0].stmt).locks;
+      assert.ok(expected.length > 0, `no lock classified for: ${sql}`);
       await runner.query(`BEGIN; ${sql}`);
       try {
         const held = await heldLocks(watcher, Number(pid));
         for (const lock of expected) {
-          assert.equal(held.get(lock.relation), lock.mode, `${lock.relation} in: ${sql}`);
+          const name = `${lock.kind === "index" ? "index:" : ""}${lock.relation}`;
+          assert.equal(held.get(name), lock.mode, `${name} in: ${sql}`);
         }
         checked++;
       } finally {
