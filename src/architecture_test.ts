@@ -35,7 +35,7 @@ const LAYERS = [
   ["graph"],
   ["script"],
   ["drivers", "config", "alembic_import", "bundle"],
-  ["state"],
+  ["state", "analysis"],
   ["runner"],
   ["phases"],
   ["cli"],

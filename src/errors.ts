@@ -16,6 +16,8 @@ export const ExitCode = {
   OK: 0,
   /** A migration statement failed; that revision was rolled back. */
   MIGRATION_FAILED: 1,
+  /** `lint`: findings at error level (the same code: CI reads 1 as "this change is not safe"). */
+  LINT_ERRORS: 1,
   /** The command line itself was wrong (unknown option, missing argument). */
   USAGE: 2,
   /** `check`: the expand phase is not complete (also why `migrate`/`contract` refused). */
@@ -149,4 +151,17 @@ export class PermissionError extends BellowsError {
  */
 export function isPermissionError(e: unknown): boolean {
   return e instanceof Deno.errors.NotCapable;
+}
+
+/**
+ * The error for a permission Deno refused: what was being done and the flag it needs,
+ * worded for how bellows runs (a compiled binary cannot be given flags at run time).
+ */
+export function missingPermission(what: string, flag: string): PermissionError {
+  return new PermissionError(
+    Deno.build.standalone
+      ? `${what} needs Deno permission ${flag}, which this bellows binary was not built with ` +
+        `(rebuild it with a wider scope: docs/binary.md "Permissions")`
+      : `${what} needs Deno permission ${flag}: run deno with ${flag}`,
+  );
 }

@@ -73,17 +73,4 @@ export function envAllowed(name: string): boolean {
   return ENV_VARS.some((p) => p.endsWith("*") ? name.startsWith(p.slice(0, -1)) : p === name);
 }
 
-/**
- * The error for a permission Deno refused: what was being done and the flag it needs,
- * worded for how bellows runs (a compiled binary cannot be given flags at run time).
- */
-export function missingPermission(what: string, flag: string): PermissionError {
-  return new PermissionError(
-    Deno.build.standalone
-      ? `${what} needs Deno permission ${flag}, which this bellows binary was not built with ` +
-        `(rebuild it with a wider scope: docs/binary.md "Permissions")`
-      : `${what} needs Deno permission ${flag}: run deno with ${flag}`,
-  );
-}
-
-export { isPermissionError } from "./errors.ts";
+export { isPermissionError, missingPermission } from "./errors.ts";

@@ -105,6 +105,7 @@ Deno.test("every command's --json document holds the fields docs/automation.md d
       ["heads", ["heads"]],
       ["branches", ["branches"]],
       ["show", ["show", "mitaka01"]],
+      ["lint", ["lint", "--dialect", "sqlite"]],
       ["graph", [...url, "graph"]],
       ["revision", [
         "--migrations",

@@ -27,6 +27,7 @@ export const HELP_PAGES: Readonly<Record<string, string>> = {
   check: "docs/zero-downtime.md",
   version: "docs/zero-downtime.md",
   version_control: "docs/zero-downtime.md#taking-over-from-sqlalchemy-migrate",
+  lint: "docs/lint.md",
   "import-alembic": "docs/alembic.md#importing-import-alembic",
 };
 
@@ -34,7 +35,7 @@ export const HELP_PAGES: Readonly<Record<string, string>> = {
 const TOP_PAGES = [
   "docs/commands.md (commands, options, targets)",
   "docs/databases.md (URLs, TLS, locking, timeouts)",
-  "docs/zero-downtime.md, docs/alembic.md, docs/scripts.md",
+  "docs/zero-downtime.md, docs/alembic.md, docs/scripts.md, docs/lint.md",
   "docs/automation.md (--json, exit codes, signals), docs/binary.md",
 ];
 

@@ -19,6 +19,7 @@ import { registerImportCommand } from "./import_alembic.ts";
 import { registerReviewCommands } from "./review.ts";
 import { registerPhaseCommands } from "./phases.ts";
 import { addDocsPointers } from "./help.ts";
+import { registerLintCommand } from "./lint.ts";
 import {
   errorDocument,
   type ErrorInfo,
@@ -94,6 +95,7 @@ export function buildProgram(io: Io, activity = new RunActivity()): Command {
   registerAuthorCommands(program, ctx, io);
   registerImportCommand(program, ctx, io);
   registerReviewCommands(program, ctx, io);
+  registerLintCommand(program, ctx, io);
   // Known before the action runs, so that an error is reported as this command's.
   program.hook("preAction", (_program, actionCommand) => markCommand(actionCommand));
   for (const c of program.commands) c.exitOverride().configureOutput(output);

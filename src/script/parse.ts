@@ -13,6 +13,9 @@ import { splitStatements } from "./split.ts";
 /** Marker kinds that may follow `-- bellows:`. */
 const MARKERS = ["upgrade", "downgrade", "statement-begin", "statement-end"] as const;
 
+/** `-- bellows:allow ...`: read by `bellows lint`, a plain comment here. */
+const ALLOW_LINE = /^--\s*bellows\s*:\s*allow\b/i;
+
 /** A section being read. */
 interface OpenSection {
   direction: "up" | "down";
@@ -72,7 +75,9 @@ export function parseScript(file: SourceFile): RevisionScript {
     const lineNo = index + 1;
     const raw = lines[index];
     const trimmed = raw.trim();
-    const marker = MARKER_LINE.exec(trimmed);
+    // A lint suppression (`-- bellows:allow <rule> because ...`, src/analysis/lint.ts) is
+    // a comment of the SQL, not a section marker.
+    const marker = ALLOW_LINE.test(trimmed) ? null : MARKER_LINE.exec(trimmed);
 
     if (!marker) {
       if (verbatim) verbatim.lines.push(raw);

@@ -1,0 +1,58 @@
+/**
+ * What revision scripts do to a database before they run: for PostgreSQL, the locks
+ * each statement takes and what it does to the table under them (PostgreSQL's own
+ * parser, loaded lazily); for SQLite, what the statement text shows; and phase-aware
+ * lint rules over both.
+ *
+ * Layer: beside script/ (it reads parsed scripts and imports only script/, the pure
+ * dialect types of drivers/ and src/permissions.ts); nothing here opens a database.
+ *
+ * @module
+ */
+export {
+  blocksReads,
+  blocksWrites,
+  classifyStatement,
+  conflicts,
+  LOCK_MODES,
+  type LockMode,
+  type Operation,
+  pgLocksName,
+  type RelationLock,
+  type StatementLocks,
+  type Work,
+} from "./locks.ts";
+export { type ParseOutcome, type PgParser, pgParser } from "./pg_parser.ts";
+export { classifySqlite, type SqliteStatement } from "./sqlite.ts";
+export {
+  type Finding,
+  formatFinding,
+  type LintMemory,
+  lintMemory,
+  type LintPhase,
+  type LintRevision,
+  lintRevision,
+  type Rule,
+  rule,
+  RULES,
+  type Severity,
+  suppressionsFor,
+} from "./lint.ts";
+export {
+  analyseRevision,
+  analyseStatement,
+  type LintTarget,
+  lintTargets,
+  type StatementAnalysis,
+} from "./analyse.ts";
+export {
+  describeStatement,
+  formatBytes,
+  formatLockView,
+  lockedTables,
+  lockView,
+  type StatementLockView,
+  type StepLockView,
+  type StepStatements,
+  type TableSize,
+} from "./plan_locks.ts";
