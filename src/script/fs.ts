@@ -38,7 +38,11 @@ export async function readMigrationDir(dir: string): Promise<SourceFile[]> {
  * Run a file system call for `path`; an OS refusal (EACCES, EIO, ...) becomes a
  * ScriptError naming the file, as a script's own errors do. Deno's refusals pass on.
  */
-async function reading<T>(path: string, what: string, fn: () => Promise<T>): Promise<T> {
+async function reading<T>(
+  path: string,
+  what: string,
+  fn: () => T | Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -75,7 +79,12 @@ async function walk(root: string, rel: string, out: SourceFile[], seen: Set<stri
     }
     if (isDir) await walk(root, path, out, seen);
     else if (isScriptPath(path)) {
-      out.push({ path, text: await reading(full, "file", () => Deno.readTextFile(full)) });
+      // Synchronous: one awaited read after another left the process idle most of the time
+      // (issue 12); a script is small, a blocking read of it costs less than the round trip.
+      out.push({
+        path,
+        text: await reading(full, "file", () => Deno.readTextFileSync(full)),
+      });
     }
   }
 }
