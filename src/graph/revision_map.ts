@@ -416,12 +416,23 @@ export class RevisionMap implements RevisionLookup {
     const below = new Set([...todo].flatMap((id) => this.get(id).normalizedDownRevisions));
     for (const id of todo) if (!below.has(id)) headIds.add(id);
     const currentHeads = [...headIds].sort((a, b) => this.loadIndex(a) - this.loadIndex(b));
-    const ancestorsByIdx = currentHeads.map(ancestorsOf);
+    // Each head's ancestors, computed when first needed: only to see whether another head
+    // blocks a candidate, so never while a single head walks down a chain. Walking a head
+    // down to its only parent removes the candidate from its set, which leaves exactly the
+    // parent's ancestors: a set computed later is the same.
+    const ancestorsByIdx: (Set<string> | undefined)[] = currentHeads.map(() => undefined);
+    const ancestorsAt = (i: number) => ancestorsByIdx[i] ??= ancestorsOf(currentHeads[i]);
     const output: string[] = [];
     let idx = 0;
     while (currentHeads.length > 0) {
       const candidate = currentHeads[idx];
-      const blocker = ancestorsByIdx.findIndex((anc, i) => i !== idx && anc.has(candidate));
+      let blocker = -1;
+      for (let i = 0; i < currentHeads.length && currentHeads.length > 1; i++) {
+        if (i !== idx && ancestorsAt(i).has(candidate)) {
+          blocker = i;
+          break;
+        }
+      }
       if (blocker >= 0) {
         // another head depends on this one: it has to be traversed first
         idx = blocker;
@@ -443,12 +454,12 @@ export class RevisionMap implements RevisionLookup {
         rev.normalizedDependencies.length === 0 && rev.versionedDownRevisions.length === 1
       ) {
         currentHeads[idx] = toAdd[0];
-        ancestorsByIdx[idx].delete(candidate);
+        ancestorsByIdx[idx]?.delete(candidate);
       } else {
         currentHeads[idx] = toAdd[0];
         currentHeads.push(...toAdd.slice(1));
-        ancestorsByIdx[idx] = ancestorsOf(toAdd[0]);
-        ancestorsByIdx.push(...toAdd.slice(1).map(ancestorsOf));
+        ancestorsByIdx[idx] = undefined;
+        ancestorsByIdx.push(...toAdd.slice(1).map(() => undefined));
       }
     }
     if (todo.size > 0) {
@@ -530,6 +541,23 @@ function iterateNodes(
   return out;
 }
 
+/** The nodes reachable from `targets` along `edges`, the targets included. */
+function reach(
+  targets: readonly Node[],
+  edges: (n: Node) => readonly string[],
+  nodes: Map<string, Node>,
+): Set<Node> {
+  const seen = new Set<Node>();
+  const todo = [...targets];
+  while (todo.length > 0) {
+    const n = todo.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const id of edges(n)) todo.push(nodes.get(id)!);
+  }
+  return seen;
+}
+
 /** Alembic's `_detect_cycles`. */
 function detectCycles(
   nodes: Map<string, Node>,
@@ -552,10 +580,13 @@ function detectCycles(
         `${kind} is detected in revisions (${describeAll(infos(nodes.keys()))})`,
       );
     }
-    const fromHeads = new Set(iterateNodes(from, down, nodes).map((n) => n.id));
-    const fromBases = new Set(iterateNodes(to, up, nodes).map((n) => n.id));
-    const deleted = [...nodes.keys()].filter((id) => !(fromHeads.has(id) && fromBases.has(id)))
-      .sort();
+    const fromHeads = reach(from, down, nodes);
+    const fromBases = reach(to, up, nodes);
+    const deleted: string[] = [];
+    for (const n of nodes.values()) {
+      if (!(fromHeads.has(n) && fromBases.has(n))) deleted.push(n.id);
+    }
+    deleted.sort();
     if (deleted.length > 0) {
       throw new RevisionError(`${kind} is detected in revisions (${describeAll(infos(deleted))})`);
     }
@@ -565,12 +596,16 @@ function detectCycles(
   check("Dependency cycle", headNodes(realHeads), (n) => n.allDown, realBases, (n) => n.allNext);
   // Alembic's reachability test misses a cycle that hangs between a base and a head
   // (a merge whose second parent is its own descendant); look for one directly.
+  // Without any depends_on both edge sets are the same arrays: one search does.
+  let deps = false;
+  for (const n of nodes.values()) if (n.allDown !== n.down) deps = true;
   for (
     const [kind, down] of [["Cycle", (n: Node) => n.down], [
       "Dependency cycle",
       (n: Node) => n.allDown,
     ]] as const
   ) {
+    if (kind === "Dependency cycle" && !deps) break;
     const cycle = findCycle(nodes, down);
     if (cycle) {
       throw new RevisionError(`${kind} is detected in revisions (${describeAll(infos(cycle))})`);
