@@ -108,6 +108,8 @@ export class Context {
   readonly log: Logger;
   #state?: StateConfig;
   #project?: Project;
+  /** The project was loaded with `lazyStatements`. */
+  #lazy = false;
   #alembic?: AlembicSettings | null;
   #files: readonly SourceFile[] = [];
   #sourceDir: string | null = null;
@@ -179,9 +181,22 @@ export class Context {
     return this.opts.migrations ?? getEnv("BELLOWS_MIGRATIONS") ?? undefined;
   }
 
-  /** The migrations in use: `--migrations DIR` (or `BELLOWS_MIGRATIONS`), else the bundled set. */
-  async project(): Promise<Project> {
-    if (this.#project) return this.#project;
+  /**
+   * The migrations in use: `--migrations DIR` (or `BELLOWS_MIGRATIONS`), else the bundled set.
+   * `lazyStatements` for commands that read only headers (see `ParseOptions`); a command
+   * that runs scripts loads without it, so that every statement error comes first.
+   */
+  async project(opts: { lazyStatements?: boolean } = {}): Promise<Project> {
+    if (this.#project) {
+      if (!opts.lazyStatements && this.#lazy) {
+        for (const s of this.#project.scripts.values()) {
+          for (const sec of s.sections) sec.statements;
+        }
+        this.#lazy = false;
+      }
+      return this.#project;
+    }
+    this.#lazy = opts.lazyStatements ?? false;
     const dir = this.migrationsDir;
     if (dir) {
       let files;
@@ -197,6 +212,7 @@ export class Context {
       this.#project = loadProject(
         dir,
         files.map((f) => ({ path: `${prefix}/${f.path}`, text: f.text })),
+        opts,
       );
       this.#files = files;
       this.#sourceDir = dir;
@@ -204,6 +220,7 @@ export class Context {
       this.#project = loadProject(
         "bundled migrations",
         bundledFiles.map((f) => ({ path: `migrations/${f.path}`, text: f.text })),
+        opts,
       );
       this.#files = bundledFiles;
     }
@@ -263,14 +280,14 @@ export class Context {
   /**
    * Open the database, run `fn`, and always close it. `readOnly` for commands that only
    * look (`current`, `check`, ...): they write nothing and do not create a missing SQLite
-   * file (it reads as an empty database).
+   * file (it reads as an empty database). `lazyStatements` as {@linkcode project}'s.
    */
   async withDriver<T>(
     fn: (driver: Driver, project: Project) => Promise<T>,
-    extra: { readOnly?: boolean } = {},
+    extra: { readOnly?: boolean; lazyStatements?: boolean } = {},
   ): Promise<T> {
-    const project = await this.project();
-    const driver = await this.driver(extra);
+    const project = await this.project({ lazyStatements: extra.lazyStatements });
+    const driver = await this.driver({ readOnly: extra.readOnly });
     try {
       return await fn(driver, project);
     } finally {

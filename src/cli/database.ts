@@ -343,6 +343,6 @@ export function registerDatabaseCommands(
             pending,
           },
         };
-      }, { readOnly: true });
+      }, { readOnly: true, lazyStatements: true });
     }));
 }

@@ -5,6 +5,7 @@
  */
 import { RevisionMap } from "../graph/revision_map.ts";
 import type { RevisionScript, SourceFile } from "../script/types.ts";
+import type { ParseOptions } from "../script/parse.ts";
 import { loadScripts } from "../script/load.ts";
 import { type DataMigration, loadDataMigrations } from "../script/data_migration.ts";
 import { validateDataMigrations } from "../phases/phase.ts";
@@ -20,9 +21,16 @@ export interface Project {
   readonly dataMigrations: readonly DataMigration[];
 }
 
-/** Parse the files and build the graph; throws ScriptError / RevisionError on bad input. */
-export function loadProject(source: string, files: readonly SourceFile[]): Project {
-  const scripts = loadScripts([...files]);
+/**
+ * Parse the files and build the graph; throws ScriptError / RevisionError on bad input.
+ * With `lazyStatements`, statement errors wait until a command reads the statements.
+ */
+export function loadProject(
+  source: string,
+  files: readonly SourceFile[],
+  opts: ParseOptions = {},
+): Project {
+  const scripts = loadScripts([...files], opts);
   const map = new RevisionMap(scripts);
   const dataMigrations = loadDataMigrations(files);
   validateDataMigrations(map, dataMigrations);

@@ -20,13 +20,31 @@ const DIALECTS: ReadonlyMap<string, DialectName> = new Map([
   ["sqlite", "sqlite"],
 ]);
 
+/** SQL text of a section not split yet, and the file line it starts on. */
+interface Chunk {
+  text: string;
+  line: number;
+}
+
+/** How {@linkcode parseScript} parses. */
+export interface ParseOptions {
+  /**
+   * Split the sections into statements only when their `statements` are first read
+   * (then once), for commands that look only at the headers (`heads`, `history`,
+   * `current`): a statement error is then reported where a command reads them. The
+   * header and every marker line are checked at once either way. Default false.
+   */
+  readonly lazyStatements?: boolean;
+}
+
 /** A section being read. */
 interface OpenSection {
   direction: "up" | "down";
   dialect?: DialectName;
   rolling: boolean;
   line: number;
-  statements: Statement[];
+  /** Statements, or with `lazyStatements` chunks to split and verbatim statements. */
+  statements: (Statement | Chunk)[];
   /** Lines of SQL not yet split, and the file line of the first. */
   pending: string[];
   pendingLine: number;
@@ -45,8 +63,11 @@ interface OpenSection {
  * // script.sections[0].statements[0] = { sql: "CREATE TABLE t (id int)", line: 5, column: 1 }
  * ```
  */
-export function parseScript(file: SourceFile): RevisionScript {
+export function parseScript(file: SourceFile, opts: ParseOptions = {}): RevisionScript {
   const path = file.path;
+  const lazy = opts.lazyStatements ?? false;
+  const split = (c: Chunk, dialect: DialectName | undefined) =>
+    splitStatements(c.text, { line: c.line, dialect, file: path });
   // Split on \n only and keep any \r, so that rejoined lines are the file's own text.
   const lines = file.text.replace(/^\uFEFF/, "").split("\n");
   const header = new HeaderBuilder(path);
@@ -57,21 +78,29 @@ export function parseScript(file: SourceFile): RevisionScript {
 
   const flush = (s: OpenSection) => {
     if (s.pending.length > 0) {
-      s.statements.push(
-        ...splitStatements(s.pending.join("\n"), {
-          line: s.pendingLine,
-          dialect: s.dialect,
-          file: path,
-        }),
-      );
+      const chunk = { text: s.pending.join("\n"), line: s.pendingLine };
+      if (lazy) s.statements.push(chunk);
+      else s.statements.push(...split(chunk, s.dialect));
     }
     s.pending = [];
   };
   const close = (s: OpenSection | undefined) => {
     if (!s) return;
     flush(s);
-    const { direction, dialect, rolling, line, statements } = s;
-    sections.push({ direction, ...(dialect ? { dialect } : {}), rolling, line, statements });
+    const { direction, dialect, rolling, line } = s;
+    const head = { direction, ...(dialect ? { dialect } : {}), rolling, line };
+    if (!lazy) {
+      sections.push({ ...head, statements: s.statements as Statement[] });
+      return;
+    }
+    const parts = s.statements;
+    let statements: readonly Statement[] | undefined;
+    sections.push({
+      ...head,
+      get statements(): readonly Statement[] {
+        return statements ??= parts.flatMap((p) => "text" in p ? split(p, dialect) : [p]);
+      },
+    });
   };
 
   for (let index = 0; index < lines.length; index++) {
