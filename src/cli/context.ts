@@ -72,10 +72,22 @@ export interface SourceInfo {
 export async function digestFiles(files: readonly SourceFile[]): Promise<string> {
   const sorted = [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   const enc = new TextEncoder();
-  const parts = sorted.map((f) =>
-    `${f.path.length}:${f.path}${enc.encode(f.text).length}:${f.text}`
-  );
-  const digest = await crypto.subtle.digest("SHA-256", enc.encode(parts.join("")));
+  // Each text encoded once (its byte length is part of the digested bytes), then joined.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (const f of sorted) {
+    const body = enc.encode(f.text);
+    const head = enc.encode(`${f.path.length}:${f.path}${body.length}:`);
+    chunks.push(head, body);
+    size += head.length + body.length;
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
