@@ -343,6 +343,6 @@ export function registerDatabaseCommands(
             pending,
           },
         };
-      }, { readOnly: true, lazyStatements: true });
+      }, { readOnly: true });
     }));
 }

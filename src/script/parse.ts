@@ -30,8 +30,8 @@ interface Chunk {
 export interface ParseOptions {
   /**
    * Split the sections into statements only when their `statements` are first read
-   * (then once), for commands that look only at the headers (`heads`, `history`,
-   * `current`): a statement error is then reported where a command reads them. The
+   * (then once), for commands that look only at the headers (`heads`, `history`):
+   * a statement error is then reported where a command reads them. The
    * header and every marker line are checked at once either way. Default false.
    */
   readonly lazyStatements?: boolean;
