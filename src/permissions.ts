@@ -12,7 +12,6 @@
  * @module
  */
 import { PG_ENV_VARS } from "./drivers/pg_config.ts";
-import { PermissionError } from "./errors.ts";
 
 /**
  * Environment variables bellows reads. `BELLOWS_*` is a Deno wildcard covering every

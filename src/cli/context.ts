@@ -73,10 +73,22 @@ export interface SourceInfo {
 export async function digestFiles(files: readonly SourceFile[]): Promise<string> {
   const sorted = [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   const enc = new TextEncoder();
-  const parts = sorted.map((f) =>
-    `${f.path.length}:${f.path}${enc.encode(f.text).length}:${f.text}`
-  );
-  const digest = await crypto.subtle.digest("SHA-256", enc.encode(parts.join("")));
+  // Each text encoded once (its byte length is part of the digested bytes), then joined.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (const f of sorted) {
+    const body = enc.encode(f.text);
+    const head = enc.encode(`${f.path.length}:${f.path}${body.length}:`);
+    chunks.push(head, body);
+    size += head.length + body.length;
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -109,6 +121,8 @@ export class Context {
   readonly log: Logger;
   #state?: StateConfig;
   #project?: Project;
+  /** The project was loaded with `lazyStatements`. */
+  #lazy = false;
   #alembic?: AlembicSettings | null;
   #files: readonly SourceFile[] = [];
   #sourceDir: string | null = null;
@@ -180,9 +194,22 @@ export class Context {
     return this.opts.migrations ?? getEnv("BELLOWS_MIGRATIONS") ?? undefined;
   }
 
-  /** The migrations in use: `--migrations DIR` (or `BELLOWS_MIGRATIONS`), else the bundled set. */
-  async project(): Promise<Project> {
-    if (this.#project) return this.#project;
+  /**
+   * The migrations in use: `--migrations DIR` (or `BELLOWS_MIGRATIONS`), else the bundled set.
+   * `lazyStatements` for commands that read only headers (see `ParseOptions`); a command
+   * that runs scripts loads without it, so that every statement error comes first.
+   */
+  async project(opts: { lazyStatements?: boolean } = {}): Promise<Project> {
+    if (this.#project) {
+      if (!opts.lazyStatements && this.#lazy) {
+        for (const s of this.#project.scripts.values()) {
+          for (const sec of s.sections) sec.statements;
+        }
+        this.#lazy = false;
+      }
+      return this.#project;
+    }
+    this.#lazy = opts.lazyStatements ?? false;
     const dir = this.migrationsDir;
     if (dir) {
       let files;
@@ -198,6 +225,7 @@ export class Context {
       this.#project = loadPhasedProject(
         dir,
         files.map((f) => ({ path: `${prefix}/${f.path}`, text: f.text })),
+        opts,
       );
       this.#files = files;
       this.#sourceDir = dir;
@@ -205,6 +233,7 @@ export class Context {
       this.#project = loadPhasedProject(
         "bundled migrations",
         bundledFiles.map((f) => ({ path: `migrations/${f.path}`, text: f.text })),
+        opts,
       );
       this.#files = bundledFiles;
     }
@@ -281,15 +310,17 @@ export class Context {
   /**
    * Open the database, run `fn`, and always close it. `readOnly` for commands that only
    * look (`current`, `check`, ...): they write nothing and do not create a missing SQLite
-   * file (it reads as an empty database).
+   * file (it reads as an empty database). `lazyStatements` as {@linkcode project}'s.
    */
   async withDriver<T>(
     fn: (driver: Driver, project: Project) => Promise<T>,
-    extra: { readOnly?: boolean } = {},
+    extra: { readOnly?: boolean; lazyStatements?: boolean } = {},
   ): Promise<T> {
     // Commands that may write apply or record revisions: they need some.
-    const project = extra.readOnly ? await this.project() : await this.revisions();
-    const driver = await this.driver(extra);
+    const project = extra.readOnly
+      ? await this.project({ lazyStatements: extra.lazyStatements })
+      : await this.revisions();
+    const driver = await this.driver({ readOnly: extra.readOnly });
     try {
       return await fn(driver, project);
     } finally {

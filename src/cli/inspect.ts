@@ -30,6 +30,9 @@ export function formatSource(s: SourceInfo): string {
   return `${where}: ${s.revisions} revision${s.revisions === 1 ? "" : "s"}, sha256 ${s.digest}`;
 }
 
+/** These commands read the scripts' headers only: statements are split when read. */
+const HEADERS_ONLY = { lazyStatements: true } as const;
+
 /** Register the inspection commands on `program`. */
 export function registerInspectCommands(
   program: Command,
@@ -58,7 +61,7 @@ export function registerInspectCommands(
         },
       ) => {
         const verbose = o.verbose ?? ctx.opts.verbose ?? false;
-        const project = await ctx.project();
+        const project = await ctx.project(HEADERS_ONLY);
         const source = await ctx.source();
         if (o.source) return { text: escapeControls(formatSource(source)), data: { source } };
         if (o.audit) {
@@ -73,13 +76,13 @@ export function registerInspectCommands(
               text: escapeControls(text),
               data: { database: driver.display, source, audit: audit.map(auditJson) },
             };
-          }, { readOnly: true });
+          }, { readOnly: true, ...HEADERS_ONLY });
         }
         let current: string[] | undefined;
         if (o.indicateCurrent || (o.revRange ?? "").includes("current")) {
           current = await ctx.withDriver(
             (driver) => inspectState(driver, project, ctx.state, ctx.runOptions()),
-            { readOnly: true },
+            { readOnly: true, ...HEADERS_ONLY },
           );
         }
         const text = formatHistory(project.map, {
@@ -112,7 +115,7 @@ export function registerInspectCommands(
       context,
       io,
       async (ctx, o: { verbose?: boolean; resolveDependencies?: boolean }) => {
-        const project = await ctx.project();
+        const project = await ctx.project(HEADERS_ONLY);
         const verbose = o.verbose ?? ctx.opts.verbose ?? false;
         const map = project.map;
         const ids = o.resolveDependencies ? map.realHeads : map.heads;
@@ -133,7 +136,7 @@ export function registerInspectCommands(
     .description("show branch points")
     .option("-v, --verbose", "show details")
     .action(action(context, io, async (ctx, o: { verbose?: boolean }) => {
-      const project = await ctx.project();
+      const project = await ctx.project(HEADERS_ONLY);
       const verbose = o.verbose ?? ctx.opts.verbose ?? false;
       return {
         text: escapeControls(formatBranches(project.map, { verbose })),
@@ -150,7 +153,7 @@ export function registerInspectCommands(
     .description("show one revision")
     .argument("<revision>", "an id, partial id, head, label@head ...")
     .action(action(context, io, async (ctx, _o: unknown, target: string) => {
-      const project = await ctx.project();
+      const project = await ctx.project(HEADERS_ONLY);
       return {
         text: escapeControls(formatShow(project.map, target)),
         data: {

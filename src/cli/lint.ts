@@ -9,7 +9,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { formatFinding, type LintTarget, lintTargets, RULES } from "../analysis/mod.ts";
-import { dialectOf } from "../drivers/mod.ts";
+import { dialectForUrl } from "../drivers/mod.ts";
 import type { DialectName } from "../drivers/types.ts";
 import { ExitCode, UsageError } from "../errors.ts";
 import { resolveRevisions } from "../graph/targets.ts";
@@ -30,7 +30,7 @@ function chooseDialect(ctx: Context, given: string | undefined): DialectName {
     if (!d) throw new UsageError(`--dialect: '${given}' is not postgresql or sqlite`);
     return d;
   }
-  return ctx.opts.url ? dialectOf(ctx.opts.url) : "postgresql";
+  return ctx.opts.url ? dialectForUrl(ctx.opts.url).name : "postgresql";
 }
 
 /** Register `lint` on `program`. */

@@ -144,6 +144,102 @@ export const sqliteDialect: Dialect = {
   },
 };
 
+/** Longest identifier MySQL and MariaDB accept, in characters. */
+const MAX_IDENT_CHARS = 64;
+
+/** MySQL and MariaDB: backtick identifiers of at most 64 characters, `?` parameters, DDL outside transactions. */
+export const mysqlDialect: Dialect = {
+  name: "mysql",
+  title: "MySQL",
+  // SQLAlchemy's mysql+pymysql:// and mariadb+pymysql:// too (the +driver part is ignored).
+  schemes: ["mysql", "mariadb"],
+  schemeSlashes: true,
+  bareFilePaths: false,
+  urlExample: "mysql://",
+  sectionNames: ["mysql", "mariadb"],
+  identQuote: "`",
+  // SQLAlchemy 1.4's RESERVED_WORDS_MYSQL.
+  reservedWords: words(
+    "accessible add admin all alter analyze and array as asc asensitive before between " +
+      "bigint binary blob both by call cascade case change char character check collate " +
+      "column condition constraint continue convert create cross cube cume_dist current_date " +
+      "current_time current_timestamp current_user cursor database databases day_hour " +
+      "day_microsecond day_minute day_second dec decimal declare default delayed delete " +
+      "dense_rank desc describe deterministic distinct distinctrow div double drop dual each " +
+      "else elseif empty enclosed escaped except exists exit explain false fetch first_value " +
+      "float float4 float8 for force foreign from fulltext function general generated get " +
+      "get_master_public_key grant group grouping groups having high_priority " +
+      "hour_microsecond hour_minute hour_second if ignore ignore_server_ids in index infile " +
+      "inner inout insensitive insert int int1 int2 int3 int4 int8 integer interval into " +
+      "io_after_gtids io_before_gtids is iterate join json_table key keys kill lag last_value " +
+      "lateral lead leading leave left like limit linear lines load localtime localtimestamp " +
+      "lock long longblob longtext loop low_priority master_bind master_heartbeat_period " +
+      "master_ssl_verify_server_cert match maxvalue mediumblob mediumint mediumtext member " +
+      "middleint minute_microsecond minute_second mod modifies natural no_write_to_binlog not " +
+      "nth_value ntile null numeric of on optimize optimizer_costs option optionally or order " +
+      "out outer outfile over parse_gcol_expr partition percent_rank persist persist_only " +
+      "precision primary procedure purge range rank read read_write reads real recursive " +
+      "references regexp release rename repeat replace require resignal restrict return " +
+      "revoke right rlike role row row_number rows schema schemas second_microsecond select " +
+      "sensitive separator set show signal slow smallint spatial specific sql sql_after_gtids " +
+      "sql_before_gtids sql_big_result sql_calc_found_rows sql_small_result sqlexception " +
+      "sqlstate sqlwarning ssl starting stored straight_join system table terminated then " +
+      "tinyblob tinyint tinytext to trailing trigger true undo union unique unlock unsigned " +
+      "update usage use using utc_date utc_time utc_timestamp values varbinary varchar " +
+      "varcharacter varying virtual when where while window with write xor year_month " +
+      "zerofill",
+  ),
+  // applied_at as ISO 8601 with milliseconds, UTC, as the other dialects write it.
+  nowSql: "CONCAT(LEFT(DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%f'), 23), 'Z')",
+  // Every DDL statement commits implicitly, before and after.
+  transactionalDdl: false,
+  alembicTransactionalDdl: false,
+  insertReturning: false,
+  lexer: {
+    nestedComments: false,
+    hashComments: true,
+    backslashEscapes: true,
+    escapeStrings: false,
+    dollarQuotes: false,
+    bracketIdentifiers: false,
+  },
+  quoteIdent(name: string): string {
+    if (name.length === 0 || name.includes("\0")) {
+      throw new UsageError(`invalid MySQL identifier ${JSON.stringify(name)}`);
+    }
+    const chars = Array.from(name).length;
+    if (chars > MAX_IDENT_CHARS) {
+      throw new UsageError(
+        `MySQL identifier ${JSON.stringify(name)} is ${chars} characters long (at most 64)`,
+      );
+    }
+    if (name.endsWith(" ")) {
+      // MySQL refuses names ending in a space (error 1103/1166); say so before running.
+      throw new UsageError(`MySQL identifier ${JSON.stringify(name)} ends with a space`);
+    }
+    return `\`${name.replaceAll("`", "``")}\``;
+  },
+  quoteLiteral(value: string): string {
+    if (value.includes("\0")) throw new UsageError("a MySQL string literal cannot contain NUL");
+    // The default sql_mode reads backslash escapes in strings: double them. (Alembic's
+    // MySQL dialect renders literals the same way.)
+    return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+  },
+  param(_i: number): string {
+    // mysql2's positional placeholder (PyMySQL's `%s` is a client-side format, not SQL).
+    return "?";
+  },
+  table(t: TableName): string {
+    // --version-table-schema names a database on MySQL.
+    const name = this.quoteIdent(t.name);
+    return t.schema ? `${this.quoteIdent(t.schema)}.${name}` : name;
+  },
+  createSchema(name: string): string {
+    // A schema is a database on MySQL (CREATE SCHEMA is a synonym of CREATE DATABASE).
+    return `CREATE DATABASE IF NOT EXISTS ${this.quoteIdent(name)}`;
+  },
+};
+
 /**
  * Every supported dialect, keyed by its canonical name, in the order messages list them.
  * Each driver file registers its opener under the same name in drivers/mod.ts (a static
@@ -152,6 +248,7 @@ export const sqliteDialect: Dialect = {
 const REGISTRY = {
   postgresql: postgresDialect,
   sqlite: sqliteDialect,
+  mysql: mysqlDialect,
 } satisfies Record<string, Dialect>;
 
 /** Supported database dialects; also the canonical names on script section markers. */

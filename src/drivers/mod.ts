@@ -9,6 +9,7 @@ import { dialectForUrl } from "./dialects.ts";
 export { isPrivilegeRefusal } from "./refusal.ts";
 import { openSqlite } from "./sqlite.ts";
 import { openPostgres } from "./postgres.ts";
+import { openMysql } from "./mysql.ts";
 
 export type {
   DbErrorInfo,
@@ -29,6 +30,7 @@ export {
   dialectNamed,
   DIALECTS,
   listOr,
+  mysqlDialect,
   parseDialectName,
   postgresDialect,
   sqliteDialect,
@@ -44,6 +46,7 @@ export type Opener = (url: string, opts: DriverOptions) => Promise<Driver>;
 const OPENERS: { readonly [K in DialectName]: Opener } = {
   postgresql: openPostgres,
   sqlite: openSqlite,
+  mysql: openMysql,
 };
 
 /** Open a connection to the database the URL names (the registry picks the driver). */

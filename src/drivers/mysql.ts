@@ -15,10 +15,6 @@
  * prepared (`execute`), so no value is ever spliced into SQL text by the client (client-side
  * escaping would be wrong under `sql_mode=NO_BACKSLASH_ESCAPES`).
  *
- * Not yet wired into `drivers/mod.ts`: the dialect registry (issue 15) will add `"mysql"` to
- * `DialectName`; until then {@linkcode mysqlDialect} and {@linkcode MysqlDriver} are typed
- * as a `Dialect` / `Driver` with that one field widened.
- *
  * @module
  */
 
@@ -26,23 +22,22 @@ import mysql from "mysql2/promise";
 import net from "node:net";
 import os from "node:os";
 import type tls from "node:tls";
-import {
-  ConnectionError,
-  isPermissionError,
-  LockBusyError,
-  PermissionError,
-  UsageError,
-} from "../errors.ts";
+import { ConnectionError, isPermissionError, LockBusyError, PermissionError } from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
-import type { DbErrorInfo, Dialect, Driver, Executor, InvalidIndex, TableName } from "./types.ts";
+import type {
+  DbErrorInfo,
+  DbErrorKind,
+  Dialect,
+  Driver,
+  Executor,
+  InvalidIndex,
+  TableName,
+} from "./types.ts";
 import { type MysqlConfig, parseMysqlConfig } from "./mysql_config.ts";
+import { mysqlDialect } from "./dialects.ts";
+
+export { mysqlDialect };
 import { scrub } from "./pg_config.ts";
-
-/** A {@linkcode Dialect} named `mysql` (until `DialectName` includes it). */
-export type MysqlDialect = Omit<Dialect, "name"> & { readonly name: "mysql" };
-
-/** Longest identifier MySQL and MariaDB accept, in characters. */
-const MAX_IDENT_CHARS = 64;
 
 /** Longest `GET_LOCK()` name (MySQL 5.7+ refuses longer ones). */
 const MAX_LOCK_NAME = 64;
@@ -74,62 +69,22 @@ export const ALEMBIC_VERSION_DDL = "CREATE TABLE alembic_version (\n" +
   "    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n" +
   ")";
 
-/** SQL generation for MySQL and MariaDB. */
-export const mysqlDialect: MysqlDialect = {
-  name: "mysql",
-  quoteIdent(name: string): string {
-    if (name.length === 0 || name.includes("\0")) {
-      throw new UsageError(`invalid MySQL identifier ${JSON.stringify(name)}`);
-    }
-    const chars = Array.from(name).length;
-    if (chars > MAX_IDENT_CHARS) {
-      throw new UsageError(
-        `MySQL identifier ${JSON.stringify(name)} is ${chars} characters long (at most 64)`,
-      );
-    }
-    if (name.endsWith(" ")) {
-      // MySQL refuses names ending in a space (error 1103/1166); say so before running.
-      throw new UsageError(`MySQL identifier ${JSON.stringify(name)} ends with a space`);
-    }
-    return `\`${name.replaceAll("`", "``")}\``;
-  },
-  quoteLiteral(value: string): string {
-    if (value.includes("\0")) throw new UsageError("a MySQL string literal cannot contain NUL");
-    // The default sql_mode reads backslash escapes in strings: double them. (Alembic's
-    // MySQL dialect renders literals the same way.)
-    return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
-  },
-  param(_i: number): string {
-    // mysql2's positional placeholder (PyMySQL's `%s` is a client-side format, not SQL).
-    return "?";
-  },
-  table(t: TableName): string {
-    // --version-table-schema names a database on MySQL.
-    const name = this.quoteIdent(t.name);
-    return t.schema ? `${this.quoteIdent(t.schema)}.${name}` : name;
-  },
-  createSchema(name: string): string {
-    // A schema is a database on MySQL (CREATE SCHEMA is a synonym of CREATE DATABASE).
-    return `CREATE DATABASE IF NOT EXISTS ${this.quoteIdent(name)}`;
-  },
-};
-
 /**
  * MySQL / MariaDB error numbers bellows reacts to, by normalised kind (issue 15's registry
  * maps these): a lock wait that timed out, a deadlock, a statement time limit, a lost
  * connection.
  */
-export const MYSQL_ERROR_KINDS: Readonly<Record<number, string>> = {
+export const MYSQL_ERROR_KINDS: Readonly<Record<number, DbErrorKind>> = {
   1205: "lock_timeout", // ER_LOCK_WAIT_TIMEOUT (row and metadata locks)
   1213: "deadlock", // ER_LOCK_DEADLOCK
-  1969: "statement_timeout", // MariaDB ER_STATEMENT_TIMEOUT (max_statement_time)
-  3024: "statement_timeout", // MySQL ER_QUERY_TIMEOUT (max_execution_time)
+  // A statement time limit (MariaDB 1969 max_statement_time, MySQL 3024 max_execution_time)
+  // is "other", as PostgreSQL's 57014: the statement failed, retrying would fail again.
   1927: "connection_lost", // MariaDB ER_CONNECTION_KILLED
   1053: "connection_lost", // ER_SERVER_SHUTDOWN
 };
 
 /** The normalised kind of a MySQL error number, or undefined (see {@linkcode MYSQL_ERROR_KINDS}). */
-export function mysqlErrorKind(errno: number | undefined): string | undefined {
+export function mysqlErrorKind(errno: number | undefined): DbErrorKind | undefined {
   return errno === undefined ? undefined : MYSQL_ERROR_KINDS[errno];
 }
 
@@ -371,7 +326,7 @@ interface Session {
  */
 export class MysqlDriver implements Omit<Driver, "dialect"> {
   /** The dialect. */
-  readonly dialect: MysqlDialect = mysqlDialect;
+  readonly dialect: Dialect = mysqlDialect;
   /** The target, safe to print: no password. */
   readonly display: string;
   #cfg: MysqlConfig;
@@ -659,6 +614,7 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
         const position = e.sql !== undefined ? syntaxErrorPosition(e.sql, message) : undefined;
         return {
           code: `${e.errno} (${e.sqlState})`,
+          kind: mysqlErrorKind(e.errno) ?? "other",
           message,
           ...(position !== undefined ? { position } : {}),
         };

@@ -78,21 +78,37 @@ export interface TraversalOptions {
   readonly check?: boolean;
 }
 
+/**
+ * A revision while the map is built. The arrays of a plain revision in a chain are shared
+ * (with the loader's, with each other, or the one empty array) rather than copied: a long
+ * history is mostly such revisions, and each copy costs tens of bytes per revision.
+ */
 interface Node {
   info: RevisionInfo;
   id: string;
-  down: string[];
-  resolvedDeps: string[];
-  normalizedDeps: string[];
-  allDown: string[];
-  normalizedDown: string[];
+  down: readonly string[];
+  resolvedDeps: readonly string[];
+  normalizedDeps: readonly string[];
+  allDown: readonly string[];
+  normalizedDown: readonly string[];
   next: string[];
   allNext: string[];
-  labels: Set<string>;
+  /** Declared and inherited labels, in the order Alembic adds them; undefined for none. */
+  labels: Set<string> | undefined;
 }
 
-function dedupe(ids: readonly string[]): string[] {
-  return [...new Set(ids)];
+/** The one empty list every revision without such edges or labels shares. */
+const EMPTY: readonly string[] = Object.freeze([]);
+
+/** `a` frozen, or {@linkcode EMPTY} for an empty one. */
+function frozen(a: readonly string[]): readonly string[] {
+  return a.length === 0 ? EMPTY : Object.freeze(a);
+}
+
+/** `a` then the entries of `b` not in it; `a` itself when `b` adds nothing. */
+function union(a: readonly string[], b: readonly string[]): readonly string[] {
+  if (b.length === 0) return a;
+  return [...new Set([...a, ...b])];
 }
 
 function describeAll(nodes: readonly { id: string; file?: string }[]): string {
@@ -110,10 +126,11 @@ export class RevisionMap implements RevisionLookup {
   /** Bases that have no dependencies either. */
   readonly realBases: readonly string[];
 
-  #revisions = new Map<string, Revision>();
-  /** Alembic's `_revision_map` keys: revision ids, then branch labels. */
-  #keys = new Map<string, Revision>();
-  #order = new Map<string, number>();
+  /** Revisions in load order; {@linkcode loadIndex} is the position here. */
+  #list: Revision[] = [];
+  #index = new Map<string, number>();
+  /** Branch labels: with the ids, Alembic's `_revision_map` keys. */
+  #labels = new Map<string, Revision>();
   #all: Revision[] | undefined;
 
   /**
@@ -150,19 +167,20 @@ export class RevisionMap implements RevisionLookup {
       nodes.set(info.id, {
         info,
         id: info.id,
-        down: [...info.downRevisions],
-        resolvedDeps: [],
-        normalizedDeps: [],
-        allDown: [],
-        normalizedDown: [],
+        down: frozen([...info.downRevisions]),
+        resolvedDeps: EMPTY,
+        normalizedDeps: EMPTY,
+        allDown: EMPTY,
+        normalizedDown: EMPTY,
         next: [],
         allNext: [],
-        labels: new Set(info.branchLabels),
+        labels: info.branchLabels.length > 0 ? new Set(info.branchLabels) : undefined,
       });
     }
 
     // Branch labels share the key space with revision ids (_map_branch_labels).
-    const keys = new Map<string, Node>(nodes);
+    const labels = new Map<string, Node>();
+    const key = (k: string) => nodes.get(k) ?? labels.get(k);
     for (const node of nodes.values()) {
       for (const label of node.info.branchLabels) {
         if (label === "" || label.includes("@") || RESERVED_NAMES.includes(label)) {
@@ -170,21 +188,25 @@ export class RevisionMap implements RevisionLookup {
             `Branch name '${label}' in revision ${describeRevision(node.info)} is not allowed`,
           );
         }
-        const used = keys.get(label);
+        const used = key(label);
         if (used) {
           throw new RevisionError(
             `Branch name '${label}' in revision ${describeRevision(node.info)} already used by ` +
               `revision ${describeRevision(used.info)}`,
           );
         }
-        keys.set(label, node);
+        labels.set(label, node);
       }
     }
 
     // Resolve depends_on names (_add_depends_on), then edges.
     for (const node of nodes.values()) {
-      node.resolvedDeps = node.info.dependsOn.map((dep) => resolveDependency(node, dep, keys));
-      node.allDown = dedupe([...node.down, ...node.resolvedDeps]);
+      if (node.info.dependsOn.length > 0) {
+        node.resolvedDeps = Object.freeze(
+          node.info.dependsOn.map((dep) => resolveDependency(node, dep, key, nodes)),
+        );
+      }
+      node.allDown = frozen(union(node.down, node.resolvedDeps));
     }
     const heads = new Set(nodes.keys());
     const realHeads = new Set(nodes.keys());
@@ -210,18 +232,29 @@ export class RevisionMap implements RevisionLookup {
     }
 
     // _normalize_depends_on: drop dependencies that a versioned ancestor already has.
+    // Only a dependency that some other revision also has can be dropped, so the walk
+    // over the ancestors (linear per revision) is needed only for those: in the usual
+    // graphs (a contract revision depending on its expand revision) for none.
+    const holders = new Map<string, number>();
+    for (const node of nodes.values()) {
+      for (const dep of new Set(node.resolvedDeps)) holders.set(dep, (holders.get(dep) ?? 0) + 1);
+    }
     for (const node of nodes.values()) {
       if (node.resolvedDeps.length === 0) {
-        node.normalizedDeps = [];
+        node.normalizedDeps = EMPTY;
+      } else if (node.resolvedDeps.every((dep) => holders.get(dep) === 1)) {
+        node.normalizedDeps = frozen([...new Set(node.resolvedDeps)]);
       } else {
         const normalized = new Set(node.resolvedDeps);
         for (const anc of iterateNodes([node], (n) => n.down, nodes)) {
           if (anc === node) continue;
           for (const dep of anc.resolvedDeps) normalized.delete(dep);
         }
-        node.normalizedDeps = [...normalized];
+        node.normalizedDeps = frozen([...normalized]);
       }
-      node.normalizedDown = dedupe([...node.down, ...node.normalizedDeps]);
+      node.normalizedDown = node.normalizedDeps.length === 0
+        ? node.down
+        : frozen(union(node.down, node.normalizedDeps));
     }
 
     const bases = [...nodes.values()].filter((n) => n.down.length === 0);
@@ -230,13 +263,11 @@ export class RevisionMap implements RevisionLookup {
 
     addBranches(nodes);
 
-    let i = 0;
     for (const node of nodes.values()) {
-      const rev = freeze(node);
-      this.#revisions.set(node.id, rev);
-      this.#order.set(node.id, i++);
+      this.#index.set(node.id, this.#list.length);
+      this.#list.push(new RevisionNode(node));
     }
-    for (const [key, node] of keys) this.#keys.set(key, this.#revisions.get(node.id)!);
+    for (const [label, node] of labels) this.#labels.set(label, this.get(node.id));
     this.heads = Object.freeze([...heads]);
     this.realHeads = Object.freeze([...realHeads]);
     this.bases = Object.freeze(bases.map((n) => n.id));
@@ -245,24 +276,24 @@ export class RevisionMap implements RevisionLookup {
 
   /** The revision with this full id; throws {@linkcode RevisionError} when there is none. */
   get(id: string): Revision {
-    const rev = this.#revisions.get(id);
-    if (!rev) throw new RevisionError(`Can't locate revision identified by '${id}'`);
-    return rev;
+    const i = this.#index.get(id);
+    if (i === undefined) throw new RevisionError(`Can't locate revision identified by '${id}'`);
+    return this.#list[i];
   }
 
   /** Is there a revision with this full id? */
   has(id: string): boolean {
-    return this.#revisions.has(id);
+    return this.#index.has(id);
   }
 
   /** Number of revisions. */
   get size(): number {
-    return this.#revisions.size;
+    return this.#list.length;
   }
 
   /** Every revision in load order. */
   loaded(): Revision[] {
-    return [...this.#revisions.values()];
+    return [...this.#list];
   }
 
   /**
@@ -280,7 +311,7 @@ export class RevisionMap implements RevisionLookup {
 
   /** Position of a revision in load order (Alembic's map insertion order). */
   loadIndex(id: string): number {
-    const i = this.#order.get(id);
+    const i = this.#index.get(id);
     if (i === undefined) throw new RevisionError(`Can't locate revision identified by '${id}'`);
     return i;
   }
@@ -290,12 +321,13 @@ export class RevisionMap implements RevisionLookup {
    * (a label gives the revision that declares it). No partial matching.
    */
   lookupKey(key: string): Revision | undefined {
-    return this.#keys.get(key);
+    const i = this.#index.get(key);
+    return i === undefined ? this.#labels.get(key) : this.#list[i];
   }
 
   /** The keys {@linkcode lookupKey} knows: revision ids in load order, then branch labels. */
   keys(): string[] {
-    return [...this.#keys.keys()];
+    return [...this.#index.keys(), ...this.#labels.keys()];
   }
 
   /** `down_revision` plus the dependencies no versioned ancestor already has. */
@@ -394,12 +426,23 @@ export class RevisionMap implements RevisionLookup {
     const below = new Set([...todo].flatMap((id) => this.get(id).normalizedDownRevisions));
     for (const id of todo) if (!below.has(id)) headIds.add(id);
     const currentHeads = [...headIds].sort((a, b) => this.loadIndex(a) - this.loadIndex(b));
-    const ancestorsByIdx = currentHeads.map(ancestorsOf);
+    // Each head's ancestors, computed when first needed: only to see whether another head
+    // blocks a candidate, so never while a single head walks down a chain. Walking a head
+    // down to its only parent removes the candidate from its set, which leaves exactly the
+    // parent's ancestors: a set computed later is the same.
+    const ancestorsByIdx: (Set<string> | undefined)[] = currentHeads.map(() => undefined);
+    const ancestorsAt = (i: number) => ancestorsByIdx[i] ??= ancestorsOf(currentHeads[i]);
     const output: string[] = [];
     let idx = 0;
     while (currentHeads.length > 0) {
       const candidate = currentHeads[idx];
-      const blocker = ancestorsByIdx.findIndex((anc, i) => i !== idx && anc.has(candidate));
+      let blocker = -1;
+      for (let i = 0; i < currentHeads.length && currentHeads.length > 1; i++) {
+        if (i !== idx && ancestorsAt(i).has(candidate)) {
+          blocker = i;
+          break;
+        }
+      }
       if (blocker >= 0) {
         // another head depends on this one: it has to be traversed first
         idx = blocker;
@@ -421,12 +464,12 @@ export class RevisionMap implements RevisionLookup {
         rev.normalizedDependencies.length === 0 && rev.versionedDownRevisions.length === 1
       ) {
         currentHeads[idx] = toAdd[0];
-        ancestorsByIdx[idx].delete(candidate);
+        ancestorsByIdx[idx]?.delete(candidate);
       } else {
         currentHeads[idx] = toAdd[0];
         currentHeads.push(...toAdd.slice(1));
-        ancestorsByIdx[idx] = ancestorsOf(toAdd[0]);
-        ancestorsByIdx.push(...toAdd.slice(1).map(ancestorsOf));
+        ancestorsByIdx[idx] = undefined;
+        ancestorsByIdx.push(...toAdd.slice(1).map(() => undefined));
       }
     }
     if (todo.size > 0) {
@@ -469,12 +512,15 @@ function validateId(info: RevisionInfo): void {
  * is refused: Alembic 1.8 looks entries up in its map as they are written and fails (with a
  * KeyError) on every command of such a project, so bellows refuses it as well.
  */
-function resolveDependency(node: Node, dep: string, keys: Map<string, Node>): string {
-  const exact = keys.get(dep);
+function resolveDependency(
+  node: Node,
+  dep: string,
+  key: (k: string) => Node | undefined,
+  nodes: Map<string, Node>,
+): string {
+  const exact = key(dep);
   if (exact) return exact.id;
-  const prefixOf = [...new Set([...keys.values()].map((n) => n.id))].filter((id) =>
-    dep !== "" && id.startsWith(dep)
-  );
+  const prefixOf = [...nodes.keys()].filter((id) => dep !== "" && id.startsWith(dep));
   throw new RevisionError(
     `Revision ${describeRevision(node.info)} depends on '${dep}' which does not exist` +
       (prefixOf.length > 0
@@ -505,6 +551,23 @@ function iterateNodes(
   return out;
 }
 
+/** The nodes reachable from `targets` along `edges`, the targets included. */
+function reach(
+  targets: readonly Node[],
+  edges: (n: Node) => readonly string[],
+  nodes: Map<string, Node>,
+): Set<Node> {
+  const seen = new Set<Node>();
+  const todo = [...targets];
+  while (todo.length > 0) {
+    const n = todo.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const id of edges(n)) todo.push(nodes.get(id)!);
+  }
+  return seen;
+}
+
 /** Alembic's `_detect_cycles`. */
 function detectCycles(
   nodes: Map<string, Node>,
@@ -527,10 +590,13 @@ function detectCycles(
         `${kind} is detected in revisions (${describeAll(infos(nodes.keys()))})`,
       );
     }
-    const fromHeads = new Set(iterateNodes(from, down, nodes).map((n) => n.id));
-    const fromBases = new Set(iterateNodes(to, up, nodes).map((n) => n.id));
-    const deleted = [...nodes.keys()].filter((id) => !(fromHeads.has(id) && fromBases.has(id)))
-      .sort();
+    const fromHeads = reach(from, down, nodes);
+    const fromBases = reach(to, up, nodes);
+    const deleted: string[] = [];
+    for (const n of nodes.values()) {
+      if (!(fromHeads.has(n) && fromBases.has(n))) deleted.push(n.id);
+    }
+    deleted.sort();
     if (deleted.length > 0) {
       throw new RevisionError(`${kind} is detected in revisions (${describeAll(infos(deleted))})`);
     }
@@ -540,12 +606,16 @@ function detectCycles(
   check("Dependency cycle", headNodes(realHeads), (n) => n.allDown, realBases, (n) => n.allNext);
   // Alembic's reachability test misses a cycle that hangs between a base and a head
   // (a merge whose second parent is its own descendant); look for one directly.
+  // Without any depends_on both edge sets are the same arrays: one search does.
+  let deps = false;
+  for (const n of nodes.values()) if (n.allDown !== n.down) deps = true;
   for (
     const [kind, down] of [["Cycle", (n: Node) => n.down], [
       "Dependency cycle",
       (n: Node) => n.allDown,
     ]] as const
   ) {
+    if (kind === "Dependency cycle" && !deps) break;
     const cycle = findCycle(nodes, down);
     if (cycle) {
       throw new RevisionError(`${kind} is detected in revisions (${describeAll(infos(cycle))})`);
@@ -591,39 +661,82 @@ function findCycle(
 function addBranches(nodes: Map<string, Node>): void {
   for (const rev of nodes.values()) {
     if (rev.info.branchLabels.length === 0) continue;
+    const own = rev.labels!;
     let last: Node = rev;
     for (const node of iterateNodes([rev], (n) => n.next, nodes)) {
-      for (const l of rev.labels) node.labels.add(l);
+      for (const l of own) (node.labels ??= new Set()).add(l);
       last = node;
     }
     let parent: Node | undefined = last;
     while (parent && parent.allNext.length <= 1 && parent.down.length <= 1) {
-      for (const l of rev.labels) parent.labels.add(l);
+      for (const l of own) (parent.labels ??= new Set()).add(l);
       if (parent.down.length === 0) break;
       parent = nodes.get(parent.down[0]);
     }
   }
 }
 
-function freeze(node: Node): Revision {
-  const rev: Revision = {
-    ...node.info,
-    declaredBranchLabels: Object.freeze([...node.info.branchLabels]),
-    branchLabels: Object.freeze([...node.labels]),
-    versionedDownRevisions: Object.freeze([...node.down]),
-    resolvedDependencies: Object.freeze([...node.resolvedDeps]),
-    normalizedDependencies: Object.freeze([...node.normalizedDeps]),
-    allDownRevisions: Object.freeze([...node.allDown]),
-    normalizedDownRevisions: Object.freeze([...node.normalizedDown]),
-    nextRevisions: Object.freeze([...node.next]),
-    allNextRevisions: Object.freeze([...node.allNext]),
-    isHead: node.next.length === 0,
-    isRealHead: node.allNext.length === 0,
-    isBase: node.down.length === 0,
-    isRealBase: node.down.length === 0 && node.info.dependsOn.length === 0,
-    isBranchPoint: node.next.length > 1,
-    isRealBranchPoint: node.allNext.length > 1,
-    isMergePoint: node.down.length > 1,
-  };
-  return Object.freeze(rev);
+/**
+ * A revision of the map. The flags are getters over the edge lists rather than fields, and
+ * the lists are shared where equal (see {@linkcode Node}), to keep a revision to a few
+ * hundred bytes. Frozen once built.
+ */
+class RevisionNode implements Revision {
+  readonly id: string;
+  readonly downRevisions: readonly string[];
+  readonly dependsOn: readonly string[];
+  readonly message: string;
+  readonly file?: string;
+  readonly declaredBranchLabels: readonly string[];
+  readonly branchLabels: readonly string[];
+  readonly versionedDownRevisions: readonly string[];
+  readonly resolvedDependencies: readonly string[];
+  readonly normalizedDependencies: readonly string[];
+  readonly allDownRevisions: readonly string[];
+  readonly normalizedDownRevisions: readonly string[];
+  readonly nextRevisions: readonly string[];
+  readonly allNextRevisions: readonly string[];
+
+  constructor(node: Node) {
+    const info = node.info;
+    this.id = info.id;
+    this.downRevisions = info.downRevisions;
+    this.dependsOn = info.dependsOn;
+    this.message = info.message;
+    if (info.file !== undefined) this.file = info.file;
+    this.declaredBranchLabels = frozen([...info.branchLabels]);
+    this.branchLabels = node.labels ? frozen([...node.labels]) : EMPTY;
+    this.versionedDownRevisions = node.down;
+    this.resolvedDependencies = node.resolvedDeps;
+    this.normalizedDependencies = node.normalizedDeps;
+    this.allDownRevisions = node.allDown;
+    this.normalizedDownRevisions = node.normalizedDown;
+    this.nextRevisions = frozen(node.next);
+    this.allNextRevisions = node.allNext.length === node.next.length
+      ? this.nextRevisions
+      : frozen(node.allNext);
+    Object.freeze(this);
+  }
+
+  get isHead(): boolean {
+    return this.nextRevisions.length === 0;
+  }
+  get isRealHead(): boolean {
+    return this.allNextRevisions.length === 0;
+  }
+  get isBase(): boolean {
+    return this.versionedDownRevisions.length === 0;
+  }
+  get isRealBase(): boolean {
+    return this.versionedDownRevisions.length === 0 && this.dependsOn.length === 0;
+  }
+  get isBranchPoint(): boolean {
+    return this.nextRevisions.length > 1;
+  }
+  get isRealBranchPoint(): boolean {
+    return this.allNextRevisions.length > 1;
+  }
+  get isMergePoint(): boolean {
+    return this.versionedDownRevisions.length > 1;
+  }
 }

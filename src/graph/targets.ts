@@ -265,14 +265,25 @@ export class TargetResolver {
     return this.filterIntoBranchHeads(top);
   }
 
-  /** Alembic's `_filter_into_branch_heads`: drop revisions with a versioned descendant in the set. */
+  /**
+   * Alembic's `_filter_into_branch_heads`: drop revisions with a versioned descendant in
+   * the set. Alembic walks the descendants of each member (quadratic on a long chain); a
+   * member has a versioned descendant in the set exactly when it is a versioned ancestor of
+   * another member, so one walk down from all members at once marks them, each revision once.
+   */
   filterIntoBranchHeads(targets: Iterable<Revision>): Revision[] {
     const set = new Set(targets);
-    for (const rev of [...set]) {
-      const desc = this.map.descendantNodes([rev], { includeDependencies: false });
-      if (desc.some((d) => d !== rev && set.has(d))) set.delete(rev);
+    const below = new Set<string>();
+    const todo: string[] = [];
+    for (const rev of set) todo.push(...rev.versionedDownRevisions);
+    while (todo.length > 0) {
+      const id = todo.pop()!;
+      if (below.has(id)) continue;
+      below.add(id);
+      todo.push(...this.map.get(id).versionedDownRevisions);
     }
-    return [...set].sort((a, b) => this.map.loadIndex(a.id) - this.map.loadIndex(b.id));
+    return [...set].filter((rev) => !below.has(rev.id))
+      .sort((a, b) => this.map.loadIndex(a.id) - this.map.loadIndex(b.id));
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import { RevisionMap } from "../graph/revision_map.ts";
 import type { RevisionScript, SourceFile } from "../script/types.ts";
+import type { ParseOptions } from "../script/parse.ts";
 import { loadScripts } from "../script/load.ts";
 import { type DataMigration, loadDataMigrations } from "../script/data_migration.ts";
 
@@ -22,10 +23,15 @@ export interface Project {
  * Parse the files and build the graph; throws ScriptError / RevisionError on bad input.
  * What the phases require of a project (data migrations after expand revisions, one
  * revision per legacy version) is checked by phases/project.ts, which the command line
- * loads projects with.
+ * loads projects with. With `lazyStatements`, statement errors wait until a command
+ * reads the statements.
  */
-export function loadProject(source: string, files: readonly SourceFile[]): Project {
-  const scripts = loadScripts([...files]);
+export function loadProject(
+  source: string,
+  files: readonly SourceFile[],
+  opts: ParseOptions = {},
+): Project {
+  const scripts = loadScripts([...files], opts);
   const map = new RevisionMap(scripts);
   const dataMigrations = loadDataMigrations(files);
   return { source, map, scripts: new Map(scripts.map((s) => [s.id, s])), dataMigrations };

@@ -38,7 +38,11 @@ export async function readMigrationDir(dir: string): Promise<SourceFile[]> {
  * Run a file system call for `path`; an OS refusal (EACCES, EIO, ...) becomes a
  * ScriptError naming the file, as a script's own errors do. Deno's refusals pass on.
  */
-async function reading<T>(path: string, what: string, fn: () => Promise<T>): Promise<T> {
+async function reading<T>(
+  path: string,
+  what: string,
+  fn: () => T | Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {

@@ -224,9 +224,13 @@ function isHeaderKey(key: string): key is HeaderKey {
 
 /** The header's key lines, stopping at the first line that is not a comment or blank. */
 export function* headerKeys(text: string): Generator<{ key: string; line: number }> {
-  const lines = text.replace(/^\uFEFF/, "").split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const trimmed = lines[i].trim();
+  // Line by line rather than splitting the whole file: callers mostly want the first key.
+  let start = text.startsWith("\uFEFF") ? 1 : 0;
+  for (let i = 0; start <= text.length; i++) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    const trimmed = text.slice(start, end).trim();
+    start = end + 1;
     if (trimmed === "") continue;
     if (!trimmed.startsWith("--") || MARKER_LINE.test(trimmed)) return;
     const kv = matchKeyLine(trimmed);

@@ -6,7 +6,7 @@
 import type { RevisionScript, SourceFile } from "./types.ts";
 import { fail } from "./_util.ts";
 import { DATA_MIGRATION_KEY, headerKeys } from "./header.ts";
-import { parseScript } from "./parse.ts";
+import { type ParseOptions, parseScript } from "./parse.ts";
 
 /**
  * Is `path` (relative, `/`-separated) a script path? It must end in `.sql`, and
@@ -31,16 +31,20 @@ export function isDataMigration(file: SourceFile): boolean {
  * paths ({@linkcode isScriptPath}) and data migrations
  * ({@linkcode isDataMigration}) are skipped. Throws {@linkcode ScriptError} for
  * the first invalid script, or for a revision id declared in two files (naming
- * both). The graph checks everything between revisions.
+ * both). The graph checks everything between revisions. `opts` as
+ * {@linkcode parseScript}'s.
  */
-export function loadScripts(files: readonly SourceFile[]): RevisionScript[] {
+export function loadScripts(
+  files: readonly SourceFile[],
+  opts: ParseOptions = {},
+): RevisionScript[] {
   const sorted = files
     .filter((f) => isScriptPath(f.path) && !isDataMigration(f))
     .sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   const byId = new Map<string, RevisionScript>();
   const scripts: RevisionScript[] = [];
   for (const file of sorted) {
-    const script = parseScript(file);
+    const script = parseScript(file, opts);
     const other = byId.get(script.id);
     if (other) {
       const where = (s: RevisionScript) => `${s.file}:${headerLine(s.source, "revision") ?? 1}`;

@@ -16,13 +16,31 @@ const MARKERS = ["upgrade", "downgrade", "statement-begin", "statement-end"] as 
 /** `-- bellows:allow ...`: read by `bellows lint`, a plain comment here. */
 const ALLOW_LINE = /^--\s*bellows\s*:\s*allow\b/i;
 
+/** SQL text of a section not split yet, and the file line it starts on. */
+interface Chunk {
+  text: string;
+  line: number;
+}
+
+/** How {@linkcode parseScript} parses. */
+export interface ParseOptions {
+  /**
+   * Split the sections into statements only when their `statements` are first read
+   * (then once), for commands that look only at the headers (`heads`, `history`):
+   * a statement error is then reported where a command reads them. The
+   * header and every marker line are checked at once either way. Default false.
+   */
+  readonly lazyStatements?: boolean;
+}
+
 /** A section being read. */
 interface OpenSection {
   direction: "up" | "down";
   dialect?: DialectName;
   rolling: boolean;
   line: number;
-  statements: Statement[];
+  /** Statements, or with `lazyStatements` chunks to split and verbatim statements. */
+  statements: (Statement | Chunk)[];
   /** Lines of SQL not yet split, and the file line of the first. */
   pending: string[];
   pendingLine: number;
@@ -41,8 +59,11 @@ interface OpenSection {
  * // script.sections[0].statements[0] = { sql: "CREATE TABLE t (id int)", line: 5, column: 1 }
  * ```
  */
-export function parseScript(file: SourceFile): RevisionScript {
+export function parseScript(file: SourceFile, opts: ParseOptions = {}): RevisionScript {
   const path = file.path;
+  const lazy = opts.lazyStatements ?? false;
+  const split = (c: Chunk, dialect: DialectName | undefined) =>
+    splitStatements(c.text, { line: c.line, dialect, file: path });
   // Split on \n only and keep any \r, so that rejoined lines are the file's own text.
   const lines = file.text.replace(/^\uFEFF/, "").split("\n");
   const header = new HeaderBuilder(path);
@@ -53,22 +74,33 @@ export function parseScript(file: SourceFile): RevisionScript {
 
   const flush = (s: OpenSection) => {
     if (s.pending.length > 0) {
-      const split = splitStatements(s.pending.join("\n"), {
-        line: s.pendingLine,
-        dialect: s.dialect,
-        file: path,
-      });
-      // A loop, not push(...split): spreading passes every statement as an argument,
-      // and a section of ~125,000 statements overflows the stack.
-      for (const stmt of split) s.statements.push(stmt);
+      const chunk = { text: s.pending.join("\n"), line: s.pendingLine };
+      if (lazy) s.statements.push(chunk);
+      else {
+        // A loop, not push(...split): spreading passes every statement as an argument,
+        // and a section of ~125,000 statements overflows the stack.
+        for (const stmt of split(chunk, s.dialect)) s.statements.push(stmt);
+      }
     }
     s.pending = [];
   };
   const close = (s: OpenSection | undefined) => {
     if (!s) return;
     flush(s);
-    const { direction, dialect, rolling, line, statements } = s;
-    sections.push({ direction, ...(dialect ? { dialect } : {}), rolling, line, statements });
+    const { direction, dialect, rolling, line } = s;
+    const head = { direction, ...(dialect ? { dialect } : {}), rolling, line };
+    if (!lazy) {
+      sections.push({ ...head, statements: s.statements as Statement[] });
+      return;
+    }
+    const parts = s.statements;
+    let statements: readonly Statement[] | undefined;
+    sections.push({
+      ...head,
+      get statements(): readonly Statement[] {
+        return statements ??= parts.flatMap((p) => "text" in p ? split(p, dialect) : [p]);
+      },
+    });
   };
 
   for (let index = 0; index < lines.length; index++) {

@@ -442,3 +442,28 @@ Deno.test("parseScript: a section of 200,000 statements (no spread into push, no
   assert.equal(stmts.length, 200_000);
   assert.deepEqual(stmts.at(-1), { sql: "SELECT 1", line: 200_004, column: 1 });
 });
+
+Deno.test("parseScript: lazyStatements splits a section when it is first read, once", () => {
+  const text = "-- revision: a\n-- down_revision:\n-- bellows:upgrade\nSELECT 1;\n" +
+    "-- bellows:statement-begin\nSELECT ';'\n-- bellows:statement-end\nSELECT 2;\n" +
+    "-- bellows:downgrade sqlite\nSELECT 'oops;\n";
+  const lazy = parseScript({ path: "x.sql", text }, { lazyStatements: true });
+  const up = lazy.sections[0];
+  assert.deepEqual(
+    up.statements.map((s) => [s.sql, s.line]),
+    [["SELECT 1", 4], ["SELECT ';'", 6], ["SELECT 2", 8]],
+  );
+  assert.equal(up.statements, up.statements);
+  // The broken downgrade is reported where it is read, with the eager error.
+  assert.throws(
+    () => lazy.sections[1].statements,
+    /^ScriptError: x\.sql:10: string is never closed/,
+  );
+  assert.throws(() => parseScript({ path: "x.sql", text }), /x\.sql:10: string is never closed/);
+  // Header and marker errors are still found at once.
+  assert.throws(
+    () =>
+      parseScript({ path: "x.sql", text: text + "-- bellows:upgrdae\n" }, { lazyStatements: true }),
+    /x\.sql:11: unknown marker/,
+  );
+});
