@@ -149,7 +149,12 @@ Deno.test("architecture: nothing outside src/drivers names a dialect or a raw er
   ];
   const found: string[] = [];
   for (const file of await sourceFiles()) {
-    if (isTest(file) || file.startsWith("drivers/") || file.startsWith("bundle/")) continue;
+    // analysis/ is per-dialect SQL knowledge by nature (each rule says which databases it
+    // applies to), as drivers/ is; it stays pure and below the runner.
+    if (
+      isTest(file) || file.startsWith("drivers/") || file.startsWith("bundle/") ||
+      file.startsWith("analysis/")
+    ) continue;
     const lines = (await Deno.readTextFile(SRC + file)).split("\n");
     lines.forEach((line, i) => {
       const code = line.replace(/\/\/.*$/, "").replace(/^\s*\*.*$/, "");

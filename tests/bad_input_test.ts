@@ -762,9 +762,9 @@ const CASES: Case[] = [
   },
   {
     name: "an unsupported scheme is a usage error, echoing no password",
-    args: () => ["--url", "mysql://glance:Kp7qZz4x@127.0.0.1/glance", "current"],
+    args: () => ["--url", "mssql://glance:Kp7qZz4x@127.0.0.1/glance", "current"],
     code: ExitCode.USAGE,
-    err: /^unsupported database URL scheme 'mysql'/,
+    err: /^unsupported database URL scheme 'mssql'/,
     secrets: ["Kp7qZz4x"],
   },
   {

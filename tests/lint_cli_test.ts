@@ -104,9 +104,9 @@ Deno.test("lint --json: one document with the findings; --rules lists every rule
       "lint",
     ]);
     assert.equal(viaUrl.code, 0);
-    const badDialect = await runCli(["--migrations", `${dir}/m`, "lint", "--dialect", "mysql"]);
+    const badDialect = await runCli(["--migrations", `${dir}/m`, "lint", "--dialect", "oracle"]);
     assert.equal(badDialect.code, 2);
-    assert.match(badDialect.err, /--dialect: 'mysql' is not postgresql or sqlite/);
+    assert.match(badDialect.err, /--dialect: 'oracle' is not postgresql, sqlite or mysql/);
 
     const rules = await runCli(["--json", "lint", "--rules"]);
     const ids = JSON.parse(rules.out).rules.map((x: { id: string }) => x.id);

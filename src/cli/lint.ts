@@ -9,7 +9,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { formatFinding, type LintTarget, lintTargets, RULES } from "../analysis/mod.ts";
-import { dialectForUrl } from "../drivers/mod.ts";
+import { DIALECT_NAMES, dialectForUrl, listOr, SECTION_NAMES } from "../drivers/mod.ts";
 import type { DialectName } from "../drivers/types.ts";
 import { ExitCode, UsageError } from "../errors.ts";
 import { resolveRevisions } from "../graph/targets.ts";
@@ -17,20 +17,14 @@ import { phaseOf } from "../phases/phase.ts";
 import type { Context } from "./context.ts";
 import { action, type Io } from "./output.ts";
 
-const DIALECTS: Readonly<Record<string, DialectName>> = {
-  postgresql: "postgresql",
-  postgres: "postgresql",
-  sqlite: "sqlite",
-};
-
-/** `--dialect`, else the dialect of `--url` when given, else PostgreSQL. */
+/** `--dialect` (a name or alias, as on section markers), else that of `--url`, else the first registered (PostgreSQL). */
 function chooseDialect(ctx: Context, given: string | undefined): DialectName {
   if (given !== undefined) {
-    const d = DIALECTS[given];
-    if (!d) throw new UsageError(`--dialect: '${given}' is not postgresql or sqlite`);
+    const d = SECTION_NAMES.get(given.toLowerCase());
+    if (!d) throw new UsageError(`--dialect: '${given}' is not ${listOr(DIALECT_NAMES)}`);
     return d;
   }
-  return ctx.opts.url ? dialectForUrl(ctx.opts.url).name : "postgresql";
+  return ctx.opts.url ? dialectForUrl(ctx.opts.url).name : DIALECT_NAMES[0];
 }
 
 /** Register `lint` on `program`. */

@@ -23,13 +23,13 @@ Deno.test("dialectForUrl: schemes, SQLAlchemy +driver suffixes and bare file pat
 });
 
 Deno.test("dialectForUrl: an unknown scheme is refused, never taken for SQLite", () => {
-  for (const url of ["mysql://u@h/db", "oracle+cx://h/db", "redis://h"]) {
+  for (const url of ["mssql://u@h/db", "oracle+cx://h/db", "redis://h"]) {
     assert.throws(
       () => dialectForUrl(url),
       (e: unknown) =>
         e instanceof UsageError &&
         e.message === `unsupported database URL scheme '${url.slice(0, url.indexOf(":"))}': ` +
-            `use postgresql:// or sqlite:`,
+            `use postgresql://, sqlite: or mysql://`,
       url,
     );
   }
@@ -40,8 +40,10 @@ Deno.test("registry: section names with aliases, canonical names, choices", () =
     ["postgresql", "postgresql"],
     ["postgres", "postgresql"],
     ["sqlite", "sqlite"],
+    ["mysql", "mysql"],
+    ["mariadb", "mysql"],
   ]);
-  assert.deepEqual(DIALECT_NAMES, ["postgresql", "sqlite"]);
+  assert.deepEqual(DIALECT_NAMES, ["postgresql", "sqlite", "mysql"]);
   assert.equal(parseDialectName("sqlite"), "sqlite");
   assert.equal(parseDialectName("postgres"), undefined); // an alias is for markers only
   assert.equal(listOr(["a"]), "a");

@@ -33,6 +33,7 @@ export {
   mysqlDialect,
   parseDialectName,
   postgresDialect,
+  SECTION_NAMES,
   sqliteDialect,
 } from "./dialects.ts";
 

@@ -314,6 +314,7 @@ Deno.test("mysql: errorInfo carries errno, SQLSTATE, message and the syntax erro
     assert.equal(typeof missing, "object");
     assert.deepEqual(missing, {
       code: "1146 (42S02)",
+      kind: "other",
       message: `Table '${_db.name}.no_table' doesn't exist`,
     });
     assert.equal(d.errorInfo(new Error("not a database error")), undefined);

@@ -321,6 +321,7 @@ class PostgresDriver implements Driver {
   async lock(waitMs: number): Promise<() => Promise<void>> {
     const start = Date.now();
     let pause = 50;
+    let lastTry = false;
     for (;;) {
       const [row] = await this.query<{ ok: boolean }>(
         "SELECT pg_try_advisory_lock($1::bigint) AS ok",
@@ -328,7 +329,14 @@ class PostgresDriver implements Driver {
       );
       if (row.ok) break;
       const waited = Date.now() - start;
-      if (waited >= waitMs) throw await this.#lockBusy(waited);
+      if (waited >= waitMs) {
+        const busy = await this.#lockBusy(waited);
+        // No holder to name: it let go between our try and the look-up, so the lock is
+        // free now; one more try instead of refusing with nobody to blame.
+        if (busy.holderSeen || lastTry) throw busy.error;
+        lastTry = true;
+        continue;
+      }
       await sleep(Math.min(pause, waitMs - waited));
       pause = Math.min(pause * 2, 500);
     }
@@ -341,7 +349,7 @@ class PostgresDriver implements Driver {
     };
   }
 
-  async #lockBusy(waited: number): Promise<LockBusyError> {
+  async #lockBusy(waited: number): Promise<{ error: LockBusyError; holderSeen: boolean }> {
     // A bigint advisory key shows in pg_locks as classid = high 32 bits, objid = low 32 bits.
     const rows = await this.query<Record<string, string | number | null>>(
       `SELECT a.pid, a.application_name, a.usename, host(a.client_addr) AS client_addr,
@@ -365,10 +373,11 @@ class PostgresDriver implements Driver {
         h.since ? `since ${h.since}` : undefined,
       ].filter(Boolean).join(", ")
       : "holder not visible";
-    return new LockBusyError(
+    const error = new LockBusyError(
       `another bellows run holds the migration lock on ${this.display} (${holder}); ` +
         `waited ${seconds(waited)}`,
     );
+    return { error, holderSeen: h !== undefined };
   }
 
   async tableExists(t: TableName, exec: Executor = this): Promise<boolean> {

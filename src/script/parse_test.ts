@@ -334,15 +334,15 @@ const errors: { name: string; text: string; want: string }[] = [
   },
   {
     name: "bad dialect",
-    text: "-- revision: a\n-- down_revision:\n-- bellows:upgrade mysql\n",
-    want: 'x.sql:3: unknown token "mysql" on "-- bellows:upgrade" (expected postgresql, sqlite ' +
-      "or rolling)",
+    text: "-- revision: a\n-- down_revision:\n-- bellows:upgrade oracle\n",
+    want: 'x.sql:3: unknown token "oracle" on "-- bellows:upgrade" (expected postgresql, sqlite, ' +
+      "mysql or rolling)",
   },
   {
     name: "a word that is an Object property",
     text: "-- revision: a\n-- down_revision:\n-- bellows:upgrade constructor\n",
     want: 'x.sql:3: unknown token "constructor" on "-- bellows:upgrade" (expected postgresql, ' +
-      "sqlite or rolling)",
+      "sqlite, mysql or rolling)",
   },
   {
     name: "misspelt dialect",
