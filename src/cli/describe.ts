@@ -1,6 +1,6 @@
 /**
  * The `--json` shapes of revisions, steps and audit rows: plain objects with the
- * field names README "Automation" documents.
+ * field names docs/automation.md documents.
  *
  * @module
  */

@@ -150,7 +150,7 @@ export interface MainOptions {
   readonly signals?: boolean;
 }
 
-/** Run the command line; returns the exit code (README "Exit codes"). */
+/** Run the command line; returns the exit code (docs/automation.md "Exit codes"). */
 export async function main(
   args: string[],
   io: Io = stdio,
