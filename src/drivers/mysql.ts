@@ -37,7 +37,7 @@ import { type MysqlConfig, parseMysqlConfig } from "./mysql_config.ts";
 import { mysqlDialect } from "./dialects.ts";
 
 export { mysqlDialect };
-import { scrub } from "./pg_config.ts";
+import { scrub } from "./url.ts";
 
 /** Longest `GET_LOCK()` name (MySQL 5.7+ refuses longer ones). */
 const MAX_LOCK_NAME = 64;
@@ -692,7 +692,8 @@ function homeDir(env: DriverOptions["env"]): () => string | undefined {
 /**
  * Open a MySQL / MariaDB connection for one run.
  *
- * Throws {@linkcode ConnectionError} (bad URL, unreachable, login refused, TLS failure,
+ * Throws {@linkcode UsageError} for a URL that cannot be parsed (exit 2), {@linkcode
+ * ConnectionError} (unreachable, login refused, TLS failure,
  * timeout: one line naming the password-free target) or {@linkcode PermissionError}
  * (a Deno permission is missing; the message names the flag).
  */
