@@ -78,15 +78,16 @@ function headOnly(rev: Revision, opts: FormatOptions): string {
   if (opts.includeBranches && rev.branchLabels.length > 0) {
     text += ` (${rev.branchLabels.join(", ")})`;
   }
-  if (opts.includeReplaces && rev.replaces.length > 0) {
-    text += ` (replaces ${rev.replaces.join(", ")})`;
-  }
   text += rev.isRealHead ? " (head)" : "";
   text += rev.isHead && !rev.isRealHead ? " (effective head)" : "";
   text += opts.current ? " (current)" : "";
   if (opts.treeIndicators ?? true) {
     text += rev.isBranchPoint ? " (branchpoint)" : "";
     text += rev.isMergePoint ? " (mergepoint)" : "";
+  }
+  // Not Alembic's; last, so that the part Alembic prints stays as it prints it.
+  if (opts.includeReplaces && rev.replaces.length > 0) {
+    text += ` (replaces ${rev.replaces.join(", ")})`;
   }
   if (opts.includeDoc) text += `, ${firstParagraph(rev.message)}`;
   return text;

@@ -798,7 +798,7 @@ Deno.test("formatLogLine / formatLogEntry: a revision's replaced ids", () => {
   ]);
   assert.equal(
     formatLogLine(map, map.get("oc1")),
-    "m2 -> oc1 (contract) (replaces ocata01, o1) (head), drop",
+    "m2 -> oc1 (contract) (head) (replaces ocata01, o1), drop",
   );
   assert.equal(
     formatLogEntry(map, map.get("oc1")),
