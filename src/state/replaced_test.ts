@@ -39,3 +39,13 @@ Deno.test("resolveReplaced: rows as the revisions they stand for, in place, once
   assert.deepEqual(resolveReplaced(["ocata_contract01", "ocata01"], glance), ["ocata_contract01"]);
   assert.deepEqual(resolveReplaced(["a", "b"], glance), ["a", "b"]);
 });
+
+Deno.test("replacementOps: two retired ids of one revision leave one row", () => {
+  const map = { replacedBy: (id: string) => (id === "o1" || id === "o2" ? "r" : undefined) };
+  const rows = ["o1", "o2"];
+  assert.deepEqual(replacementOps(rows, replacedRows(rows, map)), [
+    { op: "update", from: "o1", to: "r" },
+    { op: "delete", rev: "o2" },
+  ]);
+  assert.deepEqual(resolveReplaced(rows, map), ["r"]);
+});
