@@ -16,7 +16,7 @@ import { offlineStartHeads, resolveRevision } from "../graph/targets.ts";
 import type { Project } from "../runner/project.ts";
 import { formatPlan, previewSteps } from "../runner/preview.ts";
 import { formatRevs } from "../runner/execution.ts";
-import { readHeads } from "../state/version_table.ts";
+import { readCurrentHeads } from "../state/replaced.ts";
 import { type Context, getEnv } from "./context.ts";
 import { revisionJson } from "./describe.ts";
 import { escapeControls } from "../log.ts";
@@ -30,7 +30,10 @@ export async function readVersionRows(
   // Read-only: a missing SQLite file reads as an empty database and is not created.
   const driver = await ctx.driver({ readOnly: true });
   try {
-    const heads = await readHeads(driver, ctx.state);
+    const heads = await readCurrentHeads(driver, ctx.state, project.map, {
+      write: false,
+      log: ctx.log,
+    });
     for (const h of heads) {
       if (!project.map.has(h)) {
         throw new StateError(

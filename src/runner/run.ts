@@ -25,6 +25,7 @@ import {
   resolveInterrupted,
   type StateConfig,
 } from "../state/version_table.ts";
+import { readCurrentHeads } from "../state/replaced.ts";
 import { ConnectionError, StateError, UsageError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Project } from "./project.ts";
@@ -91,6 +92,16 @@ export function stepStatements(
  */
 export type StateCheck = "run" | "stamp" | "purge";
 
+/** How the recorded state is read. */
+export interface StateReadOptions extends Pick<RunOptions, "strict" | "log"> {
+  /**
+   * The caller holds the runner lock and is about to write: rewrite version rows holding a
+   * retired id (a script's `replaces`) first, as glance-manage does. Otherwise such rows
+   * are only read as the revision that replaces them.
+   */
+  readonly rewriteReplaced?: boolean;
+}
+
 /** The recorded state, read under the runner lock. */
 interface State {
   readonly heads: string[];
@@ -107,7 +118,7 @@ export async function inspectState(
   driver: Driver,
   project: Project,
   cfg: StateConfig,
-  opts: Pick<RunOptions, "strict" | "log">,
+  opts: StateReadOptions,
   check: StateCheck = "run",
 ): Promise<string[]> {
   return (await readState(driver, project, cfg, opts, check)).heads;
@@ -117,11 +128,17 @@ async function readState(
   driver: Driver,
   project: Project,
   cfg: StateConfig,
-  opts: Pick<RunOptions, "strict" | "log">,
+  opts: StateReadOptions,
   check: StateCheck,
 ): Promise<State> {
   checkStateNames(driver.dialect, cfg);
-  const heads = await readHeads(driver, cfg);
+  // `stamp --purge` empties the table anyway: its rows are not worth rewriting.
+  const heads = check === "purge" ? await readHeads(driver, cfg) : await readCurrentHeads(
+    driver,
+    cfg,
+    project.map,
+    { write: opts.rewriteReplaced ?? false, log: opts.log },
+  );
   const audit = await readAudit(driver, cfg);
   const lastByRev = new Map<string, AuditEntry>();
   for (const a of audit) if (a.direction !== "stamp") lastByRev.set(a.revision, a);
@@ -258,7 +275,13 @@ export async function execute(
 ): Promise<RunReport> {
   const release = await driver.lock(opts.lockWaitMs);
   try {
-    const { heads: before, interrupted } = await readState(driver, project, cfg, opts, check);
+    const { heads: before, interrupted } = await readState(
+      driver,
+      project,
+      cfg,
+      { ...opts, rewriteReplaced: true },
+      check,
+    );
     const steps = plan(before);
     if (check !== "run") {
       if (!isAllStamp(steps)) throw new Error("internal: a stamp plan that runs scripts");

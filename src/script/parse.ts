@@ -80,8 +80,16 @@ export function parseScript(file: SourceFile, opts: ParseOptions = {}): Revision
   if (!sections.some((s) => s.direction === "up")) {
     fail(path, 1, 'no "-- bellows:upgrade" section (it may be empty, but it must be there)');
   }
-  const { id, downRevisions, branchLabels, dependsOn, message, transactional, legacyVersion } =
-    info;
+  const {
+    id,
+    downRevisions,
+    branchLabels,
+    dependsOn,
+    message,
+    transactional,
+    legacyVersion,
+    replaces,
+  } = info;
   return {
     id,
     downRevisions,
@@ -91,6 +99,7 @@ export function parseScript(file: SourceFile, opts: ParseOptions = {}): Revision
     file: path,
     transactional,
     ...(legacyVersion === undefined ? {} : { legacyVersion }),
+    ...(replaces.length === 0 ? {} : { replaces }),
     sections,
     source: file.text,
   };
