@@ -532,9 +532,12 @@ class StateTables {
     this.#ready = true;
   }
 
-  /** A transaction that failed rolled back everything, including table creation. */
+  /**
+   * A transaction that failed rolled back everything, including table creation (where
+   * DDL is transactional; elsewhere the tables stay).
+   */
   rolledBack(): void {
-    this.#ready = false;
+    if (this.driver.dialect.transactionalDdl) this.#ready = false;
   }
 }
 
@@ -549,6 +552,11 @@ async function runSteps(
 ): Promise<RunReport> {
   const reports: StepReport[] = [];
   const tables = new StateTables(driver, cfg);
+  if (!outerTx && !driver.dialect.transactionalDdl) {
+    // Creating a table commits implicitly there and ends the transaction it is in: create
+    // the state tables first, so that a revision's transaction holds only its own work.
+    await driver.transaction((tx) => tables.prepare(tx));
+  }
   let heads: readonly string[] = [...before];
   for (const step of steps) {
     const { heads: next, ops } = applyStep(project.map, heads, step);
