@@ -263,6 +263,23 @@ Deno.test("checkpoint: postgres, statement 2 of 3 fails; same state, the finish 
   });
 });
 
+Deno.test("checkpoint: postgres, an offline script records and clears checkpoints as a run does", async () => {
+  await withPg(async (db, dir, base) => {
+    const sql = await execCli([...base, "upgrade", "--sql", "base:r2"]);
+    assert.equal(sql.code, 0, sql.err);
+    await Deno.writeTextFile(`${dir}/up.sql`, sql.out);
+    const psql = await new Deno.Command("psql", {
+      args: ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.url, "-f", `${dir}/up.sql`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(psql.success, new TextDecoder().decode(psql.stderr));
+    assert.deepEqual(await db.versions(), ["r2"]);
+    assert.deepEqual(await pgAudit(db), ["r1:up:done", "r2:up:done"]);
+    assert.deepEqual(await pgIndexes(db), { a_idx: true, c_idx: true, u_idx: true });
+  });
+});
+
 // ---------------------------------------------------------------- MariaDB
 
 const MY_FILES = {

@@ -405,29 +405,35 @@ export async function finishAudit(
 }
 
 /**
- * Remove the `checkpoint` rows recorded since the last `started` row of a revision: once
- * it finishes, its `done` row says all there is. (Those of an interrupted run stay, as the
- * record of what completed before the interruption.) A derived table, as in
- * {@linkcode finishAuditSql}, because MySQL refuses a plain subquery on the table a DELETE
- * changes.
+ * The statement that removes the `checkpoint` rows recorded since the last `started` row
+ * of a revision: once it finishes, its `done` row says all there is. (Those of an
+ * interrupted run stay, as the record of what completed before the interruption.) A
+ * derived table, as in {@linkcode finishAuditSql}, because MySQL refuses a plain subquery
+ * on the table a DELETE changes.
  */
+export function clearCheckpointsSql(d: Dialect, cfg: StateConfig, revision: string): BoundSql {
+  const t = d.table(cfg.auditTable);
+  return {
+    sql:
+      `DELETE FROM ${t} WHERE version_table = ${d.param(1)} AND revision = ${
+        d.param(2)
+      } AND status = '${CHECKPOINT}' AND seq > (SELECT last_seq FROM (SELECT MAX(seq) AS ` +
+      `last_seq FROM ${t} WHERE version_table = ${d.param(3)} AND revision = ${
+        d.param(4)
+      } AND status = 'started') AS last_started)`,
+    params: [cfg.versionTable.name, revision, cfg.versionTable.name, revision],
+  };
+}
+
+/** Remove a finished revision's checkpoint rows ({@linkcode clearCheckpointsSql}). */
 export async function clearCheckpoints(
   exec: Executor,
   d: Dialect,
   cfg: StateConfig,
   revision: string,
 ): Promise<void> {
-  const t = d.table(cfg.auditTable);
-  await writing(d, cfg.auditTable, "update rows of", () =>
-    exec.run(
-      `DELETE FROM ${t} WHERE version_table = ${d.param(1)} AND revision = ${
-        d.param(2)
-      } AND status = '${CHECKPOINT}' AND seq > (SELECT last_seq FROM (SELECT MAX(seq) AS ` +
-        `last_seq FROM ${t} WHERE version_table = ${d.param(3)} AND revision = ${
-          d.param(4)
-        } AND status = 'started') AS last_started)`,
-      [cfg.versionTable.name, revision, cfg.versionTable.name, revision],
-    ));
+  const b = clearCheckpointsSql(d, cfg, revision);
+  await writing(d, cfg.auditTable, "update rows of", () => exec.run(b.sql, b.params));
 }
 
 /**
