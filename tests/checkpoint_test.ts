@@ -451,3 +451,35 @@ Deno.test("checkpoint: mariadb, statement 2 fails; same state, finish as printed
     ]);
   });
 });
+
+Deno.test("checkpoint: mariadb, a lock timeout in the first statement is retried", async () => {
+  await withTempDir(async (dir) => {
+    const db = await createMysqlDatabase(mariadb, "ckretry");
+    await writeScripts(dir, {
+      "r1.sql": MY_FILES["r1.sql"],
+      "r2.sql": script(
+        "r2",
+        "r1",
+        "ALTER TABLE base ADD COLUMN b INT;\nCREATE TABLE t2 (id INT PRIMARY KEY);",
+      ),
+    });
+    const base = ["--url", db.url, "--migrations", dir];
+    assert.equal((await execCli([...base, "upgrade", "r1"])).code, 0);
+    const holder = await holdBase(db.url);
+    let released = false;
+    try {
+      const run = startCli([...base, "--lock-timeout", "1s", "upgrade", "heads"]);
+      await run.waitForErr(
+        /hit a lock timeout \(1205 \(HY000\)\) in its first statement; retry 1 of 3/,
+      );
+      await holder.release();
+      released = true;
+      const r = await run.done();
+      assert.equal(r.code, 0, r.err);
+    } finally {
+      if (!released) await holder.release();
+    }
+    assert.deepEqual(await myShape(db.url), ["base.b", "base.id", "t2.id"]);
+    assert.deepEqual(await myAudit(db.url), ["r1:up:done", "r2:up:done"]);
+  });
+});

@@ -764,15 +764,34 @@ async function runOutsideTransaction(run: StepRun, tables: StateTables): Promise
           durationMs: Math.round(performance.now() - began),
         });
       }, `${why}: statement ${i + 1} completed but could not be recorded as such`);
-    if (statementKind(stmt.sql) === "dml") {
-      // Row changes commit with their checkpoint: the record cannot miss or double them.
-      await driver.transaction(async (tx) => {
-        await runStatement(run, tx, stmt, context);
-        await checkpoint(tx);
-      });
-    } else {
-      await runStatement(run, driver, stmt, context);
-      await driver.transaction(checkpoint);
+    for (let attempt = 0;; attempt++) {
+      try {
+        if (statementKind(stmt.sql) === "dml") {
+          // Row changes commit with their checkpoint: the record cannot miss or double them.
+          await driver.transaction(async (tx) => {
+            await runStatement(run, tx, stmt, context);
+            await checkpoint(tx);
+          });
+        } else {
+          await runStatement(run, driver, stmt, context);
+          await driver.transaction(checkpoint);
+        }
+        break;
+      } catch (e) {
+        // A lock timeout in the first statement is retried, as a transaction would be, when
+        // nothing of the revision has committed: no statement before it, and nothing half-made
+        // by it (a CREATE INDEX CONCURRENTLY leaves an INVALID index a retry would trip on).
+        const code = retryableCode(driver, e);
+        if (i > 0 || attempt >= run.opts.retries || !code) throw e;
+        const left = driver.leftovers ? await driver.leftovers.find().catch(() => undefined) : [];
+        if (!left || left.some((l) => createsIndex(stmt.sql, l.object))) throw e;
+        const delay = run.opts.retryDelayMs * 2 ** attempt;
+        run.opts.log.warn(
+          `${script.file}: ${step.revision} hit a lock timeout (${code}) in its first ` +
+            `statement; retry ${attempt + 1} of ${run.opts.retries} in ${delay} ms`,
+        );
+        await sleep(delay);
+      }
     }
   }
   await driver.transaction((tx) =>
