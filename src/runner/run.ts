@@ -757,16 +757,17 @@ async function runOutsideTransaction(run: StepRun, tables: StateTables): Promise
     const context = `${why}: ${completedBefore(i)}, this one did not complete; the next ` +
       `run will refuse and say how to finish or undo it`;
     const began = performance.now();
+    const dml = statementKind(stmt.sql) === "dml";
     const checkpoint = (tx: Executor) =>
       stateWrite(run, async () => {
         await recordAudit(tx, d, cfg, {
           ...auditRow(run, CHECKPOINT),
           durationMs: Math.round(performance.now() - began),
         });
-      }, `${why}: statement ${i + 1} completed but could not be recorded as such`);
+      }, dml ? context : `${why}: statement ${i + 1} completed but could not be recorded as such`);
     for (let attempt = 0;; attempt++) {
       try {
-        if (statementKind(stmt.sql) === "dml") {
+        if (dml) {
           // Row changes commit with their checkpoint: the record cannot miss or double them.
           await driver.transaction(async (tx) => {
             await runStatement(run, tx, stmt, context);
