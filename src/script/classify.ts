@@ -9,15 +9,20 @@
  */
 import type { Statement } from "./types.ts";
 
-/** `dml`: INSERT, UPDATE, DELETE, …; `ddl`: CREATE, ALTER, DROP, …; `other`: the rest. */
+/**
+ * `dml`: INSERT, UPDATE, DELETE, …; `ddl`: CREATE, ALTER, DROP, … and whatever else ends
+ * an open transaction where DDL is not transactional; `other`: the rest (SET, CALL, …).
+ */
 export type StatementKind = "dml" | "ddl" | "other";
 
 /** Statements that only read or change rows: a transaction holds them on every database. */
 const DML = new Set(["insert", "update", "delete", "replace", "merge", "select", "with", "values"]);
 
 /**
- * Statements that change the schema or privileges. MySQL commits implicitly before and
- * after each of these (and TRUNCATE, RENAME, LOCK TABLES …), so no transaction holds them.
+ * Statements that change the schema or privileges, and the others that end the open
+ * transaction where DDL is not transactional: MySQL commits implicitly before and after
+ * each of these (TRUNCATE, RENAME, LOCK TABLES, ANALYZE / OPTIMIZE / REPAIR / CHECK TABLE,
+ * FLUSH, plugin changes, and transaction control itself), so no transaction holds them.
  */
 const DDL = new Set([
   "create",
@@ -30,6 +35,19 @@ const DDL = new Set([
   "revoke",
   "lock",
   "unlock",
+  "analyze",
+  "optimize",
+  "repair",
+  "check",
+  "flush",
+  "reset",
+  "install",
+  "uninstall",
+  "cache",
+  "begin",
+  "start",
+  "commit",
+  "rollback",
 ]);
 
 /** Statements that leave nothing behind that an undo would have to remove. */

@@ -44,6 +44,10 @@ Deno.test("classify: statement kinds", () => {
       "GRANT SELECT ON t TO u",
       "create index concurrently i on t (a)",
       "LOCK TABLES t WRITE",
+      "ANALYZE TABLE t",
+      "OPTIMIZE TABLE t",
+      "COMMIT",
+      "START TRANSACTION",
     ]
   ) {
     assert.equal(statementKind(s), "ddl", s);
@@ -69,6 +73,11 @@ Deno.test("classify: what can be one transaction where DDL commits as it runs", 
     false,
   );
   assert.equal(atomicWithoutTransactionalDdl(stmts("CALL a()", "CALL b()")), false);
+  // A statement that commits implicitly ends the transaction half-way.
+  assert.equal(
+    atomicWithoutTransactionalDdl(stmts("INSERT INTO t VALUES (1)", "ANALYZE TABLE t")),
+    false,
+  );
 });
 
 Deno.test("classify: statements that leave nothing to undo", () => {
