@@ -18,7 +18,7 @@ import {
   withTempDir,
   writeScripts,
 } from "./support/cli.ts";
-import { postgresDb, type TestDb } from "./support/db.ts";
+import { postgresDb, sqliteDb, type TestDb } from "./support/db.ts";
 import { startCluster } from "./support/pg_cluster.ts";
 import { pgSession } from "./support/pg_session.ts";
 import {
@@ -481,5 +481,48 @@ Deno.test("checkpoint: mariadb, a lock timeout in the first statement is retried
     }
     assert.deepEqual(await myShape(db.url), ["base.b", "base.id", "t2.id"]);
     assert.deepEqual(await myAudit(db.url), ["r1:up:done", "r2:up:done"]);
+  });
+});
+
+// ---------------------------------------------------------------- SQLite, downgrade
+
+Deno.test("checkpoint: sqlite, a downgrade stopped in statement 2 maps its undo to the upgrade", async () => {
+  await withTempDir(async (dir) => {
+    const db = sqliteDb(dir);
+    const mig = `${dir}/m`;
+    await writeScripts(mig, {
+      "r1.sql": script("r1", "", "CREATE TABLE base (id INTEGER);"),
+      // Up at lines 7-8, down at 11-12; the second down statement fails.
+      "r2.sql": script(
+        "r2",
+        "r1",
+        "CREATE TABLE x (id INTEGER);\nCREATE TABLE y (id INTEGER);",
+        "DROP TABLE y;\nDROP TABLE missing;",
+        { transactional: "false" },
+      ),
+    });
+    const base = ["--url", db.url, "--migrations", mig];
+    assert.equal((await execCli([...base, "upgrade", "heads"])).code, 0);
+    const down = await execCli([...base, "downgrade", "r1"]);
+    assert.equal(down.code, 1, down.err);
+    const [row] = await db.rows(
+      "SELECT applied_at, host FROM bellows_audit WHERE status = 'started'",
+    );
+    const f = `${mig}/r2.sql`;
+    const expected = `the downgrade of revision 'r2' (${f}) runs outside a transaction and was ` +
+      `interrupted (started ${row.applied_at} on ${row.host}): statement 1 of 2 completed, ` +
+      `statement 2 (${f}:12) was running. To undo: CREATE TABLE y (id INTEGER); (${f}:8, ` +
+      `undoes statement 1), then 'bellows stamp r2' and run again. To finish: run statement 2 ` +
+      `by hand (${f}:12), then 'bellows stamp r1'`;
+    await assertRefusals(base, expected);
+    const stamp = await follow(
+      `bellows: ${expected}`,
+      "undo",
+      (sql) => db.exec(sql),
+      base,
+    );
+    assert.equal(stamp.code, 0, stamp.err);
+    assert.deepEqual(await db.tables(), ["alembic_version", "base", "bellows_audit", "x", "y"]);
+    assert.deepEqual(await db.versions(), ["r2"]);
   });
 });
