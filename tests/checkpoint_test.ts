@@ -263,6 +263,48 @@ Deno.test("checkpoint: postgres, statement 2 of 3 fails; same state, the finish 
   });
 });
 
+Deno.test("checkpoint: postgres, a downgrade killed in DROP INDEX CONCURRENTLY; undo rebuilds", async () => {
+  await withPg(async (db, dir, base) => {
+    assert.equal((await execCli([...base, "upgrade", "heads"])).code, 0);
+    const writer = pgSession(db.url);
+    try {
+      // DROP INDEX CONCURRENTLY marks u_idx INVALID, then waits for this transaction.
+      await writer.query("BEGIN; INSERT INTO u VALUES (0)");
+      const run = startCli([...base, "--lock-timeout", "60s", "downgrade", "r1"]);
+      await until(
+        async () =>
+          (await db.rows(
+            BELLOWS_WAITING_ON_U.replace("CREATE INDEX CONCURRENTLY", "DROP INDEX CONCURRENTLY"),
+          ))[0].ok === true,
+        "statement 2 to wait",
+      );
+      run.process.kill("SIGKILL");
+      await run.done();
+      await until(async () => (await db.rows(BELLOWS_GONE))[0].ok === true, "backend to end");
+    } finally {
+      await writer.query("ROLLBACK").catch(() => {});
+      await writer.close();
+    }
+    assert.deepEqual(await pgIndexes(db), { a_idx: true, u_idx: false });
+    const s = await pgStarted(db);
+    const f = `${dir}/r2.sql`;
+    const expected = `the downgrade of revision 'r2' (${f}) runs outside a transaction and was ` +
+      `interrupted (started ${s.appliedAt} on ${s.host}): statement 1 of 3 completed, ` +
+      `statement 2 (${f}:13) was running and left INVALID index public.u_idx on public.u. ` +
+      `To undo: REINDEX INDEX CONCURRENTLY "public"."u_idx"; (undoes statement 2), then ` +
+      `CREATE INDEX CONCURRENTLY c_idx ON c (x); (${f}:9, undoes statement 1), then ` +
+      `'bellows stamp r2' and run again. To finish: run statements 2..3 by hand (${f}:13, ` +
+      `${f}:14), then 'bellows stamp r1'`;
+    await assertRefusals(base, expected);
+    const stamp = await follow(`bellows: ${expected}`, "undo", (sql) => db.exec(sql), base);
+    assert.equal(stamp.code, 0, stamp.err);
+    assert.deepEqual(await pgIndexes(db), { a_idx: true, c_idx: true, u_idx: true });
+    const down = await execCli([...base, "downgrade", "r1"]);
+    assert.equal(down.code, 0, down.err);
+    assert.deepEqual(await pgIndexes(db), {});
+  });
+});
+
 Deno.test("checkpoint: postgres, an offline script records and clears checkpoints as a run does", async () => {
   await withPg(async (db, dir, base) => {
     const sql = await execCli([...base, "upgrade", "--sql", "base:r2"]);

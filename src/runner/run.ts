@@ -13,6 +13,7 @@ import {
   atomicWithoutTransactionalDdl,
   checksum,
   createsIndex,
+  indexOp,
   inverseStatement,
   leavesNothingToUndo,
   statementKind,
@@ -263,18 +264,24 @@ async function interruptedError(
   const k = Math.min(completed, ran.length);
   const running = ran[k];
   const at = (s: Statement) => `${script.file}:${s.line}`;
-  // Only what the running statement itself creates: never an application's own index, or
-  // one another session is building now.
+  // Only what the running statement itself creates (or was dropping): never an
+  // application's own index, or one another session is building now.
   const left = running
-    ? (await check?.find() ?? []).filter((l) => createsIndex(running.sql, l.object))
+    ? (await check?.find() ?? []).filter((l) => indexOp(running.sql, l.object) !== undefined)
     : [];
+  const dropping = left.length > 0 && indexOp(running.sql, left[0].object) === "drop";
   let progress = progressText(script.file, ran, k);
   if (left.length > 0) {
     progress += ` and left ${left.length > 1 ? check!.whatPlural : check!.what} ${
       left.map((l) => `${l.name} on ${l.table}`).join(", ")
     }`;
   }
-  const undo: string[] = left.map((l) => `${l.drop}; (left by statement ${k + 1})`);
+  // A half-made CREATE is undone by dropping it, a half-done DROP by rebuilding.
+  const undo: string[] = left.map((l) =>
+    dropping
+      ? `${l.rebuild}; (undoes statement ${k + 1})`
+      : `${l.drop}; (left by statement ${k + 1})`
+  );
   for (let i = k - 1; i >= 0; i--) {
     if (leavesNothingToUndo(ran[i].sql)) continue;
     const inv = inverseStatement(ran, i, inverse);
@@ -287,7 +294,7 @@ async function interruptedError(
   undo.push(`'bellows stamp ${undone}' and run again`);
   const finish: string[] = [];
   let next = k;
-  if (left.length > 0) {
+  if (left.length > 0 && !dropping) {
     finish.push(`${left.map((l) => `${l.rebuild};`).join(" ")} (completes statement ${k + 1})`);
     next = k + 1;
   }

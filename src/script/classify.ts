@@ -256,11 +256,22 @@ function sameObject(a: StatementEffect, b: StatementEffect): boolean {
     eq(a.schema, b.schema, false) && eq(a.table, b.table, false);
 }
 
-/** Whether the index an effect creates is `name` in `schema` (for leftovers a driver lists). */
-export function createsIndex(sql: string, target: { schema?: string; name: string }): boolean {
+/**
+ * Whether `sql` creates or drops the index `name` in `schema` (as a driver lists what an
+ * interrupted statement left half-made): `create`, `drop`, or undefined.
+ */
+export function indexOp(
+  sql: string,
+  target: { schema?: string; name: string },
+): "create" | "drop" | undefined {
   const e = statementEffect(sql);
-  if (!e || e.op !== "create" || e.object !== "index") return false;
-  return sameObject(e, { op: "create", object: "index", quoted: true, ...target });
+  if (!e || e.object !== "index") return undefined;
+  return sameObject(e, { op: e.op, object: "index", quoted: true, ...target }) ? e.op : undefined;
+}
+
+/** Whether `sql` creates the index `name` in `schema` ({@linkcode indexOp}). */
+export function createsIndex(sql: string, target: { schema?: string; name: string }): boolean {
+  return indexOp(sql, target) === "create";
 }
 
 /**

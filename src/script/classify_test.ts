@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   atomicWithoutTransactionalDdl,
   createsIndex,
+  indexOp,
   inverseStatement,
   leadingWords,
   leavesNothingToUndo,
@@ -195,6 +196,15 @@ Deno.test("classify: an index created by a statement, as a driver names it", () 
     false,
   );
   assert.equal(createsIndex("DROP INDEX a_idx", { schema: "public", name: "a_idx" }), false);
+  assert.equal(
+    indexOp("DROP INDEX CONCURRENTLY a_idx", { schema: "public", name: "a_idx" }),
+    "drop",
+  );
+  assert.equal(
+    indexOp("CREATE INDEX a_idx ON t (a)", { schema: "public", name: "a_idx" }),
+    "create",
+  );
+  assert.equal(indexOp("DROP TABLE a_idx", { schema: "public", name: "a_idx" }), undefined);
 });
 
 Deno.test("classify: the inverse of a completed statement, by name or mirrored position", () => {

@@ -14,6 +14,7 @@ export { checksum, type SelectOptions, statementsFor } from "./select.ts";
 export {
   atomicWithoutTransactionalDdl,
   createsIndex,
+  indexOp,
   inverseStatement,
   leavesNothingToUndo,
   type StatementEffect,
