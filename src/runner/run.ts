@@ -10,7 +10,7 @@ import { applyStep, applySteps } from "../graph/heads.ts";
 import type { Dialect, Driver, Executor } from "../drivers/types.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
 import { checksum, statementsFor } from "../script/mod.ts";
-import { formatRevs, retryableCode, sleep, statementError } from "./execution.ts";
+import { formatRevs, retryableCode, retryableWhat, sleep, statementError } from "./execution.ts";
 import {
   applyVersionOps,
   type AuditEntry,
@@ -558,9 +558,15 @@ async function runInTransaction(
   outerTx: Executor | undefined,
 ): Promise<void> {
   const { driver, cfg, opts } = run;
+  // Statements of this attempt that completed: where DDL commits as it runs, a retry is
+  // only sound while none has (else its DDL would run twice).
+  let completed = 0;
   const body = async (tx: Executor) => {
     await stateWrite(run, () => tables.prepare(tx));
-    for (const stmt of run.statements) await runStatement(run, tx, stmt);
+    for (const stmt of run.statements) {
+      await runStatement(run, tx, stmt);
+      completed++;
+    }
     await stateWrite(run, async () => {
       await applyVersionOps(tx, driver.dialect, cfg, run.ops);
       await recordAudit(tx, driver.dialect, cfg, auditRow(run, "done"));
@@ -573,13 +579,15 @@ async function runInTransaction(
       return await driver.transaction(body);
     } catch (e) {
       const code = retryableCode(driver, e);
-      if (attempt >= opts.retries || !code) throw e;
+      const partly = !driver.dialect.transactionalDdl && completed > 0;
+      if (attempt >= opts.retries || !code || partly) throw e;
+      completed = 0;
       tables.rolledBack();
       const delay = opts.retryDelayMs * 2 ** attempt;
       opts.log.warn(
-        `${run.script.file}: ${run.step.revision} hit a lock timeout (${code}); retry ${
-          attempt + 1
-        } of ${opts.retries} in ${delay} ms`,
+        `${run.script.file}: ${run.step.revision} hit ${
+          retryableWhat(driver, e)
+        } (${code}); retry ${attempt + 1} of ${opts.retries} in ${delay} ms`,
       );
       await sleep(delay);
     }

@@ -208,7 +208,8 @@ export function findServerBinaries(): { server: string; installDb: string } {
   return { server, installDb };
 }
 
-function freePort(): number {
+/** A free TCP port on 127.0.0.1 (free when asked; a caller retries if it is taken since). */
+export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -222,7 +223,8 @@ function check(out: Deno.CommandOutput, what: string): void {
   }
 }
 
-function osUserIds(name: string): { uid: number; gid: number } {
+/** The uid and gid of OS user `name` (mariadbd runs as `mysql` when the tests run as root). */
+export function osUserIds(name: string): { uid: number; gid: number } {
   const id = (flag: string) => {
     const out = new Deno.Command("id", { args: [flag, name], stdout: "piped", stderr: "null" })
       .outputSync();
