@@ -142,3 +142,162 @@ Deno.test("galera: the lock wait runs out naming the holder and its node (exit 8
     await holder.close();
   }
 });
+
+/** r1 creates t1, r2 runs `sleep` seconds (a revision in progress), r3 creates t3. */
+function slowChain(sleep: number): Record<string, string> {
+  return {
+    "r1.sql": script("r1", "", "CREATE TABLE t1 (id INT PRIMARY KEY)"),
+    "r2.sql": script("r2", "r1", `SELECT SLEEP(${sleep})`),
+    "r3.sql": script("r3", "r2", "CREATE TABLE t3 (id INT PRIMARY KEY)"),
+  };
+}
+
+/** When a log line (ISO timestamp first) was written, ms since the epoch. */
+function loggedAt(line: string): number {
+  return Date.parse(line.split(" ")[0]);
+}
+
+Deno.test("galera: SIGKILL of the lock holder mid-revision: its lease runs out, another node continues", async () => {
+  const db = await cluster.createDatabase("holderkill");
+  await withTempDir(async (dir) => {
+    await writeScripts(`${dir}/m`, slowChain(3));
+    const base = ["--migrations", `${dir}/m`, "-v", "upgrade", "head"];
+    const a = startCli(["--url", url(0, db, true), ...base]);
+    await a.waitForErr(/Running upgrade r1 -> r2/);
+    const b = startCli(["--url", url(1, db, true), "--lock-wait", "30s", ...base]);
+    await b.waitForErr(/waiting up to 30s for the migration lock/);
+    a.process.kill("SIGKILL");
+    const killedAt = Date.now();
+    assert.notEqual((await a.done()).code, 0);
+    const r = await b.done();
+    assert.equal(r.code, 0, r.err);
+    const took = r.err.split("\n").find((l) => /took over the migration lock/.test(l));
+    assert.ok(took, r.err);
+    assert.match(
+      took,
+      / WARN WARNING: took over the migration lock on \S+: its holder \(connection id \d+ of root@localhost from \S+ on node node1, since \S+, lease 4s\) did not renew it for 4s$/,
+    );
+    // Never before the holder would have stopped itself (lease/2 without a renewal), and
+    // not much later than the lease.
+    const after = loggedAt(took) - killedAt;
+    assert.ok(after >= (LEASE * 1000) / 2, `took over ${after} ms after the kill`);
+    assert.ok(after <= LEASE * 1000 + 3000, `took over ${after} ms after the kill`);
+    assert.match(r.err, /Running upgrade r1 -> r2/);
+    assert.match(r.err, /Done: r1 -> r3/);
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(await versions(i, db), ["r3"], `node${i + 1}`);
+      assert.deepEqual(await audit(i, db), ["r1:up:done", "r2:up:done", "r3:up:done"]);
+      assert.deepEqual(await lines(i, "SELECT name FROM bellows_lock", db), []);
+    }
+  });
+});
+
+Deno.test("galera: a holder whose lock was taken over stops before writing more (exit 7)", async () => {
+  const db = await cluster.createDatabase("stolen");
+  await withTempDir(async (dir) => {
+    await writeScripts(`${dir}/m`, slowChain(5));
+    const a = startCli(["--url", url(0, db, true), "--migrations", `${dir}/m`, "upgrade", "head"]);
+    await a.waitForErr(/Running upgrade r1 -> r2/);
+    // As a waiter would after a lease ran out (a holder cut off for too long, say).
+    await cluster.sql(2, "UPDATE bellows_lock SET token = 'taken-over', beat = 0", db);
+    const started = Date.now();
+    const r = await a.done();
+    assert.equal(r.code, 7, r.err);
+    assert.ok(Date.now() - started < 3000, "stopped within a renewal period");
+    const last = r.err.split("\n").at(-1)!;
+    assert.match(last, /the migration lock on \S+ was taken over \(its lease had run out\)/);
+    // r2 never committed: the version table stays at r1 on every node.
+    for (let i = 0; i < 3; i++) assert.deepEqual(await versions(i, db), ["r1"]);
+  });
+});
+
+Deno.test("galera: a revision aborted by a conflicting write from another node is retried", async () => {
+  const db = await cluster.createDatabase("conflict");
+  await cluster.sql(
+    0,
+    "CREATE TABLE t (id INT PRIMARY KEY, v INT); INSERT INTO t VALUES (1, 0)",
+    db,
+  );
+  await withTempDir(async (dir) => {
+    // The UPDATE holds the row for 2 s (SLEEP runs after the row is locked) ...
+    await writeScripts(`${dir}/m`, {
+      "r1.sql": script("r1", "", "UPDATE t SET v = v + 1 + SLEEP(2) WHERE id = 1"),
+    });
+    const run = startCli([
+      "--url",
+      url(0, db),
+      "--migrations",
+      `${dir}/m`,
+      "--retries",
+      "3",
+      "-v",
+      "upgrade",
+      "head",
+    ]);
+    await run.waitForErr(/r1\.sql:\d+: UPDATE t SET v/);
+    await new Promise((r) => setTimeout(r, 500));
+    // ... when a write to the same row replicates from node2: Galera aborts the local one.
+    await cluster.sql(1, "UPDATE t SET v = 100 WHERE id = 1", db);
+    const r = await run.done();
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /r1 hit a deadlock or write conflict \(1213 \(40001\)\); retry 1 of 3/);
+  });
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(await lines(i, "SELECT v FROM t", db), ["101"], `node${i + 1}`);
+    assert.deepEqual(await versions(i, db), ["r1"]);
+    assert.deepEqual(await audit(i, db), ["r1:up:done"]);
+  }
+});
+
+Deno.test("galera: a node outside the primary component is refused: one line, exit 7, nothing written", async () => {
+  const db = await cluster.createDatabase("nonprim");
+  await cluster.isolate(2, true);
+  try {
+    const deadline = Date.now() + 30_000;
+    while ((await cluster.status(2)).wsrep_cluster_status === "Primary") {
+      assert.ok(Date.now() < deadline, "node3 stayed in the primary component");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await withTempDir(async (dir) => {
+      await writeScripts(`${dir}/m`, chain(1, 2));
+      const r = await execCli(["--url", url(2, db), "--migrations", `${dir}/m`, "upgrade", "head"]);
+      assert.equal(r.code, 7, r.err);
+      assert.equal(r.err.split("\n").length, 1, r.err);
+      assert.match(
+        r.err,
+        /mysql:\/\/root@localhost\/\S+ is a Galera node \(node3\) outside the primary component \(wsrep_cluster_status=non-Primary, wsrep_ready=OFF, state \S+, cluster size 1\): refusing to run, nothing was written; connect through a node of the primary component$/,
+      );
+    });
+    assert.deepEqual(await lines(0, "SHOW TABLES", db), []);
+  } finally {
+    await cluster.isolate(2, false);
+    await cluster.waitSynced(3, 60_000);
+  }
+  assert.deepEqual(await lines(2, "SHOW TABLES", db), []);
+});
+
+// Last: it leaves the cluster with two nodes.
+Deno.test("galera: kill -9 of the node under a run: one line, exit 7; a rerun through another node completes", async () => {
+  const db = await cluster.createDatabase("nodekill");
+  await withTempDir(async (dir) => {
+    await writeScripts(`${dir}/m`, slowChain(5));
+    const base = ["--migrations", `${dir}/m`, "upgrade", "head"];
+    const a = startCli(["--url", url(2, db, true), ...base]);
+    await a.waitForErr(/Running upgrade r1 -> r2/);
+    await cluster.kill(2);
+    const r = await a.done();
+    assert.equal(r.code, 7, r.err);
+    const errors = r.err.split("\n").filter((l) => !/ INFO /.test(l));
+    assert.equal(errors.length, 1, r.err);
+    assert.match(errors[0], /r2\.sql:\d+:\d+: lost the connection to \S+node3\S+: /);
+    // The dead run's lock row outlives it on the other nodes until its lease runs out.
+    const again = await execCli(["--url", url(0, db, true), "--lock-wait", "60s", ...base]);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.err, /took over the migration lock .* on node node3/);
+    for (const i of [0, 1]) {
+      assert.deepEqual(await versions(i, db), ["r3"], `node${i + 1}`);
+      assert.deepEqual(await audit(i, db), ["r1:up:done", "r2:up:done", "r3:up:done"]);
+      assert.deepEqual(await lines(i, "SELECT name FROM bellows_lock", db), []);
+    }
+  });
+});

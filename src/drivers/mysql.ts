@@ -365,8 +365,12 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   /** Galera: the lease's connections, and how to end the lease (close() does if need be). */
   #sides = new Set<Connection>();
   #releaseLease: (() => Promise<void>) | undefined;
+  /** Rejected when the Galera lease is lost: fails the statement in flight at once. */
+  #abandoned = Promise.withResolvers<never>();
 
   constructor(cfg: MysqlConfig, private readonly opts: DriverOptions) {
+    // Only ever awaited in a race; unobserved until the lease is lost.
+    this.#abandoned.promise.catch(() => {});
     this.#cfg = cfg;
     this.display = cfg.display;
   }
@@ -529,12 +533,14 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
 
   async #exec(conn: Connection, text: string, params?: readonly unknown[]) {
     try {
-      const [r] = params && params.length > 0
-        ? await conn.execute(
+      const pending = params && params.length > 0
+        ? conn.execute(
           text,
           params.map((p) => p === undefined ? null : p) as never[],
         )
-        : await conn.query(text);
+        : conn.query(text);
+      // A lost lease ends the statement in flight too (mysql2 leaves it pending).
+      const [r] = await Promise.race([pending, this.#abandoned.promise]);
       return resultOf(r);
     } catch (e) {
       throw this.#mapError(e);
@@ -658,6 +664,7 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
         this.#lostWhy = why;
         // Cut the run's connection: nothing more of this run reaches the server.
         this.#conn.destroy();
+        this.#abandoned.reject(this.#lostError(why));
       },
       notice: (m) => this.opts.onNotice?.(m),
     }, waitMs);

@@ -574,6 +574,11 @@ async function runInTransaction(
     if (!outerTx) opts.activity?.set(committingActivity(run));
   };
   if (outerTx) return await body(outerTx);
+  if (!driver.dialect.transactionalDdl) {
+    // Creating a state table commits whatever transaction is open (MySQL): do it first, so
+    // that the step's transaction really holds its statements, version rows and audit row.
+    await stateWrite(run, () => tables.prepare(driver));
+  }
   for (let attempt = 0;; attempt++) {
     try {
       return await driver.transaction(body);
@@ -582,7 +587,8 @@ async function runInTransaction(
       const partly = !driver.dialect.transactionalDdl && completed > 0;
       if (attempt >= opts.retries || !code || partly) throw e;
       completed = 0;
-      tables.rolledBack();
+      // Where DDL commits as it runs, the state tables made before stay.
+      if (driver.dialect.transactionalDdl) tables.rolledBack();
       const delay = opts.retryDelayMs * 2 ** attempt;
       opts.log.warn(
         `${run.script.file}: ${run.step.revision} hit ${
