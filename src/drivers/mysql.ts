@@ -367,6 +367,7 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   #releaseLease: (() => Promise<void>) | undefined;
   /** Rejected when the Galera lease is lost: fails the statement in flight at once. */
   #abandoned = Promise.withResolvers<never>();
+  #leaseLost = false;
 
   constructor(cfg: MysqlConfig, private readonly opts: DriverOptions) {
     // Only ever awaited in a race; unobserved until the lease is lost.
@@ -453,8 +454,9 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
         (rows as Record<string, unknown>[]).map((r) => [String(r.Variable_name), String(r.Value)]),
       );
     };
+    // Session values (the global ones unless set): what the run's statements get.
     const vars = await pairs(
-      "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('wsrep_on', 'wsrep_node_name')",
+      "SHOW VARIABLES WHERE Variable_name IN ('wsrep_on', 'wsrep_node_name', 'wsrep_OSU_method')",
     );
     if (!/^(on|1)$/i.test(vars.wsrep_on ?? "")) return;
     const status = await pairs(
@@ -464,6 +466,14 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
     this.#galera = galeraState(vars, status);
     const refusal = this.#galera && nonPrimaryRefusal(this.display, this.#galera);
     if (refusal) throw new ConnectionError(scrub(refusal, [this.#cfg.password]));
+    const osu = Object.entries(vars).find(([k]) => k.toLowerCase() === "wsrep_osu_method")?.[1];
+    if (osu && osu.toUpperCase() !== "TOI") {
+      // bellows never switches it; a server set up so is said out loud.
+      this.opts.onNotice?.(
+        `WARNING: wsrep_OSU_method=${osu} on ${this.display}: DDL statements apply to this ` +
+          `node only and are not replicated; run the same revisions on every node, or use TOI`,
+      );
+    }
   }
 
   async #configureSession(): Promise<void> {
@@ -494,10 +504,20 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   }
 
   #lostError(why: string, cause?: unknown): ConnectionError {
+    if (this.#leaseLost) {
+      return new ConnectionError(
+        `${why}; this run stopped so that nothing of it is written once another run holds the lock`,
+        { cause },
+      );
+    }
     return new ConnectionError(
       scrub(
-        `lost the connection to ${this.display}: ${why}; the migration lock and session ` +
-          `settings went with it`,
+        `lost the connection to ${this.display}: ${why}; ` + (this.#releaseLease
+          // Galera: the lock row is the cluster's; it outlives the connection.
+          ? `the migration lock stays held until its ${
+            this.#cfg.lockLeaseMs / 1000
+          }s lease runs out, then another run may take it over`
+          : "the migration lock and session settings went with it"),
         [this.#cfg.password],
       ).split("\n")[0],
       { cause },
@@ -662,6 +682,7 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
         if (this.#lost || this.#closing) return;
         this.#lost = true;
         this.#lostWhy = why;
+        this.#leaseLost = true;
         // Cut the run's connection: nothing more of this run reaches the server.
         this.#conn.destroy();
         this.#abandoned.reject(this.#lostError(why));

@@ -49,6 +49,8 @@ export interface GaleraNode {
 /** A running test cluster; see the module docs. */
 export interface GaleraCluster {
   readonly nodes: readonly GaleraNode[];
+  /** The directory holding every node's files (removed by `stop()`). */
+  readonly dir: string;
   /** Run SQL on node `i` through the `mariadb` client; tab-separated rows. */
   sql(i: number, sql: string, db?: string): Promise<string>;
   /** The node's `wsrep_%` status variables. */
@@ -368,6 +370,7 @@ export async function startGalera(size = 3): Promise<GaleraCluster> {
 
   return {
     nodes: nodes.map(view),
+    dir: root,
     sql: (i, sql, db) => cli(nodes[i], sql, db),
     status: (i) => statusOf(nodes[i]),
     createDatabase: async (prefix = "t") => {
