@@ -104,6 +104,8 @@ Deno.test(`galera: 3 runners at once, one per node, x ${ROUNDS} rounds: each rev
     );
     assert.deepEqual(tables, [String(ROUNDS * 3)]);
     console.log(`${ROUNDS} rounds: ${waits} runner(s) waited for another node's holder`);
+    // Runners did overlap: losers waited for a holder on another node, then exited 0.
+    assert.ok(waits > 0);
   });
 });
 
@@ -181,7 +183,7 @@ Deno.test("galera: SIGKILL of the lock holder mid-revision: its lease runs out, 
     // not much later than the lease.
     const after = loggedAt(took) - killedAt;
     assert.ok(after >= (LEASE * 1000) / 2, `took over ${after} ms after the kill`);
-    assert.ok(after <= LEASE * 1000 + 3000, `took over ${after} ms after the kill`);
+    assert.ok(after <= LEASE * 1000 + 5000, `took over ${after} ms after the kill`);
     assert.match(r.err, /Running upgrade r1 -> r2/);
     assert.match(r.err, /Done: r1 -> r3/);
     for (let i = 0; i < 3; i++) {

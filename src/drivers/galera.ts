@@ -216,8 +216,14 @@ function rowOf(r: Record<string, unknown>): LockRow {
  * Throws {@linkcode LockBusyError} naming the holder and its node when the wait runs out.
  */
 export async function galeraLock(d: GaleraLockDeps, waitMs: number): Promise<() => Promise<void>> {
-  // TOI: the CREATE runs on every node in the same order, so concurrent runners agree.
-  await d.run(LOCK_TABLE_DDL);
+  // A DDL statement stalls the cluster (TOI) even when it changes nothing: only when missing.
+  // Concurrent creators agree, TOI runs the CREATEs on every node in the same order.
+  const [exists] = await d.query(
+    `SELECT COUNT(*) AS n FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`,
+    [LOCK_TABLE],
+  );
+  if (Number(exists?.n) === 0) await d.run(LOCK_TABLE_DDL);
   const token = crypto.randomUUID();
   const start = performance.now();
   const deadline = start + Math.max(0, waitMs);

@@ -559,7 +559,9 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
           params.map((p) => p === undefined ? null : p) as never[],
         )
         : conn.query(text);
-      // A lost lease ends the statement in flight too (mysql2 leaves it pending).
+      // A lost lease ends the statement in flight too (mysql2 leaves it pending, and may
+      // reject it later: that rejection is nobody's to handle then).
+      pending.catch(() => {});
       const [r] = await Promise.race([pending, this.#abandoned.promise]);
       return resultOf(r);
     } catch (e) {
