@@ -16,7 +16,13 @@
  *
  * @module
  */
-import { findServerBinaries, freePort, mysqlCli, osUserIds } from "./mariadb_server.ts";
+import {
+  findServerBinaries,
+  freePort,
+  mysqlCli,
+  osUserIds,
+  THROWAWAY_SERVER_ARGS,
+} from "./mariadb_server.ts";
 
 /** The Galera library, where Debian's galera-4 puts it. */
 const PROVIDERS = ["/usr/lib/galera/libgalera_smm.so", "/usr/lib/libgalera_smm.so"];
@@ -175,14 +181,7 @@ export async function startGalera(size = 3): Promise<GaleraCluster> {
     `--pid-file=${n.dir}/mysqld.pid`,
     `--log-error=${n.log}`,
     "--skip-name-resolve",
-    "--innodb-buffer-pool-size=32M",
-    "--innodb-log-file-size=16M",
-    "--innodb-flush-log-at-trx-commit=0",
-    "--innodb-doublewrite=0",
-    "--performance-schema=OFF",
-    "--max-connections=100",
-    "--character-set-server=utf8mb4",
-    "--collation-server=utf8mb4_general_ci",
+    ...THROWAWAY_SERVER_ARGS,
     // What Galera requires of the server.
     "--binlog-format=ROW",
     "--default-storage-engine=InnoDB",
