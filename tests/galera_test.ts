@@ -216,6 +216,33 @@ Deno.test("galera: a holder whose lock was taken over stops before writing more 
   });
 });
 
+Deno.test("galera: a holder whose renewals are held up by a row lock stops itself (exit 7)", async () => {
+  const db = await cluster.createDatabase("rowlock");
+  await withTempDir(async (dir) => {
+    await writeScripts(`${dir}/m`, slowChain(8));
+    const a = startCli(["--url", url(0, db, true), "--migrations", `${dir}/m`, "upgrade", "head"]);
+    await a.waitForErr(/Running upgrade r1 -> r2/);
+    // Someone's open transaction on the lock row, on the holder's node: a renewal would wait.
+    const other = await openMysql(url(0, db));
+    try {
+      await other.run("START TRANSACTION");
+      await other.query("SELECT * FROM bellows_lock FOR UPDATE");
+      const started = Date.now();
+      const r = await a.done();
+      assert.equal(r.code, 7, r.err);
+      // lease/2 = 2 s after the last renewal, plus a renewal period.
+      assert.ok(Date.now() - started < 4000, `stopped after ${Date.now() - started} ms`);
+      assert.match(
+        r.err.split("\n").at(-1)!,
+        /could not renew the migration lock's lease on \S+ for 2s \(half its 4s lease\); stopped before another runner may take over; this run stopped so that nothing of it is written once another run holds the lock/,
+      );
+    } finally {
+      await other.close();
+    }
+    for (let i = 0; i < 3; i++) assert.deepEqual(await versions(i, db), ["r1"]);
+  });
+});
+
 Deno.test("galera: a revision aborted by a conflicting write from another node is retried", async () => {
   const db = await cluster.createDatabase("conflict");
   await cluster.sql(

@@ -343,7 +343,18 @@ function startLease(d: GaleraLockDeps, token: string): () => Promise<void> {
     const began = performance.now();
     pendingSince = began;
     try {
-      side ??= await d.openSide();
+      if (!side) {
+        const opened = await d.openSide();
+        // A renewal stuck behind a row lock (someone's open transaction on the row) must
+        // fail and count against the lease: only a stall of the whole cluster (TOI) may
+        // hold it without failing, and that is no lock wait.
+        await opened.query("SET SESSION innodb_lock_wait_timeout = 1, lock_wait_timeout = 1")
+          .catch((e) => {
+            opened.destroy();
+            throw e;
+          });
+        side = opened;
+      }
       const { count } = await side.query(
         `UPDATE ${LOCK_TABLE} SET beat = beat + 1 WHERE name = ? AND token = ?`,
         [d.name, token],
