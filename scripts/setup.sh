@@ -12,6 +12,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 /usr/bin/python3 -c 'import glance.cmd.manage, pymysql' >/dev/null 2>&1 || need_apt+=(python3-glance python3-pymysql)
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
+command -v rsync >/dev/null || need_apt+=(rsync) # Galera state transfer (tests/support/galera_cluster.ts)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: apt-get install ${need_apt[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

@@ -50,6 +50,11 @@ export interface MysqlConfig {
   readonly tls?: MysqlTls;
   /** The option file read, if any (for messages). */
   readonly optionFile?: string;
+  /**
+   * On Galera: the lease of the cluster-wide migration lock, ms (`lock_lease=<seconds>`,
+   * default {@linkcode DEFAULT_LOCK_LEASE_MS}); see drivers/galera.ts.
+   */
+  readonly lockLeaseMs: number;
   /** The target, safe to print: URL form without the password. */
   readonly display: string;
 }
@@ -68,6 +73,9 @@ export interface MysqlConfigInput {
   /** Fallback connect timeout (below the URL's `connect_timeout`). */
   readonly connectTimeoutMs?: number;
 }
+
+/** The default lease of the Galera migration lock (`lock_lease`), ms. */
+export const DEFAULT_LOCK_LEASE_MS = 30_000;
 
 /** The default character set: full UTF-8 (MySQL's `utf8` is the 3-byte `utf8mb3`). */
 export const DEFAULT_CHARSET = "utf8mb4";
@@ -88,6 +96,7 @@ export const URL_PARAMS: readonly string[] = [
   "ssl_check_hostname",
   "read_default_file",
   "read_default_group",
+  "lock_lease",
 ];
 
 /**
@@ -303,6 +312,18 @@ function parseConfig(url: string, input: MysqlConfigInput, secrets: string[]): M
     connectTimeoutMs = Number(ct) * 1000;
   }
 
+  let lockLeaseMs = DEFAULT_LOCK_LEASE_MS;
+  const lease = take("lock_lease");
+  if (lease !== undefined) {
+    // Below 2 s a renewal every lease/6 would be a busy loop over the network.
+    if (!/^\d+$/.test(lease.trim()) || Number(lease) < 2 || Number(lease) > 86_400) {
+      throw new UsageError(
+        `invalid lock_lease "${lease}" (expected whole seconds, 2 to 86400)`,
+      );
+    }
+    lockLeaseMs = Number(lease) * 1000;
+  }
+
   const ca = take("ssl_ca") ?? fromFile("ssl-ca");
   const cert = take("ssl_cert") ?? fromFile("ssl-cert");
   const key = take("ssl_key") ?? fromFile("ssl-key");
@@ -360,6 +381,7 @@ function parseConfig(url: string, input: MysqlConfigInput, secrets: string[]): M
     connectTimeoutMs,
     tls,
     optionFile,
+    lockLeaseMs,
   };
   return { ...cfg, display: displayOf(cfg) };
 }

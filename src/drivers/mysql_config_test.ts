@@ -204,6 +204,17 @@ Deno.test("mysql_config: connect_timeout in seconds", () => {
   rejects("mysql://u@h/db?connect_timeout=2.5", /invalid connect_timeout/);
 });
 
+Deno.test("mysql_config: lock_lease (Galera) in whole seconds, 30 by default", () => {
+  assert.equal(parseMysqlConfig("mysql://u@h/db").lockLeaseMs, 30_000);
+  assert.equal(parseMysqlConfig("mysql://u@h/db?lock_lease=120").lockLeaseMs, 120_000);
+  rejects(
+    "mysql://u@h/db?lock_lease=1",
+    /invalid lock_lease "1" \(expected whole seconds, 2 to 86400\)/,
+  );
+  rejects("mysql://u@h/db?lock_lease=2.5", /invalid lock_lease/);
+  rejects("mysql://u@h/db?lock_lease=86401", /invalid lock_lease/);
+});
+
 Deno.test("mysql_config: option file parser reads groups as PyMySQL's configparser", () => {
   const g = parseOptionFile(
     [

@@ -19,7 +19,7 @@ import {
   statementKind,
   statementsFor,
 } from "../script/mod.ts";
-import { formatRevs, retryableCode, sleep, statementError } from "./execution.ts";
+import { formatRevs, retryableCode, retryableWhat, sleep, statementError } from "./execution.ts";
 import {
   applyVersionOps,
   type AuditEntry,
@@ -708,9 +708,15 @@ async function runInTransaction(
   outerTx: Executor | undefined,
 ): Promise<void> {
   const { driver, cfg, opts } = run;
+  // Statements of this attempt that completed: where DDL commits as it runs, a retry is
+  // only sound while none has (else its DDL would run twice).
+  let completed = 0;
   const body = async (tx: Executor) => {
     await stateWrite(run, () => tables.prepare(tx));
-    for (const stmt of run.statements) await runStatement(run, tx, stmt);
+    for (const stmt of run.statements) {
+      await runStatement(run, tx, stmt);
+      completed++;
+    }
     await stateWrite(run, async () => {
       await applyVersionOps(tx, driver.dialect, cfg, run.ops);
       await recordAudit(tx, driver.dialect, cfg, auditRow(run, "done"));
@@ -718,18 +724,26 @@ async function runInTransaction(
     if (!outerTx) opts.activity?.set(committingActivity(run));
   };
   if (outerTx) return await body(outerTx);
+  if (!driver.dialect.transactionalDdl) {
+    // Creating a state table commits whatever transaction is open (MySQL): do it first, so
+    // that the step's transaction really holds its statements, version rows and audit row.
+    await stateWrite(run, () => tables.prepare(driver));
+  }
   for (let attempt = 0;; attempt++) {
     try {
       return await driver.transaction(body);
     } catch (e) {
       const code = retryableCode(driver, e);
-      if (attempt >= opts.retries || !code) throw e;
-      tables.rolledBack();
+      const partly = !driver.dialect.transactionalDdl && completed > 0;
+      if (attempt >= opts.retries || !code || partly) throw e;
+      completed = 0;
+      // Where DDL commits as it runs, the state tables made before stay.
+      if (driver.dialect.transactionalDdl) tables.rolledBack();
       const delay = opts.retryDelayMs * 2 ** attempt;
       opts.log.warn(
-        `${run.script.file}: ${run.step.revision} hit a lock timeout (${code}); retry ${
-          attempt + 1
-        } of ${opts.retries} in ${delay} ms`,
+        `${run.script.file}: ${run.step.revision} hit ${
+          retryableWhat(driver, e)
+        } (${code}); retry ${attempt + 1} of ${opts.retries} in ${delay} ms`,
       );
       await sleep(delay);
     }
