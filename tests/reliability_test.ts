@@ -9,9 +9,8 @@
  * - N runners started at once: every revision is applied exactly once.
  * - PostgreSQL crashed (`pg_ctl stop -m immediate`) mid-run, restarted: consistent, and a
  *   rerun completes.
- * - SQLite on a full disk (a small tmpfs; needs root to mount it): never half-applied, and
- *   a rerun completes once there is space. (Its exit code is not asserted yet: a failing
- *   COMMIT is issue 10's defect 2.)
+ * - SQLite on a full disk (a small tmpfs; needs root to mount it): never half-applied, exit
+ *   1 naming the revision rolled back, and a rerun completes once there is space.
  *
  * Size: CI-sized by default (the whole file well under 2 minutes). `BELLOWS_RELIABILITY=full`
  * runs the campaign of issue 10 (see {@linkcode SIZE} for both sets of figures). Randomness
@@ -24,6 +23,7 @@ import { runCli, script, startCli, withTempDir, writeScripts } from "./support/c
 import { postgresDb, sqliteDb, type TestDb, type TestDialect } from "./support/db.ts";
 import { type PgCluster, startCluster } from "./support/pg_cluster.ts";
 import { prng } from "./oracle/e2e_fuzz.ts";
+import { canMountTmpfs, sh } from "./support/tmpfs.ts";
 
 const FULL = Deno.env.get("BELLOWS_RELIABILITY") === "full";
 const SEED = Number(Deno.env.get("BELLOWS_RELIABILITY_SEED") ?? Date.now() % 2 ** 31);
@@ -365,30 +365,6 @@ seeded(
   },
 );
 
-/** Can this process mount a tmpfs (root, and a kernel that lets it)? */
-function canMountTmpfs(): boolean {
-  if (Deno.uid() !== 0) return false;
-  const dir = Deno.makeTempDirSync({ prefix: "bellows-probe-" });
-  try {
-    const mount = new Deno.Command("mount", {
-      args: ["-t", "tmpfs", "-o", "size=1m", "tmpfs", dir],
-    })
-      .outputSync();
-    if (!mount.success) return false;
-    new Deno.Command("umount", { args: [dir] }).outputSync();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-}
-
-function sh(cmd: string, args: string[]): void {
-  const out = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).outputSync();
-  assert.ok(out.success, `${cmd} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-}
-
 seeded(
   "sqlite: a full disk (2 MB tmpfs) leaves no revision half-applied; a rerun completes once there is space (needs root to mount)",
   async (rand) => {
@@ -409,10 +385,18 @@ seeded(
           // Odd rounds: the whole upgrade in one transaction, so all or nothing.
           const single = round % 2 === 1 ? ["--single-transaction"] : [];
           const r = await runCli(args(b, db, "-q", "upgrade", ...single));
-          // The exit code is left out until a failing COMMIT is reported properly (issue 10,
-          // defect 2): a statement that fails is 1, a COMMIT that fails is 70 today.
-          assert.notEqual(r.code, 0, "2 MB cannot hold these revisions");
+          // A statement or a COMMIT that finds the disk full: 1, naming the revision (or the
+          // run) that was rolled back and where the database stands.
+          assert.equal(r.code, 1, `2 MB cannot hold these revisions: ${r.err}`);
           const applied = await checkConsistent(db, revs, "on the full disk");
+          const at = applied === 0 ? "<base>" : revs[applied - 1].id;
+          assert.match(
+            r.err.split("\n").at(-1)!,
+            new RegExp(
+              `^bellows: \\S+/r\\d+\\.sql(:\\d+:\\d+)?: .*SQLITE_FULL database or disk is full; ` +
+                `.*(upgrade of 'r\\d+'|the whole run) was rolled back.*; the database remains at ${at}$`,
+            ),
+          );
           assert.ok(applied < revs.length);
           if (single.length) assert.equal(applied, 0, "--single-transaction: all or nothing");
           const integrity = await db.rows("PRAGMA integrity_check");

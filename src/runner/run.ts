@@ -10,7 +10,14 @@ import { applyStep, applySteps } from "../graph/heads.ts";
 import type { Dialect, Driver, Executor } from "../drivers/types.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
 import { checksum, statementsFor } from "../script/mod.ts";
-import { formatRevs, retryableCode, sleep, statementError } from "./execution.ts";
+import {
+  describeDbError,
+  formatRevs,
+  retryableCode,
+  sleep,
+  statementError,
+  transactionFailure,
+} from "./execution.ts";
 import {
   applyVersionOps,
   type AuditEntry,
@@ -25,7 +32,13 @@ import {
   resolveInterrupted,
   type StateConfig,
 } from "../state/version_table.ts";
-import { ConnectionError, StateError, UsageError } from "../errors.ts";
+import {
+  BellowsError,
+  ConnectionError,
+  MigrationError,
+  StateError,
+  UsageError,
+} from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Project } from "./project.ts";
 import type { RunActivity } from "./activity.ts";
@@ -316,15 +329,32 @@ export async function executeLocked(
           `data changes, but DDL statements that ran stay (${d.title} commits them as they ` +
           `run); the version table stays at ${formatRevs(before)}`,
     );
-    await driver.transaction(async (tx) => {
-      result = await runSteps(driver, tx, project, cfg, opts, before, steps);
-      opts.activity?.set(
-        `the run (--single-transaction) was being committed: see 'bellows current' for ` +
-          `whether the database is at ${formatRevs(result.after)} or still at ${
-            formatRevs(before)
-          }`,
-      );
-    });
+    let stage = "begin" as TxStage;
+    try {
+      await driver.transaction(async (tx) => {
+        stage = "body";
+        result = await runSteps(driver, tx, project, cfg, opts, before, steps);
+        stage = "commit";
+        opts.activity?.set(
+          `the run (--single-transaction) was being committed: see 'bellows current' for ` +
+            `whether the database is at ${formatRevs(result.after)} or still at ${
+              formatRevs(before)
+            }`,
+        );
+      });
+    } catch (e) {
+      if (stage === "body") throw e;
+      const first = steps.find((s) => s.kind === "migrate") as MigrateStep;
+      throw transactionError(driver, stage, e, {
+        where: project.scripts.get(first.revision)!.file,
+        which: `the run (--single-transaction, ${steps.length} step${
+          steps.length === 1 ? "" : "s"
+        } from '${first.revision}')`,
+        context: failureContext(d, first, { transactional: true }, before, before),
+        before,
+        after: result?.after ?? before,
+      });
+    }
     opts.activity?.set(`the database is at ${formatRevs(result!.after)}`);
     return result!;
   }
@@ -542,8 +572,17 @@ async function stateWrite(run: StepRun, fn: () => Promise<void>): Promise<void> 
       // A refused privilege on a state table (exit 7), or the connection lost.
       throw new ConnectionError(`${e.message}; ${run.context}`, { cause: e.cause });
     }
-    if (!(e instanceof StateError)) throw e;
-    throw new StateError(`${e.message}; ${run.context}`, { cause: e.cause });
+    if (e instanceof StateError) {
+      throw new StateError(`${e.message}; ${run.context}`, { cause: e.cause });
+    }
+    // The database refusing the write itself (a full disk, say) fails the step too.
+    const info = run.driver.errorInfo(e);
+    if (!info) throw e;
+    throw new MigrationError(
+      `${run.script.file}: recording the ${verbOf(run.step)} of '${run.step.revision}' in ` +
+        `the version table failed: ${describeDbError(info)}; ${run.context}`,
+      { cause: e },
+    );
   }
 }
 
@@ -558,22 +597,26 @@ async function runInTransaction(
   outerTx: Executor | undefined,
 ): Promise<void> {
   const { driver, cfg, opts } = run;
+  let stage = "begin" as TxStage;
   const body = async (tx: Executor) => {
+    stage = "body";
     await stateWrite(run, () => tables.prepare(tx));
     for (const stmt of run.statements) await runStatement(run, tx, stmt);
     await stateWrite(run, async () => {
       await applyVersionOps(tx, driver.dialect, cfg, run.ops);
       await recordAudit(tx, driver.dialect, cfg, auditRow(run, "done"));
     });
+    stage = "commit";
     if (!outerTx) opts.activity?.set(committingActivity(run));
   };
   if (outerTx) return await body(outerTx);
   for (let attempt = 0;; attempt++) {
+    stage = "begin";
     try {
       return await driver.transaction(body);
     } catch (e) {
       const code = retryableCode(driver, e);
-      if (attempt >= opts.retries || !code) throw e;
+      if (attempt >= opts.retries || !code) throw stepTransactionError(run, stage, e);
       tables.rolledBack();
       const delay = opts.retryDelayMs * 2 ** attempt;
       opts.log.warn(
@@ -584,6 +627,67 @@ async function runInTransaction(
       await sleep(delay);
     }
   }
+}
+
+/** Where a transaction was when it failed: BEGIN, the work inside it, or COMMIT. */
+type TxStage = "begin" | "body" | "commit";
+
+/**
+ * A step's transaction failing outside its statements, as one line naming the revision,
+ * what became of it and where the database stands. A failure inside the body already
+ * says so (statementError, stateWrite). A failing COMMIT (a deferred constraint, a full
+ * disk) is rolled back by the database and exits 1 like a failing statement; a connection
+ * lost during COMMIT leaves the outcome unknown, and the message says how to find out.
+ */
+function stepTransactionError(run: StepRun, stage: TxStage, e: unknown): unknown {
+  if (stage === "body") return e;
+  const which = `the ${verbOf(run.step)} of '${run.step.revision}'`;
+  return transactionError(run.driver, stage, e, {
+    where: run.script.file,
+    which,
+    context: run.context,
+    before: run.heads,
+    after: run.next,
+  });
+}
+
+/** What {@linkcode transactionError} says about the transaction that failed. */
+interface TxAccount {
+  /** The file (or `the run`) the message starts with. */
+  readonly where: string;
+  /** `the upgrade of 'b'`. */
+  readonly which: string;
+  /** What a rollback leaves ({@linkcode failureContext}). */
+  readonly context: string;
+  /** Version rows before and after, had it committed. */
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
+function transactionError(driver: Driver, stage: TxStage, e: unknown, t: TxAccount): unknown {
+  if (stage === "begin") {
+    const why = e instanceof BellowsError ? e.message : transactionFailure(driver, e);
+    const msg = `${t.where}: ${t.which} could not begin: ${why}; none of it ran, and the ` +
+      `database remains at ${formatRevs(t.before)}`;
+    return e instanceof ConnectionError
+      ? new ConnectionError(msg, { cause: e })
+      : e instanceof BellowsError
+      ? e
+      : new MigrationError(msg, { cause: e });
+  }
+  if (e instanceof ConnectionError) {
+    return new ConnectionError(
+      `${t.where}: ${e.message}, while committing ${t.which}: whether it was committed is ` +
+        `unknown; 'bellows current' shows whether the database is at ${formatRevs(t.after)} ` +
+        `or still at ${formatRevs(t.before)}`,
+      { cause: e },
+    );
+  }
+  if (e instanceof BellowsError) return e;
+  return new MigrationError(
+    `${t.where}: COMMIT of ${t.which} failed: ${transactionFailure(driver, e)}; ${t.context}`,
+    { cause: e },
+  );
 }
 
 /**
