@@ -110,6 +110,18 @@ export class ConnectionError extends BellowsError {
   }
 }
 
+/**
+ * The connection dropped under a command (server crash or restart, terminated backend,
+ * network cut), as a driver reports it. The runner adds which revision was running and
+ * where the database stands; the command line adds the latter to one that escapes it.
+ */
+export class ConnectionLostError extends ConnectionError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectionLostError";
+  }
+}
+
 /** The migration lock is held by another runner. */
 export class LockBusyError extends BellowsError {
   constructor(message: string, options?: ErrorOptions) {

@@ -249,7 +249,7 @@ const DRIVERS: Record<number, Driver> = {
     run: () => runCli(["--json", "heads"]),
   },
   [ExitCode.MIGRATION_FAILED]: {
-    meaning: /migration statement, or its revision's COMMIT, failed/,
+    meaning: /migration statement or its COMMIT failed/,
     kind: "migration_failed",
     run: async (dir) => {
       await writeScripts(`${dir}/bad`, {
@@ -354,7 +354,7 @@ const DRIVERS: Record<number, Driver> = {
     run: (dir) => stoppedWhileWaiting(dir, "SIGTERM"),
   },
   [ExitCode.OUTPUT]: {
-    meaning: /result could not be written to stdout/,
+    meaning: /could not write its result to stdout/,
     kind: "output",
     // What console.log throws on a full disk (tests/failure_report_test.ts does it for real).
     run: async () => {

@@ -7,8 +7,9 @@
  *   has all its effects, no effect of any other revision is there, none ran twice), and at
  *   the end a rerun completes with exactly the state of an uninterrupted run.
  * - N runners started at once: every revision is applied exactly once.
- * - PostgreSQL crashed (`pg_ctl stop -m immediate`) mid-run, restarted: consistent, and a
- *   rerun completes.
+ * - PostgreSQL crashed (`pg_ctl stop -m immediate`) mid-run, restarted: the run said which
+ *   revision was running and where the database stands, it is consistent, and a rerun
+ *   completes.
  * - SQLite on a full disk (a small tmpfs; needs root to mount it): never half-applied, exit
  *   1 naming the revision rolled back, and a rerun completes once there is space.
  *
@@ -327,10 +328,37 @@ for (const dialect of ["sqlite", "postgresql"] as const) {
   );
 }
 
+/**
+ * A run that lost its server says, in its last line, which revision was running and where
+ * the database stands (checked against the database), in words rather than a socket's
+ * `read ECONNRESET`.
+ */
+function assertLossReported(
+  err: string,
+  revs: readonly GenRevision[],
+  applied: number,
+  when: string,
+): void {
+  const last = err.split("\n").at(-1)!;
+  assert.doesNotMatch(last, /ECONNRESET|EPIPE/, `${when}: ${last}`);
+  const m = last.match(
+    /^bellows: \S+\/(r\d+)\.sql(?::\d+:\d+)?: lost the connection to \S+: .*(?:(?:up|down)grade of '(r\d+)' was rolled back; the database remains at (\S+)|whether it was committed is unknown; 'bellows current' shows whether the database is at (\S+) or still at (\S+))$/,
+  );
+  assert.ok(m, `${when}: the last line names the revision and the database's position: ${last}`);
+  const at = applied === 0 ? "<base>" : revs[applied - 1].id;
+  if (m[3] !== undefined) {
+    assert.equal(m[2], m[1], `${when}: ${last}`);
+    assert.equal(m[3], at, `${when}: where the database stands: ${last}`);
+  } else {
+    assert.ok([m[4], m[5]].includes(at), `${when}: ${last}`);
+  }
+}
+
 seeded(
   `postgresql: ${SIZE.crashes} server crashes mid-run, then restart and rerun`,
   async (rand) => {
-    const own = await startCluster();
+    // Durable commits: what a run reported committed must be there after the crash.
+    const own = await startCluster({ durable: true });
     try {
       assert.ok(own.crash && own.restart, "a local cluster (not BELLOWS_TEST_PG_URL) is needed");
       await withTempDir(async (dir) => {
@@ -348,12 +376,12 @@ seeded(
           await new Promise((r) => setTimeout(r, rand() * clean.ms));
           await own.crash!();
           const r = await run.done();
-          // Finished before the crash (0), or lost its connection (7). Issue 10's defect 15
-          // (which revision, where the database stands) is not asserted here.
+          // Finished before the crash (0), or lost its connection (7).
           assert.ok([0, 7].includes(r.code), `exit ${r.code}: ${r.err}`);
           await own.restart!();
           const when = `after crash ${i + 1}`;
-          await checkConsistent(db, b.revs, when);
+          const applied = await checkConsistent(db, b.revs, when);
+          if (r.code === 7) assertLossReported(r.err, b.revs, applied, when);
           const rerun = await runCli(args(b, db, "-q", "upgrade"));
           assert.equal(rerun.code, 0, `${when}: ${rerun.err}`);
           assert.equal(await snapshot(db, b.revs), clean.snap, `${when}: equals a clean run`);

@@ -11,6 +11,7 @@ import type { Dialect, Driver, Executor } from "../drivers/types.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
 import { checksum, statementsFor } from "../script/mod.ts";
 import {
+  describeBlocker,
   describeDbError,
   formatRevs,
   retryableCode,
@@ -35,6 +36,7 @@ import {
 import {
   BellowsError,
   ConnectionError,
+  ConnectionLostError,
   MigrationError,
   StateError,
   UsageError,
@@ -568,8 +570,15 @@ async function stateWrite(run: StepRun, fn: () => Promise<void>): Promise<void> 
   try {
     await fn();
   } catch (e) {
+    if (e instanceof ConnectionLostError) {
+      throw new ConnectionError(
+        `${run.script.file}: ${e.message}, while writing the state tables for the ` +
+          `${verbOf(run.step)} of '${run.step.revision}'; ${run.context}`,
+        { cause: e.cause },
+      );
+    }
     if (e instanceof ConnectionError) {
-      // A refused privilege on a state table (exit 7), or the connection lost.
+      // A refused privilege on a state table (exit 7).
       throw new ConnectionError(`${e.message}; ${run.context}`, { cause: e.cause });
     }
     if (e instanceof StateError) {
@@ -619,10 +628,14 @@ async function runInTransaction(
       if (attempt >= opts.retries || !code) throw stepTransactionError(run, stage, e);
       tables.rolledBack();
       const delay = opts.retryDelayMs * 2 ** attempt;
+      const blockers = driver.errorInfo((e as Error)?.cause ?? e)?.blockers ?? [];
       opts.log.warn(
         `${run.script.file}: ${run.step.revision} hit a lock timeout (${code}); retry ${
           attempt + 1
-        } of ${opts.retries} in ${delay} ms`,
+        } of ${opts.retries} in ${delay} ms` +
+          (blockers.length > 0
+            ? ` (it waited for ${blockers.map(describeBlocker).join("; and for ")})`
+            : ""),
       );
       await sleep(delay);
     }
