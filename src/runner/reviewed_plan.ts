@@ -14,26 +14,22 @@ export const PLAN_FORMAT = "bellows-plan";
 /** Version of the file's layout; raised only when a field changes meaning. */
 export const PLAN_FORMAT_VERSION = 1;
 
-/** One step as reviewed. */
-export interface ReviewedStep {
-  readonly direction: "up" | "down";
-  readonly revision: string;
-  readonly from: readonly string[];
-  readonly to: readonly string[];
-  readonly file: string;
-  readonly message: string;
-  readonly transactional: boolean;
-  readonly statements: number;
-  readonly checksum: string;
-}
+/** One step as reviewed: the fields of a planned step that the file keeps. */
+export type ReviewedStep = Pick<
+  PlannedStep,
+  | "direction"
+  | "revision"
+  | "from"
+  | "to"
+  | "file"
+  | "message"
+  | "transactional"
+  | "statements"
+  | "checksum"
+>;
 
-/** The plan file: what was reviewed, against which database, by which bellows. */
-export interface ReviewedPlan {
-  readonly format: typeof PLAN_FORMAT;
-  readonly formatVersion: typeof PLAN_FORMAT_VERSION;
-  /** The bellows version that made it (its statement splitting made the checksums). */
-  readonly bellows: string;
-  readonly createdAt: string;
+/** What `plan` computed, as its `--json` fields hold it. */
+export interface PlanView {
   /** The database, as displayed (never a password); null for a plan made with `--from`. */
   readonly database: string | null;
   readonly dialect: DialectName;
@@ -45,15 +41,13 @@ export interface ReviewedPlan {
   readonly steps: readonly ReviewedStep[];
 }
 
-/** What `plan` computed, as its `--json` fields hold it. */
-export interface PlanView {
-  readonly database: string | null;
-  readonly dialect: DialectName;
-  readonly direction: "up" | "down";
-  readonly target: string;
-  readonly from: readonly string[];
-  readonly to: readonly string[];
-  readonly steps: readonly PlannedStep[];
+/** The plan file: what was reviewed, against which database, by which bellows. */
+export interface ReviewedPlan extends PlanView {
+  readonly format: typeof PLAN_FORMAT;
+  readonly formatVersion: typeof PLAN_FORMAT_VERSION;
+  /** The bellows version that made it (its statement splitting made the checksums). */
+  readonly bellows: string;
+  readonly createdAt: string;
 }
 
 /** The plan file's content for a plan `plan` computed. */
