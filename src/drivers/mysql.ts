@@ -22,7 +22,13 @@ import mysql from "mysql2/promise";
 import net from "node:net";
 import os from "node:os";
 import type tls from "node:tls";
-import { ConnectionError, isPermissionError, LockBusyError, PermissionError } from "../errors.ts";
+import {
+  ConnectionError,
+  ConnectionLostError,
+  isPermissionError,
+  LockBusyError,
+  PermissionError,
+} from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
 import type {
   DbErrorInfo,
@@ -418,14 +424,15 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   #lossReason(e: unknown): string {
     if (isServerError(e)) return `${e.sqlMessage ?? e.message} (${e.errno})`;
     const code = (e as { code?: string })?.code;
-    if (code === "PROTOCOL_CONNECTION_LOST") {
+    // The socket's own words (`read ECONNRESET`, `write EPIPE`) say the same as a close.
+    if (code === "PROTOCOL_CONNECTION_LOST" || code === "ECONNRESET" || code === "EPIPE") {
       return "the server closed it (connection killed, server restarted or network cut)";
     }
     return (e as Error)?.message ?? String(e);
   }
 
   #lostError(why: string, cause?: unknown): ConnectionError {
-    return new ConnectionError(
+    return new ConnectionLostError(
       scrub(
         `lost the connection to ${this.display}: ${why}; the migration lock and session ` +
           `settings went with it`,
