@@ -305,21 +305,32 @@ class PostgresDriver implements Driver {
     let found: Blocker[] = [];
     let pending: Promise<void> | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
     const look = () => {
+      // The next look-up waits for this one: a slow server gets no queue of them.
       pending = this.#blockers().then((b) => {
         if (b.length > 0) found = b;
-      }, () => {});
-      timer = setTimeout(look, every);
+      }, () => {}).finally(() => {
+        if (!stopped) timer = setTimeout(look, every);
+      });
     };
     timer = setTimeout(look, every);
+    const stop = () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
     return {
       last: async () => {
-        clearTimeout(timer);
+        stop();
         // A look-up under way began while the statement still waited.
-        if (found.length === 0 && pending) await Promise.race([pending, sleep(1000)]);
+        if (found.length === 0 && pending) {
+          let wait: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([pending, new Promise((r) => wait = setTimeout(r, 1000))]);
+          clearTimeout(wait);
+        }
         return found;
       },
-      stop: () => clearTimeout(timer),
+      stop,
     };
   }
 
