@@ -341,16 +341,27 @@ function assertLossReported(
 ): void {
   const last = err.split("\n").at(-1)!;
   assert.doesNotMatch(last, /ECONNRESET|EPIPE/, `${when}: ${last}`);
-  const m = last.match(
-    /^bellows: \S+\/(r\d+)\.sql(?::\d+:\d+)?: lost the connection to \S+: .*(?:(?:up|down)grade of '(r\d+)' was rolled back; the database remains at (\S+)|whether it was committed is unknown; 'bellows current' shows whether the database is at (\S+) or still at (\S+))$/,
-  );
-  assert.ok(m, `${when}: the last line names the revision and the database's position: ${last}`);
   const at = applied === 0 ? "<base>" : revs[applied - 1].id;
-  if (m[3] !== undefined) {
-    assert.equal(m[2], m[1], `${when}: ${last}`);
-    assert.equal(m[3], at, `${when}: where the database stands: ${last}`);
+  const m = last.match(/^bellows: \S+\/(r\d+)\.sql(?::\d+:\d+)?: (.*lost the connection to .*)$/);
+  assert.ok(m, `${when}: the last line names the revision's file: ${last}`);
+  const [, rev, rest] = m;
+  // Rolled back in the middle, could not begin, or cut during COMMIT (either position).
+  const rolledBack = rest.match(
+    /(?:up|down)grade of '(r\d+)' was rolled back; the database remains at (\S+)$/,
+  );
+  const notBegun = rest.match(
+    /^the (?:up|down)grade of '(r\d+)' could not begin: .*; none of it ran, and the database remains at (\S+)$/,
+  );
+  const committing = rest.match(
+    /whether it was committed is unknown; 'bellows current' shows whether the database is at (\S+) or still at (\S+)$/,
+  );
+  if (rolledBack || notBegun) {
+    const [, named, position] = (rolledBack ?? notBegun)!;
+    assert.equal(named, rev, `${when}: ${last}`);
+    assert.equal(position, at, `${when}: where the database stands: ${last}`);
   } else {
-    assert.ok([m[4], m[5]].includes(at), `${when}: ${last}`);
+    assert.ok(committing, `${when}: the last line says where the database stands: ${last}`);
+    assert.ok([committing[1], committing[2]].includes(at), `${when}: ${last}`);
   }
 }
 

@@ -554,7 +554,12 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
       // After a lost connection the server has already dropped the lock.
       if (released || this.#lost || this.#closing) return;
       released = true;
-      await this.query("SELECT RELEASE_LOCK(?) AS released", [name]);
+      try {
+        await this.query("SELECT RELEASE_LOCK(?) AS released", [name]);
+      } catch (e) {
+        // Lost while letting go: the lock went with the session, and the run's work is done.
+        if (!(e instanceof ConnectionLostError)) throw e;
+      }
     };
   }
 

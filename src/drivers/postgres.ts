@@ -451,7 +451,13 @@ class PostgresDriver implements Driver {
       // After a lost connection the server has already dropped the lock.
       if (released || this.#lost || this.#closing) return;
       released = true;
-      await this.query("SELECT pg_advisory_unlock($1::bigint)", [LOCK_KEY]);
+      try {
+        await this.query("SELECT pg_advisory_unlock($1::bigint)", [LOCK_KEY]);
+      } catch (e) {
+        // Lost while letting go: the lock went with the session, and the run's work is
+        // done; a failure to say so must not turn it into a failed run.
+        if (!(e instanceof ConnectionLostError)) throw e;
+      }
     };
   }
 
