@@ -369,7 +369,7 @@ Deno.test("postgres: CREATE INDEX CONCURRENTLY that hits the lock timeout is not
     assert.doesNotMatch(r.err, /retry/);
     assert.match(
       r.err,
-      /r2\.sql:7:1: 55P03 canceling statement due to lock timeout; revision 'r2' runs outside a transaction: no statement before it completed, this one did not complete; the next run will refuse and say how to finish or undo it$/,
+      /r2\.sql:7:1: 55P03 canceling statement due to lock timeout; blocked by session pid \d+ \(application_name bellows-test, .*\), its last query: BEGIN; INSERT INTO t VALUES \(0, 'zero'\); revision 'r2' runs outside a transaction: no statement before it completed, this one did not complete; the next run will refuse and say how to finish or undo it$/,
     );
     const next = await execCli([...base, "upgrade", "heads"]);
     assert.equal(next.code, 9);

@@ -21,6 +21,8 @@ import { type Context, getEnv } from "./context.ts";
 import { revisionJson } from "./describe.ts";
 import { escapeControls } from "../log.ts";
 import { action, type CommandResult, type Io } from "./output.ts";
+import type { PlanView } from "../runner/reviewed_plan.ts";
+import { writePlanFile } from "./plan_file.ts";
 
 /**
  * The database's version rows, read through a read-only connection, and its display name.
@@ -148,16 +150,24 @@ export function registerReviewCommands(
       new Option("--dialect <name>", "statements of this dialect (without a database)")
         .choices([...DIALECT_NAMES]),
     )
+    .option("--out <file>", "also write the plan as JSON, for 'upgrade --plan <file>'")
     .action(action(
       context,
       io,
-      (ctx, o: { from?: string; down?: boolean; dialect?: string }, target: string) =>
-        previewPlan(ctx, {
+      async (
+        ctx,
+        o: { from?: string; down?: boolean; dialect?: string; out?: string },
+        target: string,
+      ) => {
+        const result = await previewPlan(ctx, {
           direction: o.down ? "down" : "up",
           target,
           from: o.from,
           dialect: o.dialect,
-        }),
+        });
+        if (o.out) await writePlanFile(ctx, o.out, result.data as unknown as PlanView);
+        return result;
+      },
     ));
 
   program

@@ -22,7 +22,13 @@ import mysql from "mysql2/promise";
 import net from "node:net";
 import os from "node:os";
 import type tls from "node:tls";
-import { ConnectionError, isPermissionError, LockBusyError, PermissionError } from "../errors.ts";
+import {
+  ConnectionError,
+  ConnectionLostError,
+  isPermissionError,
+  LockBusyError,
+  PermissionError,
+} from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
 import type {
   DbErrorInfo,
@@ -497,7 +503,8 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   #lossReason(e: unknown): string {
     if (isServerError(e)) return `${e.sqlMessage ?? e.message} (${e.errno})`;
     const code = (e as { code?: string })?.code;
-    if (code === "PROTOCOL_CONNECTION_LOST") {
+    // The socket's own words (`read ECONNRESET`, `write EPIPE`) say the same as a close.
+    if (code === "PROTOCOL_CONNECTION_LOST" || code === "ECONNRESET" || code === "EPIPE") {
       return "the server closed it (connection killed, server restarted or network cut)";
     }
     return (e as Error)?.message ?? String(e);
@@ -510,7 +517,7 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
         { cause },
       );
     }
-    return new ConnectionError(
+    return new ConnectionLostError(
       scrub(
         `lost the connection to ${this.display}: ${why}; ` + (this.#releaseLease
           // Galera: the lock row is the cluster's; it outlives the connection.
@@ -642,7 +649,12 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
       // After a lost connection the server has already dropped the lock.
       if (released || this.#lost || this.#closing) return;
       released = true;
-      await this.query("SELECT RELEASE_LOCK(?) AS released", [name]);
+      try {
+        await this.query("SELECT RELEASE_LOCK(?) AS released", [name]);
+      } catch (e) {
+        // Lost while letting go: the lock went with the session, and the run's work is done.
+        if (!(e instanceof ConnectionLostError)) throw e;
+      }
     };
   }
 

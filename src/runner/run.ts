@@ -19,7 +19,16 @@ import {
   statementKind,
   statementsFor,
 } from "../script/mod.ts";
-import { formatRevs, retryableCode, retryableWhat, sleep, statementError } from "./execution.ts";
+import {
+  describeBlocker,
+  describeDbError,
+  formatRevs,
+  retryableCode,
+  retryableWhat,
+  sleep,
+  statementError,
+  transactionFailure,
+} from "./execution.ts";
 import {
   applyVersionOps,
   type AuditEntry,
@@ -39,7 +48,14 @@ import {
   type StateConfig,
 } from "../state/version_table.ts";
 import { readCurrentHeads } from "../state/replaced.ts";
-import { ConnectionError, StateError, UsageError } from "../errors.ts";
+import {
+  BellowsError,
+  ConnectionError,
+  ConnectionLostError,
+  MigrationError,
+  StateError,
+  UsageError,
+} from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Project } from "./project.ts";
 import type { RunActivity } from "./activity.ts";
@@ -448,15 +464,32 @@ export async function executeLocked(
           `data changes, but DDL statements that ran stay (${d.title} commits them as they ` +
           `run); the version table stays at ${formatRevs(before)}`,
     );
-    await driver.transaction(async (tx) => {
-      result = await runSteps(driver, tx, project, cfg, opts, before, steps);
-      opts.activity?.set(
-        `the run (--single-transaction) was being committed: see 'bellows current' for ` +
-          `whether the database is at ${formatRevs(result.after)} or still at ${
-            formatRevs(before)
-          }`,
-      );
-    });
+    let stage = "begin" as TxStage;
+    try {
+      await driver.transaction(async (tx) => {
+        stage = "body";
+        result = await runSteps(driver, tx, project, cfg, opts, before, steps);
+        stage = "commit";
+        opts.activity?.set(
+          `the run (--single-transaction) was being committed: see 'bellows current' for ` +
+            `whether the database is at ${formatRevs(result.after)} or still at ${
+              formatRevs(before)
+            }`,
+        );
+      });
+    } catch (e) {
+      if (stage === "body") throw e;
+      const first = steps.find((s) => s.kind === "migrate") as MigrateStep;
+      throw transactionError(driver, stage, e, {
+        where: project.scripts.get(first.revision)!.file,
+        which: `the run (--single-transaction, ${steps.length} step${
+          steps.length === 1 ? "" : "s"
+        } from '${first.revision}')`,
+        context: failureContext(d, first, { transactional: true }, before, before),
+        before,
+        after: result?.after ?? before,
+      });
+    }
     opts.activity?.set(`the database is at ${formatRevs(result!.after)}`);
     return result!;
   }
@@ -688,12 +721,28 @@ async function stateWrite(
   try {
     await fn();
   } catch (e) {
+    if (e instanceof ConnectionLostError) {
+      throw new ConnectionError(
+        `${run.script.file}: ${e.message}, while writing the state tables for the ` +
+          `${verbOf(run.step)} of '${run.step.revision}'; ${context}`,
+        { cause: e.cause },
+      );
+    }
     if (e instanceof ConnectionError) {
-      // A refused privilege on a state table (exit 7), or the connection lost.
+      // A refused privilege on a state table (exit 7).
       throw new ConnectionError(`${e.message}; ${context}`, { cause: e.cause });
     }
-    if (!(e instanceof StateError)) throw e;
-    throw new StateError(`${e.message}; ${context}`, { cause: e.cause });
+    if (e instanceof StateError) {
+      throw new StateError(`${e.message}; ${context}`, { cause: e.cause });
+    }
+    // The database refusing the write itself (a full disk, say) fails the step too.
+    const info = run.driver.errorInfo(e);
+    if (!info) throw e;
+    throw new MigrationError(
+      `${run.script.file}: recording the ${verbOf(run.step)} of '${run.step.revision}' in ` +
+        `the version table failed: ${describeDbError(info)}; ${context}`,
+      { cause: e },
+    );
   }
 }
 
@@ -711,7 +760,9 @@ async function runInTransaction(
   // Statements of this attempt that completed: where DDL commits as it runs, a retry is
   // only sound while none has (else its DDL would run twice).
   let completed = 0;
+  let stage = "begin" as TxStage;
   const body = async (tx: Executor) => {
+    stage = "body";
     await stateWrite(run, () => tables.prepare(tx));
     for (const stmt of run.statements) {
       await runStatement(run, tx, stmt);
@@ -721,6 +772,7 @@ async function runInTransaction(
       await applyVersionOps(tx, driver.dialect, cfg, run.ops);
       await recordAudit(tx, driver.dialect, cfg, auditRow(run, "done"));
     });
+    stage = "commit";
     if (!outerTx) opts.activity?.set(committingActivity(run));
   };
   if (outerTx) return await body(outerTx);
@@ -730,24 +782,89 @@ async function runInTransaction(
     await stateWrite(run, () => tables.prepare(driver));
   }
   for (let attempt = 0;; attempt++) {
+    stage = "begin";
     try {
       return await driver.transaction(body);
     } catch (e) {
       const code = retryableCode(driver, e);
       const partly = !driver.dialect.transactionalDdl && completed > 0;
-      if (attempt >= opts.retries || !code || partly) throw e;
+      if (attempt >= opts.retries || !code || partly) throw stepTransactionError(run, stage, e);
       completed = 0;
-      // Where DDL commits as it runs, the state tables made before stay.
-      if (driver.dialect.transactionalDdl) tables.rolledBack();
+      tables.rolledBack();
       const delay = opts.retryDelayMs * 2 ** attempt;
+      const blockers = driver.errorInfo((e as Error)?.cause ?? e)?.blockers ?? [];
       opts.log.warn(
         `${run.script.file}: ${run.step.revision} hit ${
           retryableWhat(driver, e)
-        } (${code}); retry ${attempt + 1} of ${opts.retries} in ${delay} ms`,
+        } (${code}); retry ${attempt + 1} of ${opts.retries} in ${delay} ms` +
+          (blockers.length > 0
+            ? ` (it waited for ${blockers.map(describeBlocker).join("; and for ")})`
+            : ""),
       );
       await sleep(delay);
     }
   }
+}
+
+/** Where a transaction was when it failed: BEGIN, the work inside it, or COMMIT. */
+type TxStage = "begin" | "body" | "commit";
+
+/**
+ * A step's transaction failing outside its statements, as one line naming the revision,
+ * what became of it and where the database stands. A failure inside the body already
+ * says so (statementError, stateWrite). A failing COMMIT (a deferred constraint, a full
+ * disk) is rolled back by the database and exits 1 like a failing statement; a connection
+ * lost during COMMIT leaves the outcome unknown, and the message says how to find out.
+ */
+function stepTransactionError(run: StepRun, stage: TxStage, e: unknown): unknown {
+  if (stage === "body") return e;
+  const which = `the ${verbOf(run.step)} of '${run.step.revision}'`;
+  return transactionError(run.driver, stage, e, {
+    where: run.script.file,
+    which,
+    context: run.context,
+    before: run.heads,
+    after: run.next,
+  });
+}
+
+/** What {@linkcode transactionError} says about the transaction that failed. */
+interface TxAccount {
+  /** The file (or `the run`) the message starts with. */
+  readonly where: string;
+  /** `the upgrade of 'b'`. */
+  readonly which: string;
+  /** What a rollback leaves ({@linkcode failureContext}). */
+  readonly context: string;
+  /** Version rows before and after, had it committed. */
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
+function transactionError(driver: Driver, stage: TxStage, e: unknown, t: TxAccount): unknown {
+  if (stage === "begin") {
+    const why = e instanceof BellowsError ? e.message : transactionFailure(driver, e);
+    const msg = `${t.where}: ${t.which} could not begin: ${why}; none of it ran, and the ` +
+      `database remains at ${formatRevs(t.before)}`;
+    return e instanceof ConnectionError
+      ? new ConnectionError(msg, { cause: e })
+      : e instanceof BellowsError
+      ? e
+      : new MigrationError(msg, { cause: e });
+  }
+  if (e instanceof ConnectionError) {
+    return new ConnectionError(
+      `${t.where}: ${e.message}, while committing ${t.which}: whether it was committed is ` +
+        `unknown; 'bellows current' shows whether the database is at ${formatRevs(t.after)} ` +
+        `or still at ${formatRevs(t.before)}`,
+      { cause: e },
+    );
+  }
+  if (e instanceof BellowsError) return e;
+  return new MigrationError(
+    `${t.where}: COMMIT of ${t.which} failed: ${transactionFailure(driver, e)}; ${t.context}`,
+    { cause: e },
+  );
 }
 
 /**
