@@ -99,11 +99,17 @@ export async function createDatabase(server: MysqlServer, prefix = "t"): Promise
 
 /**
  * Run SQL through the `mariadb` command-line client (not through the driver under test).
- * Returns stdout: tab-separated rows, no column names. `url` is a plain `mysql://` URL.
+ * Returns stdout: tab-separated rows, no column names (with `xml`: the client's `--xml`
+ * output, which names columns and marks NULLs). `url` is a plain `mysql://` URL.
  */
-export async function mysqlCli(url: string, sql: string): Promise<string> {
+export async function mysqlCli(
+  url: string,
+  sql: string,
+  opts: { xml?: boolean } = {},
+): Promise<string> {
   const u = new URL(url);
   const args = ["--no-defaults", "--batch", "--skip-column-names", "--raw"];
+  if (opts.xml) args.push("--xml");
   const socket = u.searchParams.get("unix_socket");
   if (socket) args.push(`--socket=${socket}`, "--protocol=SOCKET");
   else args.push(`--host=${u.hostname.replace(/^\[|\]$/g, "")}`, `--port=${u.port || 3306}`);
