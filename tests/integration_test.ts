@@ -16,7 +16,7 @@ import {
 } from "./support/db.ts";
 import { LOCK_KEY } from "../src/drivers/postgres.ts";
 import { ALEMBIC_VERSION_DDL, lockName } from "../src/drivers/mysql.ts";
-import { mysqlCli } from "./support/mariadb_server.ts";
+import { holdUserLock, mysqlCli } from "./support/mariadb_server.ts";
 
 const servers = await startServers();
 
@@ -410,46 +410,8 @@ async function lockHolder(db: TestDb): Promise<{ kill(): Promise<void> }> {
 
 /** {@linkcode lockHolder} on MariaDB: a client session that took bellows' GET_LOCK name. */
 async function mysqlLockHolder(db: TestDb): Promise<{ kill(): Promise<void> }> {
-  const u = new URL(db.url);
-  const name = await lockName(decodeURIComponent(u.pathname.slice(1)));
-  const proc = new Deno.Command("mariadb", {
-    args: [
-      "--no-defaults",
-      "--batch",
-      "--skip-column-names",
-      "--unbuffered",
-      `--host=${u.hostname}`,
-      `--port=${u.port}`,
-      `--user=${decodeURIComponent(u.username)}`,
-      "-e",
-      `SELECT CONCAT(IF(GET_LOCK('${name}', 0), 'locked', 'busy'), ' ', CONNECTION_ID()); ` +
-      "SELECT SLEEP(20)",
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = proc.stdout.getReader();
-  let seen = "";
-  while (!/locked \d+\n/.test(seen)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`lock holder exited: ${seen}`);
-    seen += new TextDecoder().decode(value);
-  }
-  const id = /locked (\d+)/.exec(seen)![1];
-  return {
-    kill: async () => {
-      // The server would keep the session (and the lock) until SLEEP ends: end it there too.
-      await mysqlCli(db.url, `KILL ${id}`);
-      try {
-        proc.kill("SIGKILL");
-      } catch {
-        // The client saw its session end and exited already.
-      }
-      await proc.status;
-      reader.releaseLock();
-      await proc.stdout.cancel().catch(() => {});
-    },
-  };
+  const name = await lockName(db.my!.name);
+  return { kill: await holdUserLock(db.url, name) };
 }
 
 cases("a second runner waits for the lock, then fails with exit 8", async (db) => {
