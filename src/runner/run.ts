@@ -304,31 +304,62 @@ export async function executeLocked(
     if (!d.transactionalDdl) {
       // Alembic allows it there too; say up front what it cannot promise.
       opts.log.warn(
-        `--single-transaction on ${d.title}: DDL statements commit as they run, so a failure ` +
-          `rolls back only the data changes and the version table`,
+        `--single-transaction on ${d.title}: DDL statements commit as they run, and commit the ` +
+          `run's transaction with them, so a failure rolls back only what ran after the last one`,
       );
     }
     opts.activity?.set(
       d.transactionalDdl
         ? `the run was not committed (--single-transaction): the database rolls it back and ` +
           `stays at ${formatRevs(before)}`
-        : `the run was not committed (--single-transaction): the database rolls back its ` +
-          `data changes, but DDL statements that ran stay (${d.title} commits them as they ` +
-          `run); the version table stays at ${formatRevs(before)}`,
+        : `the run was not committed (--single-transaction): the database rolls back what ` +
+          `ran after its last DDL statement (${d.title} commits each as it runs, and the ` +
+          `run's transaction with it): see 'bellows current' for where it is`,
     );
-    await driver.transaction(async (tx) => {
-      result = await runSteps(driver, tx, project, cfg, opts, before, steps);
-      opts.activity?.set(
-        `the run (--single-transaction) was being committed: see 'bellows current' for ` +
-          `whether the database is at ${formatRevs(result.after)} or still at ${
-            formatRevs(before)
-          }`,
-      );
-    });
+    try {
+      await driver.transaction(async (tx) => {
+        result = await runSteps(driver, tx, project, cfg, opts, before, steps);
+        opts.activity?.set(
+          `the run (--single-transaction) was being committed: see 'bellows current' for ` +
+            `whether the database is at ${formatRevs(result.after)} or still at ${
+              formatRevs(before)
+            }`,
+        );
+      });
+    } catch (e) {
+      if (!d.transactionalDdl) await sayWhereDdlLeftIt(e, driver, cfg, before);
+      throw e;
+    }
     opts.activity?.set(`the database is at ${formatRevs(result!.after)}`);
     return result!;
   }
   return await runSteps(driver, undefined, project, cfg, opts, before, steps);
+}
+
+/**
+ * Under --single-transaction where DDL is not transactional, each DDL statement also
+ * committed the run's transaction, version rows included: the rollback did not bring the
+ * version table back to `before`. Correct the failure's message with the rows it holds.
+ */
+async function sayWhereDdlLeftIt(
+  e: unknown,
+  driver: Driver,
+  cfg: StateConfig,
+  before: readonly string[],
+): Promise<void> {
+  if (!(e instanceof Error)) return;
+  const claim = `; the version table remains at ${formatRevs(before)}`;
+  if (!e.message.endsWith(claim)) return;
+  let now: string[];
+  try {
+    now = await readHeads(driver, cfg);
+  } catch {
+    return; // The error being reported matters more than this correction.
+  }
+  if (now.length === before.length && now.every((h) => before.includes(h))) return;
+  e.message = e.message.slice(0, -claim.length) +
+    `; those statements committed the run's transaction too, so the version table is at ` +
+    formatRevs(now);
 }
 
 function isAllStamp(steps: readonly Step[]) {
