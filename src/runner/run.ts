@@ -457,7 +457,14 @@ class StateTables {
   async prepare(tx: Executor): Promise<void> {
     if (this.#ready) return;
     await ensureVersionTable(tx, this.driver, this.cfg);
-    await ensureAuditTable(tx, this.driver.dialect, this.cfg);
+    // Where DDL commits implicitly (MySQL), CREATE TABLE IF NOT EXISTS ends the open
+    // transaction even when the table exists, and the revision would run in autocommit.
+    if (
+      this.driver.dialect.transactionalDdl ||
+      !(await this.driver.tableExists(this.cfg.auditTable, tx))
+    ) {
+      await ensureAuditTable(tx, this.driver.dialect, this.cfg);
+    }
     this.#ready = true;
   }
 
@@ -589,6 +596,11 @@ async function runInTransaction(
   outerTx: Executor | undefined,
 ): Promise<void> {
   const { driver, cfg, opts } = run;
+  // Where DDL commits implicitly, make missing state tables before the transaction opens,
+  // so that their CREATE TABLE does not end it (and leave the revision in autocommit).
+  if (!outerTx && !driver.dialect.transactionalDdl) {
+    await stateWrite(run, () => tables.prepare(driver));
+  }
   const body = async (tx: Executor) => {
     await stateWrite(run, () => tables.prepare(tx));
     for (const stmt of run.statements) await runStatement(run, tx, stmt);
