@@ -7,9 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { runCli, withTempDir } from "./support/cli.ts";
-import { alembicShape, PYTHON } from "./support/interop.ts";
+import { alembicShape, mysqlInteropDb, PYTHON } from "./support/interop.ts";
 import { mysqlDb } from "./support/db.ts";
-import { mysqlCli, startServer } from "./support/mariadb_server.ts";
+import { startServer } from "./support/mariadb_server.ts";
 
 const server = await startServer();
 
@@ -145,7 +145,7 @@ Deno.test("mysql: a --sql script run by the mariadb client leaves what the onlin
     const mig = ["--migrations", `${dir}/bellows`, "-q"];
     let r = await runCli(["--url", offline.url, ...mig, "upgrade", "--sql", "-o", file, "heads"]);
     assert.equal(r.code, 0, r.err);
-    await mysqlCli(offline.url, `source ${file}`);
+    await mysqlInteropDb(offline.url).runScript(file);
     r = await runCli(["--url", online.url, ...mig, "upgrade", "heads"]);
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(await offline.versions(), ["a3", "s1"]);

@@ -29,6 +29,12 @@ export interface SplitOptions {
   readonly lexer?: LexerSettings;
   /** File name for error messages. Default `<sql>`. */
   readonly file?: string;
+  /**
+   * Read trigger, `BEGIN ATOMIC` and stored-program bodies as one statement (default true).
+   * False cuts at every `;` outside quotes, comments and parentheses, as the `mysql` client
+   * does without `DELIMITER`.
+   */
+  readonly bodies?: boolean;
 }
 
 /** A file position: 1-based line, and 1-based column counted in code points. */
@@ -199,6 +205,7 @@ export function splitStatements(sql: string, options: SplitOptions = {}): Statem
       else if (c === RPAREN && st.parens > 0) st.parens--;
     }
     st.end = i;
+    if (options.bodies === false) continue;
 
     const upper = word !== undefined && word.length <= MAX_KEYWORD ? word.toUpperCase() : "";
     if (lex.compoundStatements) {

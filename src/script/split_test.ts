@@ -596,3 +596,16 @@ Deno.test("splitStatements: lexer settings a dialect can ask for (# comments, ba
     ["SELECT 1"],
   );
 });
+
+Deno.test("splitStatements: bodies: false cuts where the mysql client would", () => {
+  const sql = "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = ';'; END";
+  assert.equal(splitStatements(sql, { dialect: "mysql" }).length, 1);
+  assert.deepEqual(splitStatements(sql, { dialect: "mysql", bodies: false }).map((s) => s.sql), [
+    "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = ';'",
+    "END",
+  ]);
+  assert.equal(
+    splitStatements("SELECT 'a;b' -- c;\n", { dialect: "mysql", bodies: false }).length,
+    1,
+  );
+});
