@@ -131,7 +131,19 @@ export function splitStatements(sql: string, options: SplitOptions = {}): Statem
 
   let st = freshState();
   const finish = () => {
-    if (st.start >= 0) out.push({ sql: sql.slice(st.start, st.end), ...cursor.at(st.start) });
+    if (st.start >= 0) {
+      const text = sql.slice(st.start, st.end);
+      if (lex.compoundStatements && /^DELIMITER\s/i.test(text)) {
+        // The mysql client's command: sent to the server it is a syntax error far from here.
+        fail(
+          file,
+          lineAt(sql, st.start, firstLine),
+          "DELIMITER is a command of the mysql client, not SQL: leave it out " +
+            "(BEGIN … END bodies are read whole without it)",
+        );
+      }
+      out.push({ sql: text, ...cursor.at(st.start) });
+    }
     st = freshState();
   };
 

@@ -490,6 +490,13 @@ const unterminated: { name: string; sql: string; want: RegExp; dialect?: Dialect
     dialect: "mysql",
   },
   {
+    name: "mysql DELIMITER",
+    sql: "SELECT 1;\nDELIMITER //\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN END//",
+    want:
+      /^f\.sql:6: DELIMITER is a command of the mysql client, not SQL: leave it out \(BEGIN … END bodies are read whole without it\)$/,
+    dialect: "mysql",
+  },
+  {
     name: "mysql backslash-escaped quote",
     sql: "SELECT 'a\\';",
     want: /^f\.sql:5: string is never closed$/,
