@@ -38,7 +38,7 @@ export interface GlobalOptions {
   retries?: string;
   singleTransaction?: boolean;
   strict?: boolean;
-  /** Print one JSON document on stdout instead of text (README "Automation"). */
+  /** Print one JSON document on stdout instead of text (docs/automation.md). */
   json?: boolean;
 }
 

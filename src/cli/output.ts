@@ -36,7 +36,7 @@ export interface CommandResult {
 
 /** A failure as `--json` reports it. */
 export interface ErrorInfo {
-  /** The exit code (README table). */
+  /** The exit code (docs/automation.md "Exit codes"). */
   readonly code: number;
   /** Short machine-readable kind, e.g. `usage`, `permission`, `migration_failed`. */
   readonly kind: string;

@@ -422,6 +422,7 @@ class PostgresDriver implements Driver {
       return {
         name: `${r.schema}.${r.name}`,
         table: `${r.tschema}.${r.tname}`,
+        object: { schema: r.schema, name: r.name },
         drop: `DROP INDEX CONCURRENTLY ${qualified}`,
         rebuild: `REINDEX INDEX CONCURRENTLY ${qualified}`,
       };

@@ -167,6 +167,8 @@ export interface Leftover {
   readonly name: string;
   /** The table it belongs to, qualified. */
   readonly table: string;
+  /** Its schema and bare name, to match against the names a revision's statements create. */
+  readonly object: TableName;
   /** Statement that removes it without blocking writers (then the revision can run again). */
   readonly drop: string;
   /** Statement that completes it in place (then the revision can be stamped as done). */

@@ -10,13 +10,24 @@ import type { RevisionScript, Statement } from "../script/types.ts";
 import { BellowsError, ConnectionError, MigrationError } from "../errors.ts";
 import { errorPosition } from "./position.ts";
 
-/** Error kinds that make a step worth retrying: a lock wait ran out, or the database was busy. */
-const RETRYABLE: ReadonlySet<DbErrorKind> = new Set(["lock_timeout", "busy"]);
+/**
+ * Error kinds that make a step worth retrying: a lock wait ran out, the database was busy,
+ * or the transaction lost a deadlock (on a Galera cluster also: lost certification to a
+ * write from another node, or was aborted by a replicated DDL). Each leaves nothing of the
+ * failed transaction behind.
+ */
+const RETRYABLE: ReadonlySet<DbErrorKind> = new Set(["lock_timeout", "busy", "deadlock"]);
 
 /** The driver's error code when `e` is a lock timeout worth retrying, else undefined. */
 export function retryableCode(driver: Driver, e: unknown): string | undefined {
   const info = driver.errorInfo((e as Error)?.cause ?? e);
   return info && RETRYABLE.has(info.kind) ? info.code : undefined;
+}
+
+/** What a retryable failure was, for the retry's log line. */
+export function retryableWhat(driver: Driver, e: unknown): string {
+  const kind = driver.errorInfo((e as Error)?.cause ?? e)?.kind;
+  return kind === "deadlock" ? "a deadlock or write conflict" : "a lock timeout";
 }
 
 /** `a, b` or `<base>` for log lines. */
