@@ -60,6 +60,13 @@ interface Case {
    * recovery the message prescribes, before the database is compared with its snapshot.
    */
   readonly mysqlUndo?: (e: Env) => Promise<void>;
+  /**
+   * On MySQL the revision ran statement by statement (it holds DDL), so the next run refuses
+   * until the operator has undone what completed (`mysqlUndo`) and stamped this revision;
+   * the case checks that refusal, follows it, and then drops the audit rows of the failed
+   * run and of the stamp, so that the rest of the database is compared with its snapshot.
+   */
+  readonly mysqlStamp?: string;
   /** On MySQL, one warning line that comes before the error line. */
   readonly mysqlWarn?: RegExp;
   /** On MySQL, the message instead of `err` (as {@linkcode mysqlErr} words it). */
@@ -482,6 +489,9 @@ const CASES: Case[] = [
     code: ExitCode.MIGRATION_FAILED,
     err:
       /\/r2\.sql:6:\d+: \w+ .*no_such_table.*; upgrade of 'r2' was rolled back; the database remains at r1$/,
+    mysqlErr:
+      /\/r2\.sql:6:\d+: \w+ .*no_such_table.*; revision 'r2' cannot run in one transaction \(MySQL commits its DDL as it runs\): no statement before it completed, this one did not complete; the next run will refuse/,
+    mysqlStamp: "r1",
   },
   {
     name: "error in a middle statement",
@@ -495,7 +505,10 @@ const CASES: Case[] = [
     args: (e) => [...url(e), "upgrade"],
     code: ExitCode.MIGRATION_FAILED,
     err: /\/r2\.sql:7:\d+: .*; upgrade of 'r2' was rolled back; the database remains at r1$/,
+    mysqlErr:
+      /\/r2\.sql:7:\d+: .*; revision 'r2' cannot run in one transaction \(MySQL commits its DDL as it runs\): statement 1 completed and stays applied/,
     mysqlUndo: mysqlCreated("t2"),
+    mysqlStamp: "r1",
   },
   {
     name: "error in the last statement, with a multi-line message",
@@ -516,7 +529,10 @@ const CASES: Case[] = [
     code: ExitCode.MIGRATION_FAILED,
     err:
       /\/r2\.sql:\d+:\d+: \w+ .*line one line two.*; upgrade of 'r2' was rolled back; the database remains at r1$/,
+    mysqlErr:
+      /\/r2\.sql:\d+:\d+: \w+ .*line one line two; revision 'r2' cannot run in one transaction \(MySQL commits its DDL as it runs\): statement 1 completed and stays applied/,
     mysqlUndo: mysqlCreated("t2"),
+    mysqlStamp: "r1",
   },
   {
     name: "error in a downgrade",
@@ -533,6 +549,9 @@ const CASES: Case[] = [
     code: ExitCode.MIGRATION_FAILED,
     err:
       /\/r2\.sql:\d+:\d+: .*no_such_table.*; downgrade of 'r2' was rolled back; the database remains at r2$/,
+    mysqlErr:
+      /\/r2\.sql:\d+:\d+: .*no_such_table.*; revision 'r2' cannot run in one transaction \(MySQL commits its DDL as it runs\): statement 1 completed and stays applied/,
+    mysqlStamp: "r2",
     mysqlUndo: async (e) => {
       // DROP TABLE t2 committed: put it back as r2 made it.
       assert.ok(!(await e.db.tables()).includes("t2"), "t2 was dropped");
@@ -617,7 +636,10 @@ const CASES: Case[] = [
     code: ExitCode.STATE,
     err:
       /^cannot insert a row into "alembic_version": .*extra.*; upgrade of 'r1' was rolled back; the database remains at <base>$/,
-    // r1's CREATE TABLE t1, and bellows_audit's, committed before the version row failed.
+    mysqlErr:
+      /^cannot insert a row into `alembic_version`: .*extra.*; revision 'r1' cannot run in one transaction \(MySQL commits its DDL as it runs\): all 1 statements completed, but the version table was not updated/,
+    // r1's CREATE TABLE t1, and bellows_audit's, committed before the version row failed; the
+    // version table cannot take a stamp, so bellows_audit (made by this run) goes too.
     mysqlUndo: async (e) => {
       await mysqlCreated("t1")(e);
       await mysqlCreated("bellows_audit")(e);
@@ -1075,11 +1097,18 @@ async function snapshot(db: TestDb): Promise<string> {
   );
 }
 
+/** The newest audit row's seq (0 when there is none, or no table). */
+async function lastAuditSeq(db: TestDb): Promise<number> {
+  if (!(await db.tables()).includes("bellows_audit")) return 0;
+  return Number((await db.rows("SELECT COALESCE(MAX(seq), 0) AS n FROM bellows_audit"))[0].n);
+}
+
 async function runCase(c: Case, e: Env, json: boolean): Promise<void> {
   // As from cron: -q leaves only the error line (log lines are what -v asks for).
   const quiet = c.verbose || c.args(e).includes("-v") ? [] : ["-q"];
   const args = [...(json ? ["--json"] : []), ...quiet, ...c.args(e)];
   const release = c.hold ? await c.hold(e) : undefined;
+  const auditSeq = e.db.dialect === "mysql" && c.mysqlStamp ? await lastAuditSeq(e.db) : 0;
   let r;
   try {
     r = c.env ? await execCli(args, { env: c.env(e) }) : await runCli(args);
@@ -1101,6 +1130,15 @@ async function runCase(c: Case, e: Env, json: boolean): Promise<void> {
   const message = last.slice("bellows: ".length);
   assert.match(message, mysql ? c.mysqlErr ?? mysqlErr(c.err) : c.err, what);
   if (mysql) await c.mysqlUndo?.(e);
+  if (mysql && c.mysqlStamp) {
+    const cur = await runCli(["-q", ...url(e), "current"]);
+    assert.equal(cur.code, ExitCode.STATE, `refused until stamped: ${what}`);
+    assert.match(cur.err, /cannot run in one transaction .* was interrupted/, what);
+    const st = await runCli(["-q", ...url(e), "stamp", c.mysqlStamp]);
+    assert.equal(st.code, 0, st.err);
+    assert.equal((await runCli(["-q", ...url(e), "current"])).code, 0, what);
+    await e.db.exec(`DELETE FROM bellows_audit WHERE seq > ${auditSeq}`);
+  }
   if (json) {
     const doc = JSON.parse(r.out);
     assert.equal(r.out.split("\n").length, 1, what);
