@@ -7,6 +7,15 @@
 CREATE INDEX created_at_image_idx ON images (created_at);
 CREATE INDEX updated_at_image_idx ON images (updated_at);
 
--- bellows:downgrade
+-- bellows:downgrade postgresql
 DROP INDEX updated_at_image_idx;
 DROP INDEX created_at_image_idx;
+
+-- bellows:downgrade sqlite
+DROP INDEX updated_at_image_idx;
+DROP INDEX created_at_image_idx;
+
+-- bellows:downgrade mysql
+-- MySQL's indexes belong to their table.
+DROP INDEX updated_at_image_idx ON images;
+DROP INDEX created_at_image_idx ON images;

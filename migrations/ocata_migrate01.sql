@@ -8,7 +8,9 @@
 -- otherwise (community is new in Ocata, so no older image is one). Images
 -- written since get their visibility from the expand triggers, so the count
 -- only goes down. Each batch fills at most --batch-size images; running it
--- again after an interruption carries on with the images still NULL.
+-- again after an interruption carries on with the images still NULL. The
+-- batch picks its ids in a derived table, as MySQL allows no LIMIT in an IN
+-- subquery nor a subquery on the table it updates.
 
 -- bellows:check
 SELECT count(*) FROM images WHERE visibility IS NULL;
@@ -22,4 +24,5 @@ UPDATE images
          ELSE 'private'
        END
  WHERE visibility IS NULL
-   AND id IN (SELECT id FROM images WHERE visibility IS NULL ORDER BY id LIMIT :batch_size);
+   AND id IN (SELECT id FROM (SELECT id FROM images WHERE visibility IS NULL
+                                ORDER BY id LIMIT :batch_size) AS batch);

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs what bellows' tests need on a fresh Debian machine that has only Node.js:
-# Deno (from npm), PostgreSQL server binaries, real Alembic with psycopg2, python3-glance,
-# openssl, sqlite3.
+# Deno (from npm), PostgreSQL and MariaDB (with Galera) server binaries, real Alembic with
+# psycopg2 and PyMySQL, python3-glance, openssl, sqlite3.
 # Safe to run again: it installs only what is missing. apt needs root.
 set -euo pipefail
 
 need_apt=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || need_apt+=(mariadb-server)
+[ -e /usr/lib/galera/libgalera_smm.so ] || [ -e /usr/lib/libgalera_smm.so ] || need_apt+=(galera-4)
 /usr/bin/python3 -c 'import alembic, psycopg2' >/dev/null 2>&1 || need_apt+=(python3-alembic python3-psycopg2)
+/usr/bin/python3 -c 'import pymysql' >/dev/null 2>&1 || need_apt+=(python3-pymysql)
 # Real glance-manage, for tests/glance_manage_test.ts (it brings PyMySQL along).
 /usr/bin/python3 -c 'import glance.cmd.manage, pymysql' >/dev/null 2>&1 || need_apt+=(python3-glance python3-pymysql)
 command -v openssl >/dev/null || need_apt+=(openssl)

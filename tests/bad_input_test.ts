@@ -1,5 +1,5 @@
 /**
- * Bad input of every kind, on SQLite and PostgreSQL, through the command line: each case
+ * Bad input of every kind, on SQLite, PostgreSQL and MariaDB, through the command line: each case
  * must end with exactly one `bellows:` line on stderr, the documented exit code, nothing
  * on stdout (or, with `--json`, one error document that parses and says the same), no
  * password anywhere, and the database exactly as it was (tables, columns, version rows,
@@ -7,13 +7,23 @@
  */
 import assert from "node:assert/strict";
 import { execCli, runCli, script, startCli, withTempDir, writeScripts } from "./support/cli.ts";
-import { DIALECTS, postgresDb, sqliteDb, type TestDb, type TestDialect } from "./support/db.ts";
-import { PASSWORD_USER, startCluster } from "./support/pg_cluster.ts";
+import {
+  dialectDb,
+  DIALECTS,
+  postgresDb,
+  startServers,
+  type TestDb,
+  type TestDialect,
+} from "./support/db.ts";
+import { PASSWORD_USER } from "./support/pg_cluster.ts";
 import { pgSession } from "./support/pg_session.ts";
+import { holdUserLock, mysqlCli } from "./support/mariadb_server.ts";
 import { LOCK_KEY } from "../src/drivers/postgres.ts";
+import { lockName } from "../src/drivers/mysql.ts";
 import { ExitCode } from "../src/errors.ts";
 
-const cluster = await startCluster();
+const servers = await startServers();
+const cluster = servers.cluster;
 
 /** What a case works with. */
 interface Env {
@@ -44,7 +54,45 @@ interface Case {
   readonly secrets?: readonly string[];
   /** Run with `-v`: log lines come before the error line (and must not show secrets either). */
   readonly verbose?: boolean;
+  /**
+   * MySQL commits each DDL statement as it runs, so a revision that fails after one leaves it
+   * applied (as the message says). This checks what stayed and undoes it by hand, the
+   * recovery the message prescribes, before the database is compared with its snapshot.
+   */
+  readonly mysqlUndo?: (e: Env) => Promise<void>;
+  /**
+   * On MySQL the revision ran statement by statement (it holds DDL), so the next run refuses
+   * until the operator has undone what completed (`mysqlUndo`) and stamped this revision;
+   * the case checks that refusal, follows it, and then drops the audit rows of the failed
+   * run and of the stamp, so that the rest of the database is compared with its snapshot.
+   */
+  readonly mysqlStamp?: string;
+  /** On MySQL, one warning line that comes before the error line. */
+  readonly mysqlWarn?: RegExp;
+  /** On MySQL, the message instead of `err` (as {@linkcode mysqlErr} words it). */
+  readonly mysqlErr?: RegExp;
 }
+
+/** `c.err` as MySQL words it: backtick-quoted names, and DDL that stays applied said so. */
+function mysqlErr(re: RegExp): RegExp {
+  const stays = ", but MySQL commits DDL statements as they run, so those before this one " +
+    "stay applied; the version table remains at";
+  return new RegExp(
+    re.source.replaceAll('"', '["`]')
+      .replace("was rolled back; the database remains at", `was rolled back${stays}`)
+      .replace(
+        "\\(--single-transaction\\); the database remains at",
+        `\\(--single-transaction\\)${stays}`,
+      ),
+    re.flags,
+  );
+}
+
+/** On MySQL, `table` stayed (its CREATE TABLE committed): check it, then drop it. */
+const mysqlCreated = (table: string) => async (e: Env) => {
+  assert.ok((await e.db.tables()).includes(table), `${table} stayed`);
+  await e.db.exec(`DROP TABLE ${table}`);
+};
 
 /** r1 makes t1; r2 adds t2 and a row. */
 const BASE = {
@@ -76,7 +124,8 @@ const PHASED = {
     "-- bellows:check",
     "SELECT count(*) FROM t1 WHERE w IS NULL;",
     "-- bellows:batch",
-    "UPDATE t1 SET w = 1 WHERE id IN (SELECT id FROM t1 WHERE w IS NULL LIMIT :batch_size);",
+    "UPDATE t1 SET w = 1 WHERE id IN " +
+    "(SELECT id FROM (SELECT id FROM t1 WHERE w IS NULL LIMIT :batch_size) AS pick);",
     "INSERT INTO no_such_table VALUES (1);",
   ]),
 };
@@ -440,6 +489,9 @@ const CASES: Case[] = [
     code: ExitCode.MIGRATION_FAILED,
     err:
       /\/r2\.sql:6:\d+: \w+ .*no_such_table.*; upgrade of 'r2' was rolled back; the database remains at r1$/,
+    mysqlErr:
+      /\/r2\.sql:6:\d+: \w+ .*no_such_table.*; revision 'r2' cannot run in one transaction \(MySQL commits its DDL as it runs\): no statement before it completed, this one did not complete; the next run will refuse/,
+    mysqlStamp: "r1",
   },
   {
     name: "error in a middle statement",
@@ -453,6 +505,10 @@ const CASES: Case[] = [
     args: (e) => [...url(e), "upgrade"],
     code: ExitCode.MIGRATION_FAILED,
     err: /\/r2\.sql:7:\d+: .*; upgrade of 'r2' was rolled back; the database remains at r1$/,
+    mysqlErr:
+      /\/r2\.sql:7:\d+: .*; revision 'r2' cannot run in one transaction \(MySQL commits its DDL as it runs\): statement 1 completed and stays applied/,
+    mysqlUndo: mysqlCreated("t2"),
+    mysqlStamp: "r1",
   },
   {
     name: "error in the last statement, with a multi-line message",
@@ -466,11 +522,17 @@ const CASES: Case[] = [
       "-- bellows:upgrade sqlite",
       'SELECT * FROM "line one',
       'line two";',
+      "-- bellows:upgrade mysql",
+      "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'line one\\nline two';",
     ])),
     args: (e) => [...url(e), "upgrade"],
     code: ExitCode.MIGRATION_FAILED,
     err:
       /\/r2\.sql:\d+:\d+: \w+ .*line one line two.*; upgrade of 'r2' was rolled back; the database remains at r1$/,
+    mysqlErr:
+      /\/r2\.sql:\d+:\d+: \w+ .*line one line two; revision 'r2' cannot run in one transaction \(MySQL commits its DDL as it runs\): statement 1 completed and stays applied/,
+    mysqlUndo: mysqlCreated("t2"),
+    mysqlStamp: "r1",
   },
   {
     name: "error in a downgrade",
@@ -487,6 +549,14 @@ const CASES: Case[] = [
     code: ExitCode.MIGRATION_FAILED,
     err:
       /\/r2\.sql:\d+:\d+: .*no_such_table.*; downgrade of 'r2' was rolled back; the database remains at r2$/,
+    mysqlErr:
+      /\/r2\.sql:\d+:\d+: .*no_such_table.*; revision 'r2' cannot run in one transaction \(MySQL commits its DDL as it runs\): statement 1 completed and stays applied/,
+    mysqlStamp: "r2",
+    mysqlUndo: async (e) => {
+      // DROP TABLE t2 committed: put it back as r2 made it.
+      assert.ok(!(await e.db.tables()).includes("t2"), "t2 was dropped");
+      await e.db.exec("CREATE TABLE t2 (id INTEGER)");
+    },
   },
   {
     name: "error in a data migration batch",
@@ -505,6 +575,18 @@ const CASES: Case[] = [
     name: "error in the whole run under --single-transaction",
     scripts: { ...BASE, "r3.sql": script("r3", "r2", "SELECT * FROM no_such_table;") },
     args: (e) => [...url(e), "--single-transaction", "upgrade"],
+    mysqlWarn: /WARN --single-transaction on MySQL: DDL statements commit as they run/,
+    // On MySQL, r2's CREATE TABLE (and the audit table's CREATE TABLE IF NOT EXISTS) also
+    // committed the run's transaction, version row r2 included, as the message says.
+    mysqlErr:
+      /\/r3\.sql:\d+:\d+: .*; the whole run was rolled back \(--single-transaction\), but MySQL commits DDL statements as they run, so those before this one stay applied; those statements committed the run's transaction too, so the version table is at r2$/,
+    mysqlUndo: async (e) => {
+      await mysqlCreated("t2")(e);
+      await e.db.exec(
+        "DELETE FROM t1; UPDATE alembic_version SET version_num = 'r1'; " +
+          "DELETE FROM bellows_audit WHERE revision = 'r2'",
+      );
+    },
     code: ExitCode.MIGRATION_FAILED,
     err:
       /\/r3\.sql:\d+:\d+: .*; the whole run was rolled back \(--single-transaction\); the database remains at r1$/,
@@ -554,6 +636,14 @@ const CASES: Case[] = [
     code: ExitCode.STATE,
     err:
       /^cannot insert a row into "alembic_version": .*extra.*; upgrade of 'r1' was rolled back; the database remains at <base>$/,
+    mysqlErr:
+      /^cannot insert a row into `alembic_version`: .*extra.*; revision 'r1' cannot run in one transaction \(MySQL commits its DDL as it runs\): all 1 statements completed, but the version table was not updated/,
+    // r1's CREATE TABLE t1, and bellows_audit's, committed before the version row failed; the
+    // version table cannot take a stamp, so bellows_audit (made by this run) goes too.
+    mysqlUndo: async (e) => {
+      await mysqlCreated("t1")(e);
+      await mysqlCreated("bellows_audit")(e);
+    },
   },
   {
     name: "an audit table of another shape",
@@ -607,6 +697,9 @@ const CASES: Case[] = [
         const file = await Deno.open(e.db.url, { read: true, write: true });
         await file.lock(true);
         return () => Promise.resolve(file.close());
+      }
+      if (e.db.dialect === "mysql") {
+        return await holdUserLock(e.db.url, await lockName(e.db.my!.name));
       }
       const s = pgSession(e.db.url);
       await s.query(`SELECT pg_advisory_lock(${LOCK_KEY})`);
@@ -971,6 +1064,19 @@ async function snapshot(db: TestDb): Promise<string> {
     }
     return JSON.stringify({ master, contents });
   }
+  if (db.dialect === "mysql") {
+    // Every table's columns and indexes, and its whole contents.
+    const tables = await db.tables();
+    const out = [];
+    for (const t of tables) {
+      out.push([
+        t,
+        await mysqlCli(db.url, `SHOW CREATE TABLE \`${t}\``),
+        await db.rows(`SELECT * FROM \`${t}\` ORDER BY 1`),
+      ]);
+    }
+    return JSON.stringify(out);
+  }
   // One query (one psql): every table's columns and its whole contents.
   return JSON.stringify(
     await db.rows(
@@ -991,11 +1097,18 @@ async function snapshot(db: TestDb): Promise<string> {
   );
 }
 
+/** The newest audit row's seq (0 when there is none, or no table). */
+async function lastAuditSeq(db: TestDb): Promise<number> {
+  if (!(await db.tables()).includes("bellows_audit")) return 0;
+  return Number((await db.rows("SELECT COALESCE(MAX(seq), 0) AS n FROM bellows_audit"))[0].n);
+}
+
 async function runCase(c: Case, e: Env, json: boolean): Promise<void> {
   // As from cron: -q leaves only the error line (log lines are what -v asks for).
   const quiet = c.verbose || c.args(e).includes("-v") ? [] : ["-q"];
   const args = [...(json ? ["--json"] : []), ...quiet, ...c.args(e)];
   const release = c.hold ? await c.hold(e) : undefined;
+  const auditSeq = e.db.dialect === "mysql" && c.mysqlStamp ? await lastAuditSeq(e.db) : 0;
   let r;
   try {
     r = c.env ? await execCli(args, { env: c.env(e) }) : await runCli(args);
@@ -1004,13 +1117,28 @@ async function runCase(c: Case, e: Env, json: boolean): Promise<void> {
   }
   const what = `${c.name}${json ? " (--json)" : ""}: ${r.err}`;
   assert.equal(r.code, c.code, what);
-  const lines = r.err.split("\n");
+  let lines = r.err.split("\n");
+  const mysql = e.db.dialect === "mysql";
+  if (mysql && c.mysqlWarn) {
+    assert.match(lines[0], c.mysqlWarn, what);
+    lines = lines.slice(1);
+  }
   if (c.verbose) assert.ok(lines.slice(0, -1).every((l) => / DEBUG /.test(l)), what);
   else assert.equal(lines.length, 1, `one line on stderr: ${what}`);
   const last = lines.at(-1)!;
   assert.ok(last.startsWith("bellows: "), what);
   const message = last.slice("bellows: ".length);
-  assert.match(message, c.err, what);
+  assert.match(message, mysql ? c.mysqlErr ?? mysqlErr(c.err) : c.err, what);
+  if (mysql) await c.mysqlUndo?.(e);
+  if (mysql && c.mysqlStamp) {
+    const cur = await runCli(["-q", ...url(e), "current"]);
+    assert.equal(cur.code, ExitCode.STATE, `refused until stamped: ${what}`);
+    assert.match(cur.err, /cannot run in one transaction .* was interrupted/, what);
+    const st = await runCli(["-q", ...url(e), "stamp", c.mysqlStamp]);
+    assert.equal(st.code, 0, st.err);
+    assert.equal((await runCli(["-q", ...url(e), "current"])).code, 0, what);
+    await e.db.exec(`DELETE FROM bellows_audit WHERE seq > ${auditSeq}`);
+  }
   if (json) {
     const doc = JSON.parse(r.out);
     assert.equal(r.out.split("\n").length, 1, what);
@@ -1029,14 +1157,21 @@ async function runCase(c: Case, e: Env, json: boolean): Promise<void> {
 
 for (const dialect of DIALECTS) {
   Deno.test(`${dialect}: bad input is one line, a documented code, and changes nothing`, async (t) => {
-    // One PostgreSQL database, emptied before each case (quicker than one each).
-    const pg = dialect === "postgresql" ? await postgresDb(cluster, "bad") : undefined;
+    // One PostgreSQL or MariaDB database, emptied before each case (quicker than one each).
+    const shared = dialect === "sqlite" ? undefined : await dialectDb(servers, dialect, "", "bad");
     for (const c of CASES) {
       if (c.only && c.only !== dialect) continue;
       await t.step(c.name, async () => {
         await withTempDir(async (dir) => {
-          await pg?.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-          const db = pg ?? sqliteDb(dir);
+          if (shared?.pg) await shared.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+          if (shared?.my) {
+            await mysqlCli(
+              servers.mysql.superuserUrl,
+              `DROP DATABASE \`${shared.my.name}\`; ` +
+                `CREATE DATABASE \`${shared.my.name}\` CHARACTER SET utf8mb4`,
+            );
+          }
+          const db = shared ?? await dialectDb(servers, dialect, dir, "bad");
           const e: Env = { db, dir, mig: `${dir}/m` };
           await writeScripts(e.mig, c.scripts ?? BASE);
           // The starting state is made with good scripts, then the case's are put in place.
@@ -1106,7 +1241,7 @@ Deno.test("postgresql: SIGTERM mid-statement: one line, exit 143, rolled back, l
 for (const dialect of DIALECTS) {
   Deno.test(`${dialect}: a non-transactional revision that fails is named, then refused until stamped`, async () => {
     await withTempDir(async (dir) => {
-      const db = dialect === "sqlite" ? sqliteDb(dir) : await postgresDb(cluster, "nontx");
+      const db = await dialectDb(servers, dialect, dir, "nontx");
       const mig = `${dir}/m`;
       await writeScripts(mig, {
         ...BASE,

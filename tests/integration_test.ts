@@ -1,29 +1,31 @@
 /**
- * Integration tests of the command line, each case run on a real SQLite file and on
- * a fresh database of a real PostgreSQL cluster (one cluster for this file).
+ * Integration tests of the command line, each case run on a real SQLite file, on
+ * a fresh database of a real PostgreSQL cluster and on one of a real MariaDB server (one
+ * cluster and one server for this file).
  */
 import assert from "node:assert/strict";
 import { execCli, runCli, script, spawnCli, withTempDir, writeScripts } from "./support/cli.ts";
 import {
   ALEMBIC_VERSION_SHAPE,
+  dialectDb,
   DIALECTS,
   pgTableShape,
-  postgresDb,
-  sqliteDb,
+  startServers,
   type TestDb,
   type TestDialect,
 } from "./support/db.ts";
-import { startCluster } from "./support/pg_cluster.ts";
 import { LOCK_KEY } from "../src/drivers/postgres.ts";
+import { ALEMBIC_VERSION_DDL, lockName } from "../src/drivers/mysql.ts";
+import { holdUserLock, mysqlCli } from "./support/mariadb_server.ts";
 
-const cluster = await startCluster();
+const servers = await startServers();
 
 /** Register `fn` as one test per dialect, each on a fresh database and temp directory. */
 function cases(name: string, fn: (db: TestDb, dir: string) => Promise<void>): void {
   for (const dialect of DIALECTS) {
     Deno.test(`${dialect}: ${name}`, async () => {
       await withTempDir(async (dir) => {
-        const db = dialect === "sqlite" ? sqliteDb(dir) : await postgresDb(cluster, "it");
+        const db = await dialectDb(servers, dialect, dir, "it");
         await fn(db, dir);
       });
     });
@@ -64,6 +66,11 @@ const chain = {
     "  RETURN NULL;",
     "END $$;",
     "CREATE TRIGGER c_ins AFTER INSERT ON c FOR EACH ROW EXECUTE FUNCTION c_ins();",
+    "",
+    "-- bellows:upgrade mysql",
+    "CREATE TRIGGER c_ins BEFORE INSERT ON c FOR EACH ROW BEGIN",
+    "  IF NEW.n IS NULL THEN SET NEW.n = CASE WHEN 1 THEN 0 ELSE 1 END; END IF;",
+    "END;",
     "",
     "-- bellows:downgrade",
     "DROP TABLE c;",
@@ -110,6 +117,19 @@ cases("the version table is Alembic's, exactly", async (db) => {
       (await db.rows("SELECT sql FROM sqlite_master WHERE name = 'alembic_version'"))[0].sql,
     );
     assert.match(sql, /CONSTRAINT "alembic_version_pkc" PRIMARY KEY \(version_num\)/);
+  } else if (db.dialect === "mysql") {
+    // What Alembic with PyMySQL creates (tests/mysql_alembic_ddl_test.ts), as the server
+    // shows it back.
+    const shown = await mysqlCli(db.url, "SHOW CREATE TABLE alembic_version");
+    assert.match(shown, /`version_num` varchar\(32\) NOT NULL/);
+    assert.match(shown, /PRIMARY KEY \(`version_num`\)/);
+    assert.match(ALEMBIC_VERSION_DDL, /CONSTRAINT alembic_version_pkc PRIMARY KEY/);
+    const cols = await db.rows(
+      "SELECT column_name AS c, column_type AS t, is_nullable AS n FROM " +
+        "information_schema.columns WHERE table_schema = DATABASE() " +
+        "AND table_name = 'alembic_version'",
+    );
+    assert.deepEqual(cols, [{ c: "version_num", t: "varchar(32)", n: "NO" }]);
   } else {
     assert.deepEqual(
       await pgTableShape(db.url, "public", "alembic_version"),
@@ -144,13 +164,29 @@ cases("apply, fail half-way, downgrade to base, re-apply", async (db, dir) => {
           sqlite: "8:1: SQLITE_ERROR no such table: nope",
           // PostgreSQL reports the position of the missing relation's name.
           postgresql: '8:13: 42P01 relation "nope" does not exist',
+          mysql: "8:1: 1146 \\(42S02\\) Table '\\w+\\.nope' doesn't exist",
         })
       }`,
     ),
   );
   assert.equal(failed.err.trim().split("\n").length, 1, failed.err);
   assert.deepEqual(await db.versions(), ["r1"]);
-  assert.ok(!(await db.tables()).includes("b"), "r2's CREATE TABLE was rolled back");
+  if (db.dialect === "mysql") {
+    // MySQL committed the CREATE TABLE as it ran, and the message says so; the next run
+    // refuses until it is undone by hand and r1 stamped, as the refusal prescribes.
+    assert.match(
+      failed.err,
+      /cannot run in one transaction \(MySQL commits its DDL as it runs\): statement 1 completed and stays applied/,
+    );
+    assert.ok((await db.tables()).includes("b"), "r2's CREATE TABLE stayed");
+    const refused = await runCli([...base, "-q", "upgrade", "heads"]);
+    assert.equal(refused.code, 9, refused.err);
+    assert.match(refused.err, /To undo: .*then 'bellows stamp r1'/);
+    await db.exec("DROP TABLE b");
+    assert.equal((await runCli([...base, "-q", "stamp", "r1"])).code, 0);
+  } else {
+    assert.ok(!(await db.tables()).includes("b"), "r2's CREATE TABLE was rolled back");
+  }
 
   await writeScripts(mig, chain);
   const ok = await runCli([...base, "upgrade", "heads"]);
@@ -168,7 +204,11 @@ cases("apply, fail half-way, downgrade to base, re-apply", async (db, dir) => {
   const again = await runCli([...base, "upgrade", "heads"]);
   assert.equal(again.code, 0, again.err);
   assert.deepEqual(await db.versions(), ["r3"]);
-  const dirs = (await db.rows("SELECT direction FROM bellows_audit ORDER BY seq"))
+  // Steps done (on MySQL the interrupted r2 left its started and checkpoint rows too).
+  const dirs = (await db.rows(
+    "SELECT direction FROM bellows_audit WHERE status = 'done' AND direction <> 'stamp' " +
+      "ORDER BY seq",
+  ))
     .map((r) => r.direction);
   assert.deepEqual(dirs, ["up", "up", "up", "down", "down", "down", "up", "up", "up"]);
 });
@@ -182,15 +222,31 @@ cases("--single-transaction: a failure in the third revision rolls back all", as
   const base = ["--url", db.url, "--migrations", mig];
   const r = await runCli([...base, "--single-transaction", "upgrade", "heads"]);
   assert.equal(r.code, 1, r.err);
-  assert.match(
-    r.err,
-    /r3\.sql:7:\d+: .*nope.*; the whole run was rolled back \(--single-transaction\); the database remains at <base>$/,
-  );
-  assert.deepEqual(await db.versions().catch(() => []), []);
-  const left = (await db.tables()).filter((t) =>
-    ["a", "b", "c", "alembic_version", "bellows_audit"].includes(t)
-  );
-  assert.deepEqual(left, [], "nothing of r1, r2, r3 or the state tables is left");
+  const stateTables = ["alembic_version", "bellows_audit"];
+  if (db.dialect === "mysql") {
+    // Said before the run and in the error: MySQL's DDL cannot be rolled back.
+    assert.match(r.err, /--single-transaction on MySQL: DDL statements commit as they run/);
+    assert.match(
+      r.err,
+      /r3\.sql:7:\d+: .*nope.*; the whole run was rolled back \(--single-transaction\), but MySQL commits DDL statements as they run, so those before this one stay applied; those statements committed the run's transaction too, so the version table is at r2$/,
+    );
+    // Each CREATE TABLE also committed the run's transaction, version rows included: the
+    // message says where that left the version table, and it is so.
+    assert.match(r.err, /so the version table is at r2$/);
+    assert.deepEqual(await db.versions(), ["r2"]);
+    const left = (await db.tables()).filter((t) => ["a", "b", "c"].includes(t));
+    assert.deepEqual(left, ["a", "b", "c"]);
+    // r3's CREATE TABLE stayed: undone by hand, as the message prescribes.
+    await db.exec("DROP TABLE c");
+  } else {
+    assert.match(
+      r.err,
+      /r3\.sql:7:\d+: .*nope.*; the whole run was rolled back \(--single-transaction\); the database remains at <base>$/,
+    );
+    assert.deepEqual(await db.versions().catch(() => []), []);
+    const left = (await db.tables()).filter((t) => ["a", "b", "c", ...stateTables].includes(t));
+    assert.deepEqual(left, [], "nothing of r1, r2, r3 or the state tables is left");
+  }
   // Without the flag, r1 and r2 commit one by one and r3 alone is rolled back.
   const each = await runCli([...base, "upgrade", "heads"]);
   assert.equal(each.code, 1);
@@ -314,10 +370,11 @@ cases("a malformed script names its file and line", async (db, dir) => {
 
 /**
  * Another process that holds the runner lock as a running bellows would: an flock on
- * the SQLite file, a session advisory lock on PostgreSQL (from psql). Resolves once
- * the lock is held; `kill()` SIGKILLs it.
+ * the SQLite file, a session advisory lock on PostgreSQL (from psql), `GET_LOCK()` on
+ * MariaDB (from the mariadb client). Resolves once the lock is held; `kill()` SIGKILLs it.
  */
 async function lockHolder(db: TestDb): Promise<{ kill(): Promise<void> }> {
+  if (db.dialect === "mysql") return await mysqlLockHolder(db);
   const proc = db.dialect === "sqlite"
     ? new Deno.Command(Deno.execPath(), {
       args: [
@@ -358,6 +415,12 @@ async function lockHolder(db: TestDb): Promise<{ kill(): Promise<void> }> {
       if (db.dialect === "postgresql") await proc.stdin.close().catch(() => {});
     },
   };
+}
+
+/** {@linkcode lockHolder} on MariaDB: a client session that took bellows' GET_LOCK name. */
+async function mysqlLockHolder(db: TestDb): Promise<{ kill(): Promise<void> }> {
+  const name = await lockName(db.my!.name);
+  return { kill: await holdUserLock(db.url, name) };
 }
 
 cases("a second runner waits for the lock, then fails with exit 8", async (db) => {

@@ -1,18 +1,17 @@
 /**
  * Script files an operator may meet that are large or carry odd text, through the command
- * line on SQLite and PostgreSQL: a 200,000-statement section, and control characters in
+ * line on SQLite, PostgreSQL and MariaDB: a 200,000-statement section, and control characters in
  * messages and labels (which must reach the terminal escaped, never raw). The refusals of
  * files that are not UTF-8 text or not regular files are in bad_input_test.ts.
  */
 import assert from "node:assert/strict";
 import { runCli, script, withTempDir, writeScripts } from "./support/cli.ts";
-import { DIALECTS, postgresDb, sqliteDb, type TestDb } from "./support/db.ts";
-import { startCluster } from "./support/pg_cluster.ts";
+import { dialectDb, DIALECTS, startServers, type TestDb, type TestDialect } from "./support/db.ts";
 
-const cluster = await startCluster();
+const servers = await startServers();
 
-async function dbFor(dialect: string, dir: string, prefix: string): Promise<TestDb> {
-  return dialect === "sqlite" ? sqliteDb(dir) : await postgresDb(cluster, prefix);
+async function dbFor(dialect: TestDialect, dir: string, prefix: string): Promise<TestDb> {
+  return await dialectDb(servers, dialect, dir, prefix);
 }
 
 for (const dialect of DIALECTS) {
@@ -34,7 +33,7 @@ for (const dialect of DIALECTS) {
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /r1 -> r2/);
       if (dialect === "sqlite") {
-        // Running them all is quick on SQLite; on PostgreSQL each is a round trip.
+        // Running them all is quick on SQLite; on PostgreSQL and MySQL each is a round trip.
         r = await runCli([...base, "-q", "upgrade"]);
         assert.equal(r.code, 0, r.err);
         assert.deepEqual(await db.versions(), ["r2"]);

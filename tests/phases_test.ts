@@ -1,22 +1,28 @@
 /**
- * The phase commands on SQLite and PostgreSQL: legacy takeover, data migrations
+ * The phase commands on SQLite, PostgreSQL and MariaDB: legacy takeover, data migrations
  * that are killed and resume, `sync` without rolling sections, `version`,
  * `version_control`, and the phase rules of `upgrade`.
  */
 import assert from "node:assert/strict";
 import { execCli, runCli, script, spawnCli, withTempDir, writeScripts } from "./support/cli.ts";
-import { startCluster } from "./support/pg_cluster.ts";
 import { columns, makeLegacy, seedImages, versionRows } from "./support/glance_db.ts";
-import { DIALECTS, postgresDb, sqliteDb, type TestDb, type TestDialect } from "./support/db.ts";
+import {
+  dialectDb,
+  DIALECTS,
+  sqliteDb,
+  startServers,
+  type TestDb,
+  type TestDialect,
+} from "./support/db.ts";
 
-const cluster = await startCluster();
+const servers = await startServers();
 /** Run `fn` on a fresh database of `dialect`, with a temporary directory. */
 async function withDb(
   dialect: TestDialect,
   fn: (db: TestDb, dir: string) => Promise<void>,
 ): Promise<void> {
   await withTempDir(async (dir) => {
-    const db = dialect === "sqlite" ? sqliteDb(dir) : await postgresDb(cluster, "phases");
+    const db = await dialectDb(servers, dialect, dir, "phases");
     await fn(db, dir);
   });
 }
@@ -94,9 +100,12 @@ for (const dialect of DIALECTS) {
         assert.ok(!(await columns(db, "images")).includes("is_public"));
         await assertVisibility(db);
         if (version === 42) {
-          const idx = dialect === "sqlite"
-            ? "SELECT name FROM sqlite_master WHERE name = 'created_at_image_idx'"
-            : "SELECT indexname FROM pg_indexes WHERE indexname = 'created_at_image_idx'";
+          const idx = {
+            sqlite: "SELECT name FROM sqlite_master WHERE name = 'created_at_image_idx'",
+            postgresql: "SELECT indexname FROM pg_indexes WHERE indexname = 'created_at_image_idx'",
+            mysql: "SELECT DISTINCT index_name FROM information_schema.statistics WHERE " +
+              "table_schema = DATABASE() AND index_name = 'created_at_image_idx'",
+          }[dialect];
           assert.equal((await table(db, idx)).length, 1, "mitaka01 ran after the takeover");
         }
       });
@@ -360,7 +369,7 @@ for (const dialect of DIALECTS) {
           "-- bellows:check",
           "SELECT count(*) FROM t WHERE b IS NULL;",
           "-- bellows:batch",
-          "UPDATE t SET b = NULL WHERE id IN (SELECT id FROM t WHERE b IS NULL LIMIT :batch_size);",
+          "UPDATE t SET b = NULL WHERE id IN (SELECT id FROM (SELECT id FROM t WHERE b IS NULL LIMIT :batch_size) AS pick);",
           "",
         ].join("\n"),
       });
@@ -402,7 +411,7 @@ const rollingProject: Record<string, string> = {
     "-- bellows:check",
     "SELECT count(*) FROM t WHERE b IS NULL;",
     "-- bellows:batch",
-    "UPDATE t SET b = a * 2 WHERE id IN (SELECT id FROM t WHERE b IS NULL ORDER BY id LIMIT :batch_size);",
+    "UPDATE t SET b = a * 2 WHERE id IN (SELECT id FROM (SELECT id FROM t WHERE b IS NULL ORDER BY id LIMIT :batch_size) AS pick);",
     "",
   ].join("\n"),
 };
@@ -420,11 +429,13 @@ const slowProject: Record<string, string> = {
     "-- bellows:check",
     "SELECT count(*) FROM t WHERE b IS NULL;",
     "-- bellows:batch",
-    "UPDATE t SET b = a * 2 WHERE id IN (SELECT id FROM t WHERE b IS NULL ORDER BY id LIMIT :batch_size);",
+    "UPDATE t SET b = a * 2 WHERE id IN (SELECT id FROM (SELECT id FROM t WHERE b IS NULL ORDER BY id LIMIT :batch_size) AS pick);",
     "-- bellows:batch postgresql",
     "SELECT pg_sleep(0.03);",
     "-- bellows:batch sqlite",
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) SELECT count(*) FROM c;",
+    "-- bellows:batch mysql",
+    "SELECT SLEEP(0.03);",
     "",
   ].join("\n"),
 };

@@ -1,5 +1,6 @@
 /**
- * The rolling upgrade, end to end, on SQLite and PostgreSQL: an old (Newton)
+ * The rolling upgrade, end to end, on SQLite, PostgreSQL and MariaDB (with Glance's own
+ * visibility triggers there): an old (Newton)
  * service writing `is_public` and a new (Ocata) service writing `visibility`
  * run against the database as subprocesses while `bellows expand`, `migrate`
  * and `contract` run as subprocesses too. No request may fail, every row must
@@ -10,10 +11,11 @@ import assert from "node:assert/strict";
 import { execCli, runCli, withTempDir } from "./support/cli.ts";
 import { startCluster } from "./support/pg_cluster.ts";
 import { columns, seedImages, versionRows } from "./support/glance_db.ts";
-import { postgresDb, sqliteDb, type TestDb } from "./support/db.ts";
+import { mysqlDb, postgresDb, sqliteDb, type TestDb } from "./support/db.ts";
+import { startServer } from "./support/mariadb_server.ts";
 import { type ServiceReport, verifyRow } from "./support/glance_service.ts";
 
-const cluster = await startCluster();
+const [cluster, mysqlServer] = await Promise.all([startCluster(), startServer()]);
 const serviceScript = new URL("./support/glance_service.ts", import.meta.url).pathname;
 const config = new URL("../deno.json", import.meta.url).pathname;
 
@@ -196,4 +198,8 @@ Deno.test("rolling upgrade on SQLite: services keep working through expand, migr
 
 Deno.test("rolling upgrade on PostgreSQL: services keep working through expand, migrate, contract", async () => {
   await rollingUpgrade(await postgresDb(cluster, "rolling"));
+});
+
+Deno.test("rolling upgrade on MariaDB: services keep working through expand, migrate, contract", async () => {
+  await rollingUpgrade(await mysqlDb(mysqlServer, "rolling"));
 });

@@ -35,6 +35,9 @@ const POSTGRES_LEXER: LexerSettings = {
   escapeStrings: true,
   dollarQuotes: true,
   bracketIdentifiers: false,
+  dashCommentNeedsSpace: false,
+  versionComments: false,
+  compoundStatements: false,
 };
 
 /** PostgreSQL: `"` identifiers of at most 63 bytes, `$n` parameters, transactional DDL. */
@@ -128,6 +131,9 @@ export const sqliteDialect: Dialect = {
     escapeStrings: false,
     dollarQuotes: false,
     bracketIdentifiers: true,
+    dashCommentNeedsSpace: false,
+    versionComments: false,
+    compoundStatements: false,
   },
   quoteIdent(name: string): string {
     return quoteWith('"', name, "SQL");
@@ -202,6 +208,9 @@ export const mysqlDialect: Dialect = {
     escapeStrings: false,
     dollarQuotes: false,
     bracketIdentifiers: false,
+    dashCommentNeedsSpace: true,
+    versionComments: true,
+    compoundStatements: true,
   },
   quoteIdent(name: string): string {
     if (name.length === 0 || name.includes("\0")) {

@@ -36,6 +36,23 @@ export interface LexerSettings {
   readonly dollarQuotes: boolean;
   /** `[…]` quotes an identifier (SQLite, after SQL Server); elsewhere `[` is an operator. */
   readonly bracketIdentifiers: boolean;
+  /**
+   * `--` starts a comment only when a space or control character follows it (MySQL, so
+   * `1--1` is arithmetic); else `--` always does.
+   */
+  readonly dashCommentNeedsSpace: boolean;
+  /**
+   * `/*! … *\/` and `/*M! … *\/` are code the server runs, not comments (MySQL and
+   * MariaDB version comments, as mysqldump writes them).
+   */
+  readonly versionComments: boolean;
+  /**
+   * Stored programs (`CREATE TRIGGER` / `PROCEDURE` / `FUNCTION` / `EVENT`) have compound
+   * bodies: `BEGIN … END`, `IF … END IF`, `CASE … END CASE`, `LOOP`, `WHILE`, `REPEAT`,
+   * nested, read as one statement without `DELIMITER` (MySQL). Else only a trigger's
+   * `BEGIN … END` (SQLite) and `BEGIN ATOMIC … END` (PostgreSQL) are bodies.
+   */
+  readonly compoundStatements: boolean;
 }
 
 /**

@@ -16,13 +16,17 @@
  * a version table schema, `CREATE SCHEMA IF NOT EXISTS`), and one audit row per step, with
  * the time the script runs as `applied_at`.
  *
+ * One deliberate difference from Alembic: on MySQL a stored program whose body holds `;`
+ * (a trigger's `BEGIN … END`) is printed between `DELIMITER` lines, so that the `mysql` /
+ * `mariadb` client sends it whole; Alembic prints it with `;` and the client cuts it up.
+ *
  * @module
  */
 import type { Step } from "../graph/types.ts";
 import { applyStep } from "../graph/heads.ts";
 import type { Dialect, DialectName, TableName } from "../drivers/types.ts";
 import { dialectNamed } from "../drivers/dialects.ts";
-import { checksum, statementsFor } from "../script/mod.ts";
+import { checksum, splitStatements, statementsFor } from "../script/mod.ts";
 import {
   auditInsertSql,
   auditTableDdl,
@@ -157,7 +161,7 @@ export async function renderOfflineScript(
         emit("COMMIT;");
       }
       for (const stmt of statements) {
-        emit(`${stmt.sql};`);
+        emit(terminated(d, stmt.sql));
         // As online: a checkpoint per completed statement, so that a script stopped part-way
         // leaves the record bellows reads to say exactly where it stopped.
         if (outside) audit(step.revision, step.direction, CHECKPOINT, sum);
@@ -177,6 +181,22 @@ export async function renderOfflineScript(
   if (heads.length === 0) emit(v.drop);
   if (transactional) emit("COMMIT;");
   return out.join("");
+}
+
+/** Delimiters for a stored program's text, the first it does not contain is used. */
+const DELIMITERS = ["//", "$$", "!!", "%%", "^^"];
+
+/**
+ * `sql` followed by `;`; on a dialect with compound statements (MySQL), a statement that
+ * the `mysql` client would cut at an inner `;` goes between `DELIMITER` lines instead.
+ */
+function terminated(d: Dialect, sql: string): string {
+  if (!d.lexer.compoundStatements) return `${sql};`;
+  // How the client reads it: quotes and comments, but no stored-program bodies.
+  const asClient = splitStatements(sql, { lexer: d.lexer, bodies: false });
+  const delim = DELIMITERS.find((x) => !sql.includes(x));
+  if (asClient.length <= 1 || !delim) return `${sql};`;
+  return `DELIMITER ${delim}\n${sql}${delim}\nDELIMITER ;`;
 }
 
 function emitOps(

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { renderOfflineScript, shortLog, sqlaIdent } from "./offline.ts";
 import { loadProject } from "./project.ts";
 import { planDowngrade, planStamp, planUpgrade } from "../graph/plan.ts";
-import { postgresDialect, sqliteDialect } from "../drivers/mod.ts";
+import { mysqlDialect, postgresDialect, sqliteDialect } from "../drivers/mod.ts";
 import { stateConfig } from "../state/version_table.ts";
 
 const file = (id: string, down: string, body: string, extra = "") => ({
@@ -137,4 +137,24 @@ Deno.test("schema, table name and version_table_pk = false shape the version sta
   // No primary key, no RETURNING.
   assert.ok(parts.includes(`INSERT INTO "mySchema"."Ver" (version_num) VALUES ('a1');`));
   assert.ok(parts.some((p) => p.includes("'a1', 'stamp', 'done', NULL")));
+});
+
+Deno.test("offline: on MySQL a stored program with ; inside goes between DELIMITER lines", async () => {
+  const trigger = "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN\n" +
+    "  SET NEW.id = NEW.id + 1;\nEND";
+  const p = loadProject("test", [
+    file(
+      "m1",
+      "",
+      `-- bellows:upgrade\nCREATE TABLE t (id INT, v VARCHAR(9));\nINSERT INTO t VALUES (1, 'a;b');\n${trigger};\n` +
+        "CREATE TRIGGER tr2 BEFORE UPDATE ON t FOR EACH ROW SET NEW.v = 'x';",
+    ),
+  ]);
+  const text = alembicPart(
+    await renderOfflineScript(p, [], planUpgrade(p.map, [], "heads"), opts(mysqlDialect)),
+  );
+  assert.ok(text.includes("INSERT INTO t VALUES (1, 'a;b');\n\n"), text);
+  assert.ok(text.includes(`DELIMITER //\n${trigger}//\nDELIMITER ;\n\n`), text);
+  assert.ok(text.includes("FOR EACH ROW SET NEW.v = 'x';\n\n"), text);
+  assert.ok(!text.includes("BEGIN;"), "no transaction on MySQL, as Alembic");
 });

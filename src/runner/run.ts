@@ -452,17 +452,17 @@ export async function executeLocked(
     if (!d.transactionalDdl) {
       // Alembic allows it there too; say up front what it cannot promise.
       opts.log.warn(
-        `--single-transaction on ${d.title}: DDL statements commit as they run, so a failure ` +
-          `rolls back only the data changes and the version table`,
+        `--single-transaction on ${d.title}: DDL statements commit as they run, and commit the ` +
+          `run's transaction with them, so a failure rolls back only what ran after the last one`,
       );
     }
     opts.activity?.set(
       d.transactionalDdl
         ? `the run was not committed (--single-transaction): the database rolls it back and ` +
           `stays at ${formatRevs(before)}`
-        : `the run was not committed (--single-transaction): the database rolls back its ` +
-          `data changes, but DDL statements that ran stay (${d.title} commits them as they ` +
-          `run); the version table stays at ${formatRevs(before)}`,
+        : `the run was not committed (--single-transaction): the database rolls back what ` +
+          `ran after its last DDL statement (${d.title} commits each as it runs, and the ` +
+          `run's transaction with it): see 'bellows current' for where it is`,
     );
     let stage = "begin" as TxStage;
     try {
@@ -478,7 +478,10 @@ export async function executeLocked(
         );
       });
     } catch (e) {
-      if (stage === "body") throw e;
+      if (stage === "body") {
+        if (!d.transactionalDdl) await sayWhereDdlLeftIt(e, driver, cfg, before);
+        throw e;
+      }
       const first = steps.find((s) => s.kind === "migrate") as MigrateStep;
       throw transactionError(driver, stage, e, {
         where: project.scripts.get(first.revision)!.file,
@@ -494,6 +497,32 @@ export async function executeLocked(
     return result!;
   }
   return await runSteps(driver, undefined, project, cfg, opts, before, steps);
+}
+
+/**
+ * Under --single-transaction where DDL is not transactional, each DDL statement also
+ * committed the run's transaction, version rows included: the rollback did not bring the
+ * version table back to `before`. Correct the failure's message with the rows it holds.
+ */
+async function sayWhereDdlLeftIt(
+  e: unknown,
+  driver: Driver,
+  cfg: StateConfig,
+  before: readonly string[],
+): Promise<void> {
+  if (!(e instanceof Error)) return;
+  const claim = `; the version table remains at ${formatRevs(before)}`;
+  if (!e.message.endsWith(claim)) return;
+  let now: string[];
+  try {
+    now = await readHeads(driver, cfg);
+  } catch {
+    return; // The error being reported matters more than this correction.
+  }
+  if (now.length === before.length && now.every((h) => before.includes(h))) return;
+  e.message = e.message.slice(0, -claim.length) +
+    `; those statements committed the run's transaction too, so the version table is at ` +
+    formatRevs(now);
 }
 
 function isAllStamp(steps: readonly Step[]) {
@@ -591,7 +620,14 @@ class StateTables {
   async prepare(tx: Executor): Promise<void> {
     if (this.#ready) return;
     await ensureVersionTable(tx, this.driver, this.cfg);
-    await ensureAuditTable(tx, this.driver.dialect, this.cfg);
+    // Where DDL commits implicitly (MySQL), CREATE TABLE IF NOT EXISTS ends the open
+    // transaction even when the table exists, and the revision would run in autocommit.
+    if (
+      this.driver.dialect.transactionalDdl ||
+      !(await this.driver.tableExists(this.cfg.auditTable, tx))
+    ) {
+      await ensureAuditTable(tx, this.driver.dialect, this.cfg);
+    }
     this.#ready = true;
   }
 

@@ -3,7 +3,10 @@
  *
  * A small lexer, not a parser: it knows quoting, comments and the few block
  * forms whose bodies contain `;` (dollar quotes, SQLite trigger bodies,
- * PostgreSQL `BEGIN ATOMIC`), and nothing else about SQL.
+ * PostgreSQL `BEGIN ATOMIC`, MySQL stored-program bodies), and nothing else
+ * about SQL. MySQL's bodies are read without `DELIMITER`, as the server reads
+ * them: a statement ends at a `;` outside every `BEGIN … END`, `IF … END IF`,
+ * `CASE … END [CASE]`, `LOOP`, `WHILE`, `REPEAT` and `FOR` block.
  *
  * @module
  */
@@ -26,6 +29,12 @@ export interface SplitOptions {
   readonly lexer?: LexerSettings;
   /** File name for error messages. Default `<sql>`. */
   readonly file?: string;
+  /**
+   * Read trigger, `BEGIN ATOMIC` and stored-program bodies as one statement (default true).
+   * False cuts at every `;` outside quotes, comments and parentheses, as the `mysql` client
+   * does without `DELIMITER`.
+   */
+  readonly bodies?: boolean;
 }
 
 /** A file position: 1-based line, and 1-based column counted in code points. */
@@ -39,9 +48,51 @@ export interface Position {
 const TAB = 9, LF = 10, VT = 11, FF = 12, CR = 13, SPACE = 32;
 const DQUOTE = 34, DOLLAR = 36, QUOTE = 39, LPAREN = 40, RPAREN = 41, STAR = 42;
 const HASH = 35, DASH = 45, DOT = 46, SLASH = 47, SEMI = 59, LBRACKET = 91, BACKTICK = 96;
+const BANG = 33, UPPER_M = 77;
+
+/** Longest keyword the lexer looks at (`DETERMINISTIC`); longer words are never keywords. */
+const MAX_KEYWORD = 13;
 
 /** Words that may stand between CREATE and TRIGGER. */
 const TRIGGER_PREFIX = new Set(["OR", "REPLACE", "TEMP", "TEMPORARY", "CONSTRAINT"]);
+
+/** MySQL: words that may stand between CREATE and the kind of stored program. */
+const PROGRAM_PREFIX = new Set([...TRIGGER_PREFIX, "DEFINER", "CURRENT_USER", "AGGREGATE"]);
+
+/** MySQL: the stored programs, whose body may be a compound statement. */
+const PROGRAM_KINDS = new Set(["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"]);
+
+/** MySQL: compound statements that open a block where a statement starts (and END … closes). */
+const BLOCK_WORDS = new Set(["IF", "LOOP", "WHILE", "REPEAT", "FOR"]);
+
+/** MySQL: what follows END to name the block it closes (`END IF`), not a new block. */
+const END_KINDS = new Set(["IF", "CASE", "LOOP", "WHILE", "REPEAT", "FOR"]);
+
+/** MySQL: inside a block, a token after which a statement starts (`;`, a label's `:`). */
+const STATEMENT_BEFORE = new Set([";", ":", "BEGIN", "THEN", "ELSE", "DO", "LOOP", "REPEAT"]);
+
+/**
+ * MySQL: outside any block of a stored program, what can stand just before its body: the
+ * end of a trigger's `FOR EACH ROW`, an event's `DO`, a routine's parameter list or
+ * characteristics, a label.
+ */
+const BODY_BEFORE = new Set([
+  "ROW",
+  "DO",
+  ")",
+  ":",
+  "DETERMINISTIC",
+  "SQL",
+  "DATA",
+  "DEFINER",
+  "INVOKER",
+]);
+
+/** MariaDB's anonymous compound statement, read as a stored program of its own. */
+const ANONYMOUS_BLOCK = "BEGIN NOT ATOMIC";
+
+/** The block kind a CASE expression opens: `END` closes it, THEN and ELSE start no statement. */
+const CASE_EXPRESSION = "CASE expression";
 
 // Where we are in recognising `CREATE … TRIGGER` at the head of a statement.
 const HEAD_START = 0, HEAD_AFTER_CREATE = 1, HEAD_DONE = 2;
@@ -80,7 +131,19 @@ export function splitStatements(sql: string, options: SplitOptions = {}): Statem
 
   let st = freshState();
   const finish = () => {
-    if (st.start >= 0) out.push({ sql: sql.slice(st.start, st.end), ...cursor.at(st.start) });
+    if (st.start >= 0) {
+      const text = sql.slice(st.start, st.end);
+      if (lex.compoundStatements && /^DELIMITER\s/i.test(text)) {
+        // The mysql client's command: sent to the server it is a syntax error far from here.
+        fail(
+          file,
+          lineAt(sql, st.start, firstLine),
+          "DELIMITER is a command of the mysql client, not SQL: leave it out " +
+            "(BEGIN … END bodies are read whole without it)",
+        );
+      }
+      out.push({ sql: text, ...cursor.at(st.start) });
+    }
     st = freshState();
   };
 
@@ -91,16 +154,31 @@ export function splitStatements(sql: string, options: SplitOptions = {}): Statem
       i++;
       continue;
     }
-    if ((c === DASH && sql.charCodeAt(i + 1) === DASH) || (c === HASH && lex.hashComments)) {
+    if (
+      (c === DASH && sql.charCodeAt(i + 1) === DASH &&
+        (!lex.dashCommentNeedsSpace || !(sql.charCodeAt(i + 2) > SPACE))) ||
+      (c === HASH && lex.hashComments)
+    ) {
       const nl = sql.indexOf("\n", i);
       i = nl === -1 ? n : nl;
       continue;
     }
     if (c === SLASH && sql.charCodeAt(i + 1) === STAR) {
-      i = skipBlockComment(sql, i, lex.nestedComments) ?? unterminated(i, "/* comment");
+      const code = lex.versionComments ? versionCommentCode(sql, i) : -1;
+      if (code < 0) {
+        i = skipBlockComment(sql, i, lex.nestedComments) ?? unterminated(i, "/* comment");
+        continue;
+      }
+      // `/*!50003 …*/`: the server runs what is inside, so it is statement text, read as code.
+      if (st.start < 0) st.start = i;
+      [st.versionAt, st.end, i] = [i, code, code];
       continue;
     }
-    if (c === SEMI && st.parens === 0 && st.block === 0) {
+    if (c === STAR && sql.charCodeAt(i + 1) === SLASH && st.versionAt >= 0) {
+      [st.versionAt, st.end, i] = [-1, i + 2, i + 2];
+      continue;
+    }
+    if (c === SEMI && st.parens === 0 && st.block === 0 && st.versionAt < 0) {
       finish();
       i++;
       continue;
@@ -139,8 +217,13 @@ export function splitStatements(sql: string, options: SplitOptions = {}): Statem
       else if (c === RPAREN && st.parens > 0) st.parens--;
     }
     st.end = i;
+    if (options.bodies === false) continue;
 
-    const upper = word !== undefined && word.length <= 10 ? word.toUpperCase() : "";
+    const upper = word !== undefined && word.length <= MAX_KEYWORD ? word.toUpperCase() : "";
+    if (lex.compoundStatements) {
+      programStep(st, word === undefined ? undefined : upper, c, tokenAt);
+      continue;
+    }
     if (st.head === HEAD_START) st.head = upper === "CREATE" ? HEAD_AFTER_CREATE : HEAD_DONE;
     else if (st.head === HEAD_AFTER_CREATE) {
       if (upper === "TRIGGER") st.trigger = true;
@@ -161,8 +244,18 @@ export function splitStatements(sql: string, options: SplitOptions = {}): Statem
     st.afterDot = c === DOT && word === undefined;
   }
 
+  if (st.versionAt >= 0) unterminated(st.versionAt, "/*! comment");
   if (st.block > 0) {
-    unterminated(st.blockAt, st.trigger ? "trigger body BEGIN" : "BEGIN ATOMIC body");
+    unterminated(
+      st.blockAt,
+      st.program === ANONYMOUS_BLOCK
+        ? ANONYMOUS_BLOCK
+        : st.program
+        ? `${st.program.toLowerCase()} body ${st.blocks[0]}`
+        : st.trigger
+        ? "trigger body BEGIN"
+        : "BEGIN ATOMIC body",
+    );
   }
   if (st.parens > 0) unterminated(st.parenAt, "(");
   finish();
@@ -214,6 +307,14 @@ interface State {
   pendingBegin: number;
   /** The previous token was `.`, so a word is a qualified name, not a keyword. */
   afterDot: boolean;
+  /** Offset of the open `/*!` version comment, or -1. */
+  versionAt: number;
+  /** MySQL: the kind of stored program the statement creates (`TRIGGER`), or "". */
+  program: string;
+  /** MySQL: the open blocks, outermost first, by the word that opened each (or CASE_EXPRESSION). */
+  blocks: string[];
+  /** MySQL: the previous token: a keyword uppercased, a punctuation character, or "". */
+  prev: string;
 }
 
 function freshState(): State {
@@ -229,7 +330,85 @@ function freshState(): State {
     trigger: false,
     pendingBegin: -1,
     afterDot: false,
+    versionAt: -1,
+    program: "",
+    blocks: [],
+    prev: "",
   };
+}
+
+/**
+ * MySQL's reading of one token (`word`: uppercased, or undefined for anything but a
+ * word; `c` its first character): recognise `CREATE [DEFINER = …] TRIGGER` and the other
+ * stored programs, and inside their bodies track the compound blocks, so that `;` ends the
+ * statement only outside all of them. `IF`, `REPEAT` and the other block words open a block
+ * only where a statement starts, since `IF(…)` and `REPEAT(…)` are functions in expressions;
+ * `CASE` always opens one (a CASE expression ends with END too).
+ */
+function programStep(st: State, word: string | undefined, c: number, tokenAt: number): void {
+  const prev = st.prev;
+  const afterDot = st.afterDot;
+  // A word after `.` is a qualified name (NEW.end), and a quoted token is no keyword.
+  st.prev = afterDot
+    ? ""
+    : word ?? (c === QUOTE || c === DQUOTE || c === BACKTICK ? "" : String.fromCharCode(c));
+  st.afterDot = c === DOT && word === undefined;
+  if (st.head === HEAD_START) {
+    st.head = word === "CREATE" ? HEAD_AFTER_CREATE : HEAD_DONE;
+    // MariaDB's anonymous block: BEGIN NOT ATOMIC … END.
+    if (word === "BEGIN") [st.program, st.blocks, st.blockAt] = [ANONYMOUS_BLOCK, [], tokenAt];
+    return;
+  }
+  if (st.head === HEAD_AFTER_CREATE) {
+    if (word !== undefined && PROGRAM_KINDS.has(word)) [st.program, st.head] = [word, HEAD_DONE];
+    // DEFINER = `user`@`host` (or 'user'@'%', or user@host) stays in the head.
+    else if (word !== undefined && !PROGRAM_PREFIX.has(word) && prev !== "=" && prev !== "@") {
+      st.head = HEAD_DONE;
+    }
+    return;
+  }
+  if (!st.program || word === undefined || afterDot) return;
+  if (st.program === ANONYMOUS_BLOCK) {
+    // Only BEGIN NOT … opens the anonymous block; plain BEGIN starts a transaction.
+    if (prev === "BEGIN" && st.blocks.length === 0) {
+      if (word === "NOT") [st.blocks, st.block] = [["BEGIN"], 1];
+      else st.program = "";
+      return;
+    }
+  }
+  const blocks = st.blocks;
+  const top = blocks.at(-1);
+  if (prev === "END" && END_KINDS.has(word)) return; // END IF names what it closes
+  if (word === "END") {
+    if (blocks.length > 0) blocks.pop();
+  } else {
+    const statementStart = top === undefined
+      ? BODY_BEFORE.has(prev)
+      : top !== CASE_EXPRESSION && STATEMENT_BEFORE.has(prev);
+    let opens: string | undefined;
+    if (word === "BEGIN") opens = word;
+    else if (word === "CASE") opens = statementStart ? word : CASE_EXPRESSION;
+    else if (statementStart && BLOCK_WORDS.has(word)) opens = word;
+    if (opens !== undefined) {
+      if (blocks.length === 0) st.blockAt = tokenAt;
+      blocks.push(opens);
+    }
+  }
+  st.block = blocks.length;
+}
+
+/**
+ * Where the code inside a MySQL version comment opening at `i` starts (`/*!50003 ` or
+ * MariaDB's `/*M!100100 `: past the marker and its version digits), or -1 when the block
+ * comment at `i` is an ordinary comment.
+ */
+function versionCommentCode(sql: string, i: number): number {
+  let j = i + 2;
+  if (sql.charCodeAt(j) === UPPER_M) j++;
+  if (sql.charCodeAt(j) !== BANG) return -1;
+  j++;
+  while (j < sql.length && sql.charCodeAt(j) >= 48 && sql.charCodeAt(j) <= 57) j++;
+  return j;
 }
 
 /** Letters, digits, `_`, `$` and anything non-ASCII: identifier and number characters. */

@@ -193,7 +193,198 @@ const cases: { name: string; sql: string; want: string[]; dialect?: DialectName 
     ],
   },
   { name: "stray close parenthesis", sql: "SELECT 1); SELECT 2", want: ["SELECT 1)", "SELECT 2"] },
+  ...mysqlCases(),
 ];
+
+/** MySQL's lexical rules and stored-program bodies, all read with `dialect: "mysql"`. */
+function mysqlCases(): { name: string; sql: string; want: string[]; dialect: DialectName }[] {
+  const list: [string, string, string[]][] = [
+    ["backticks hold ; and quotes", "SELECT `a;'b`; SELECT 2", ["SELECT `a;'b`", "SELECT 2"]],
+    ["doubled backtick", "SELECT `a``;b`; SELECT 2", ["SELECT `a``;b`", "SELECT 2"]],
+    ["backslash escapes in '", "SELECT 'a\\';b'; SELECT 2", ["SELECT 'a\\';b'", "SELECT 2"]],
+    ['backslash escapes in "', 'SELECT "a\\";b"; SELECT 2', ['SELECT "a\\";b"', "SELECT 2"]],
+    ["escaped backslash ends", "SELECT 'a\\\\'; SELECT 2", ["SELECT 'a\\\\'", "SELECT 2"]],
+    ["# comment", "SELECT 1 # a; b\n, 2; # c\nSELECT 3", ["SELECT 1 # a; b\n, 2", "SELECT 3"]],
+    ["-- then a space is a comment", "SELECT 1 -- a; b\n; SELECT 2", ["SELECT 1", "SELECT 2"]],
+    ["-- then a tab is a comment", "SELECT 1 --\ta; b\n; SELECT 2", ["SELECT 1", "SELECT 2"]],
+    ["-- at a line end is a comment", "SELECT 1 --\n; SELECT 2 --", ["SELECT 1", "SELECT 2"]],
+    ["1--1 is arithmetic", "SELECT 1--1; SELECT 2", ["SELECT 1--1", "SELECT 2"]],
+    ["--x is not a comment", "SELECT 5 --x;\nSELECT 2", ["SELECT 5 --x", "SELECT 2"]],
+    [
+      "version comment is statement text",
+      "/*!40101 SET @old = @@sql_mode */;\n/*M!100100 SET x = 1 */; /* plain */ SELECT 2",
+      ["/*!40101 SET @old = @@sql_mode */", "/*M!100100 SET x = 1 */", "SELECT 2"],
+    ],
+    [
+      "version comment at a statement end is kept",
+      "CREATE TABLE t (a int) /*!50100 ENGINE=InnoDB */; SELECT 2",
+      ["CREATE TABLE t (a int) /*!50100 ENGINE=InnoDB */", "SELECT 2"],
+    ],
+    [
+      "; inside a version comment",
+      "/*!50003 SET a = 1; SET b = 2 */; SELECT 2",
+      ["/*!50003 SET a = 1; SET b = 2 */", "SELECT 2"],
+    ],
+    ["plain comments are still dropped", "/* a; */ SELECT 1 /* b */;", ["SELECT 1"]],
+    [
+      "trigger with BEGIN … END",
+      "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN\n  SET NEW.x = 1;\n  SET NEW.y = 2;\nEND;\nSELECT 2",
+      [
+        "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN\n  SET NEW.x = 1;\n  SET NEW.y = 2;\nEND",
+        "SELECT 2",
+      ],
+    ],
+    [
+      "trigger with one statement",
+      "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = IF(NEW.y, 1, 2); SELECT 2",
+      ["CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = IF(NEW.y, 1, 2)", "SELECT 2"],
+    ],
+    [
+      "trigger whose body is an IF",
+      "CREATE TRIGGER t BEFORE UPDATE ON a FOR EACH ROW IF NEW.x THEN SET NEW.y = 1; END IF; SELECT 2",
+      [
+        "CREATE TRIGGER t BEFORE UPDATE ON a FOR EACH ROW IF NEW.x THEN SET NEW.y = 1; END IF",
+        "SELECT 2",
+      ],
+    ],
+    [
+      "Glance's visibility trigger: IF … ELSEIF … END IF, SIGNAL",
+      [
+        "CREATE TRIGGER insert_visibility BEFORE INSERT ON images",
+        "FOR EACH ROW",
+        "BEGIN",
+        "  -- NOTE: the is_public column is still there",
+        "  IF NEW.is_public <=> 1 THEN",
+        "    SET NEW.visibility = 'public';",
+        "  ELSEIF NEW.is_public <=> 0 THEN",
+        "    SET NEW.visibility = IF(NEW.x, 'shared', 'private');",
+        "  ELSE",
+        "    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'it''s; \\'bad\\'';",
+        "  END IF;",
+        "END;",
+        "SELECT 2",
+      ].join("\n"),
+      [
+        [
+          "CREATE TRIGGER insert_visibility BEFORE INSERT ON images",
+          "FOR EACH ROW",
+          "BEGIN",
+          "  -- NOTE: the is_public column is still there",
+          "  IF NEW.is_public <=> 1 THEN",
+          "    SET NEW.visibility = 'public';",
+          "  ELSEIF NEW.is_public <=> 0 THEN",
+          "    SET NEW.visibility = IF(NEW.x, 'shared', 'private');",
+          "  ELSE",
+          "    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'it''s; \\'bad\\'';",
+          "  END IF;",
+          "END",
+        ].join("\n"),
+        "SELECT 2",
+      ],
+    ],
+    [
+      "procedure with nested blocks, loops and labels",
+      [
+        "CREATE DEFINER=`root`@`localhost` PROCEDURE p(IN n INT)",
+        "  MODIFIES SQL DATA",
+        "outer_blk: BEGIN",
+        "  DECLARE i INT DEFAULT 0;",
+        "  DECLARE CONTINUE HANDLER FOR SQLEXCEPTION BEGIN SET i = -1; END;",
+        "  lp: LOOP SET i = i + 1; IF i > n THEN LEAVE lp; END IF; END LOOP lp;",
+        "  WHILE i > 0 DO SET i = i - 1; END WHILE;",
+        "  REPEAT SET i = i + 1; UNTIL i >= REPEAT('x', 2) END REPEAT;",
+        "  CASE i WHEN 1 THEN SELECT 1; ELSE BEGIN SELECT 2; END; END CASE;",
+        "  SELECT CASE WHEN i THEN 'a' ELSE 'b' END;",
+        "  BEGIN SELECT `end`, t.begin FROM t; END;",
+        "END outer_blk;",
+        "CALL p(3)",
+      ].join("\n"),
+      [
+        [
+          "CREATE DEFINER=`root`@`localhost` PROCEDURE p(IN n INT)",
+          "  MODIFIES SQL DATA",
+          "outer_blk: BEGIN",
+          "  DECLARE i INT DEFAULT 0;",
+          "  DECLARE CONTINUE HANDLER FOR SQLEXCEPTION BEGIN SET i = -1; END;",
+          "  lp: LOOP SET i = i + 1; IF i > n THEN LEAVE lp; END IF; END LOOP lp;",
+          "  WHILE i > 0 DO SET i = i - 1; END WHILE;",
+          "  REPEAT SET i = i + 1; UNTIL i >= REPEAT('x', 2) END REPEAT;",
+          "  CASE i WHEN 1 THEN SELECT 1; ELSE BEGIN SELECT 2; END; END CASE;",
+          "  SELECT CASE WHEN i THEN 'a' ELSE 'b' END;",
+          "  BEGIN SELECT `end`, t.begin FROM t; END;",
+          "END outer_blk",
+        ].join("\n"),
+        "CALL p(3)",
+      ],
+    ],
+    [
+      "function: IF() in an expression opens nothing",
+      "CREATE FUNCTION f(x INT) RETURNS INT DETERMINISTIC BEGIN DECLARE y INT; SET y = IF(x > 0, 1, 0); RETURN y; END; SELECT f(1)",
+      [
+        "CREATE FUNCTION f(x INT) RETURNS INT DETERMINISTIC BEGIN DECLARE y INT; SET y = IF(x > 0, 1, 0); RETURN y; END",
+        "SELECT f(1)",
+      ],
+    ],
+    [
+      "function with a RETURN body",
+      "CREATE FUNCTION g() RETURNS INT RETURN 1; SELECT 2",
+      ["CREATE FUNCTION g() RETURNS INT RETURN 1", "SELECT 2"],
+    ],
+    [
+      "CASE statement with a CASE expression inside",
+      "CREATE PROCEDURE p() BEGIN CASE WHEN CASE 1 WHEN 1 THEN 1 END = 1 THEN SELECT 1; END CASE; END; SELECT 2",
+      [
+        "CREATE PROCEDURE p() BEGIN CASE WHEN CASE 1 WHEN 1 THEN 1 END = 1 THEN SELECT 1; END CASE; END",
+        "SELECT 2",
+      ],
+    ],
+    [
+      "event with DO BEGIN … END",
+      "CREATE EVENT IF NOT EXISTS e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM a; DELETE FROM b; END; SELECT 2",
+      [
+        "CREATE EVENT IF NOT EXISTS e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM a; DELETE FROM b; END",
+        "SELECT 2",
+      ],
+    ],
+    [
+      "mysqldump's trigger in version comments",
+      "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`%`*/ /*!50003 TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 1; END */; SELECT 2",
+      [
+        "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`%`*/ /*!50003 TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 1; END */",
+        "SELECT 2",
+      ],
+    ],
+    [
+      "CREATE OR REPLACE DEFINER = user@host",
+      "create or replace definer = bob@localhost trigger t after delete on a for each row begin delete from b; end; select 2",
+      [
+        "create or replace definer = bob@localhost trigger t after delete on a for each row begin delete from b; end",
+        "select 2",
+      ],
+    ],
+    [
+      "MariaDB's BEGIN NOT ATOMIC block",
+      "BEGIN NOT ATOMIC DECLARE x INT; SET x = 1; END; SELECT 2",
+      ["BEGIN NOT ATOMIC DECLARE x INT; SET x = 1; END", "SELECT 2"],
+    ],
+    [
+      "plain BEGIN starts a transaction",
+      "BEGIN; INSERT INTO a VALUES (1); COMMIT; BEGIN WORK; END;",
+      ["BEGIN", "INSERT INTO a VALUES (1)", "COMMIT", "BEGIN WORK", "END"],
+    ],
+    [
+      "CASE and IF outside stored programs open nothing",
+      "SELECT CASE WHEN a THEN 1 END, IF(b, 1, 2) FROM t; SELECT 2",
+      ["SELECT CASE WHEN a THEN 1 END, IF(b, 1, 2) FROM t", "SELECT 2"],
+    ],
+    [
+      "DROP TRIGGER is no program",
+      "DROP TRIGGER IF EXISTS insert_visibility; DROP TRIGGER update_visibility;",
+      ["DROP TRIGGER IF EXISTS insert_visibility", "DROP TRIGGER update_visibility"],
+    ],
+  ];
+  return list.map(([name, sql, want]) => ({ name: `mysql: ${name}`, sql, want, dialect: "mysql" }));
+}
 
 for (const c of cases) {
   Deno.test(`splitStatements: ${c.name}`, () => {
@@ -273,6 +464,44 @@ const unterminated: { name: string; sql: string; want: RegExp; dialect?: Dialect
     sql: "SELECT 1;\nSELECT (1;\nSELECT 2;",
     want: /^f\.sql:6: \( is never closed$/,
   },
+  {
+    name: "mysql trigger body",
+    sql:
+      "SELECT 1;\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW\nBEGIN\n  IF 1 THEN SET NEW.x = 1; END;\n",
+    want: /^f\.sql:7: trigger body BEGIN is never closed$/,
+    dialect: "mysql",
+  },
+  {
+    name: "mysql procedure IF",
+    sql: "CREATE PROCEDURE p()\nIF 1 THEN SELECT 1;\n",
+    want: /^f\.sql:6: procedure body IF is never closed$/,
+    dialect: "mysql",
+  },
+  {
+    name: "mysql BEGIN NOT ATOMIC",
+    sql: "\nBEGIN NOT ATOMIC SELECT 1;",
+    want: /^f\.sql:6: BEGIN NOT ATOMIC is never closed$/,
+    dialect: "mysql",
+  },
+  {
+    name: "mysql version comment",
+    sql: "SELECT 1;\n/*!40101 SET x = 1;",
+    want: /^f\.sql:6: \/\*! comment is never closed$/,
+    dialect: "mysql",
+  },
+  {
+    name: "mysql DELIMITER",
+    sql: "SELECT 1;\nDELIMITER //\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN END//",
+    want:
+      /^f\.sql:6: DELIMITER is a command of the mysql client, not SQL: leave it out \(BEGIN … END bodies are read whole without it\)$/,
+    dialect: "mysql",
+  },
+  {
+    name: "mysql backslash-escaped quote",
+    sql: "SELECT 'a\\';",
+    want: /^f\.sql:5: string is never closed$/,
+    dialect: "mysql",
+  },
 ];
 
 for (const c of unterminated) {
@@ -312,7 +541,8 @@ Deno.test("locate: agrees with statement positions from the splitter", () => {
 Deno.test("splitStatements: on random input, statements sit where they say, or a ScriptError", () => {
   const parts = ["SELECT", " ", "\n", ";", "'", '"', "`", "[", "]", "$$", "$a$", "$1", "E'", "\\"];
   parts.push("--", "/*", "*/", "(", ")", "BEGIN", "ATOMIC", "END", "CASE", "CREATE", "TRIGGER");
-  parts.push("é", "😀", ".", "x", "\r\n", "\t");
+  parts.push("é", "😀", ".", "x", "\r\n", "\t", "#", "-- ", "/*!50003 ", "/*M!", "IF", "THEN");
+  parts.push("LOOP", "PROCEDURE", "ROW", ":", "NOT", "DEFINER", "=", "@");
   let seed = 42; // a fixed LCG, so that a failure reproduces
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let k = 0; k < 3000; k++) {
@@ -321,7 +551,7 @@ Deno.test("splitStatements: on random input, statements sit where they say, or a
       () => parts[Math.floor(random() * parts.length)],
     ).join("");
     const lines = sql.split("\n");
-    for (const dialect of [undefined, "sqlite", "postgresql"] as const) {
+    for (const dialect of [undefined, "sqlite", "postgresql", "mysql"] as const) {
       let statements;
       try {
         statements = splitStatements(sql, { dialect, line: 3 });
@@ -347,6 +577,9 @@ Deno.test("splitStatements: lexer settings a dialect can ask for (# comments, ba
     escapeStrings: false,
     dollarQuotes: false,
     bracketIdentifiers: false,
+    dashCommentNeedsSpace: false,
+    versionComments: false,
+    compoundStatements: false,
   };
   const split = (sql: string, lexer?: LexerSettings) =>
     splitStatements(sql, { lexer }).map((s) => s.sql);
@@ -368,5 +601,18 @@ Deno.test("splitStatements: lexer settings a dialect can ask for (# comments, ba
   assert.deepEqual(
     splitStatements(hash, { dialect: "postgresql", lexer: mysqlLike }).map((s) => s.sql),
     ["SELECT 1"],
+  );
+});
+
+Deno.test("splitStatements: bodies: false cuts where the mysql client would", () => {
+  const sql = "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = ';'; END";
+  assert.equal(splitStatements(sql, { dialect: "mysql" }).length, 1);
+  assert.deepEqual(splitStatements(sql, { dialect: "mysql", bodies: false }).map((s) => s.sql), [
+    "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = ';'",
+    "END",
+  ]);
+  assert.equal(
+    splitStatements("SELECT 'a;b' -- c;\n", { dialect: "mysql", bodies: false }).length,
+    1,
   );
 });

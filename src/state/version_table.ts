@@ -208,11 +208,13 @@ export async function ensureVersionTable(
   const schema = cfg.versionTable.schema;
   const d = driver.dialect;
   return await writing(d, cfg.versionTable, "create", async () => {
+    // Existing table first: where DDL commits implicitly (MySQL), even a CREATE … IF NOT
+    // EXISTS that does nothing would end the caller's transaction.
+    if (await driver.tableExists(cfg.versionTable, exec)) return false;
     if (schema && d.createSchema) {
       const ddl = d.createSchema(schema);
       if (ddl) await exec.run(ddl);
     }
-    if (await driver.tableExists(cfg.versionTable, exec)) return false;
     await exec.run(versionTableDdl(d, cfg));
     return true;
   });

@@ -9,10 +9,11 @@ import type { TestDb } from "./db.ts";
 
 /** Column names of a table, in order. */
 export async function columns(db: TestDb, table: string): Promise<string[]> {
+  const schema = db.dialect === "mysql" ? "DATABASE()" : "current_schema()";
   const sql = db.dialect === "sqlite"
     ? `SELECT name FROM pragma_table_info('${table}') ORDER BY cid`
     : `SELECT column_name AS name FROM information_schema.columns ` +
-      `WHERE table_name = '${table}' AND table_schema = current_schema() ORDER BY ordinal_position`;
+      `WHERE table_name = '${table}' AND table_schema = ${schema} ORDER BY ordinal_position`;
   return (await db.rows(sql)).map((r) => String(r.name));
 }
 

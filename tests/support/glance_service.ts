@@ -18,6 +18,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import postgres from "postgres";
+import mysql from "mysql2/promise";
 
 /** What a service reports when it stops. */
 export interface ServiceReport {
@@ -97,6 +98,40 @@ function openDb(role: "old" | "new", url: string): Db {
       },
       ids: async () => (await sql`SELECT id FROM images`).map((r) => String(r.id)),
       close: () => sql.end({ timeout: 5 }),
+    };
+  }
+  if (url.startsWith("mysql")) {
+    // A connection as Glance's (PyMySQL) would make: one per service, autocommit.
+    const conn = mysql.createConnection({ uri: url, charset: "utf8mb4" });
+    const bind = (flag: boolean | string) => typeof flag === "boolean" ? (flag ? 1 : 0) : flag;
+    return {
+      insert: async (id, tag, flag) => {
+        await (await conn).execute(
+          `INSERT INTO images (id, name, status, ${col}, created_at)
+           VALUES (?, ?, 'active', ?, CURRENT_TIMESTAMP)`,
+          [id, tag, bind(flag)],
+        );
+      },
+      update: async (id, tag, flag) => {
+        await (await conn).execute(`UPDATE images SET ${col} = ?, name = ? WHERE id = ?`, [
+          bind(flag),
+          tag,
+          id,
+        ]);
+      },
+      read: async (id) => {
+        const [rows] = await (await conn).execute(
+          `SELECT name, ${col} AS value FROM images WHERE id = ?`,
+          [id],
+        );
+        const row = (rows as { name: string; value: unknown }[])[0];
+        return row ? { name: String(row.name), value: row.value } : undefined;
+      },
+      ids: async () => {
+        const [rows] = await (await conn).query("SELECT id FROM images");
+        return (rows as { id: string }[]).map((r) => String(r.id));
+      },
+      close: async () => await (await conn).end(),
     };
   }
   const db = new DatabaseSync(url.replace(/^sqlite:/, ""), { timeout: 60_000 });

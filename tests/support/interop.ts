@@ -20,16 +20,28 @@ import {
 } from "../oracle/mod.ts";
 import { runCli } from "./cli.ts";
 import { psql } from "./pg_cluster.ts";
+import { mysqlCli } from "./mariadb_server.ts";
 
 /** Python for Alembic: `$BELLOWS_PYTHON` or Debian's. */
 export const PYTHON = Deno.env.get("BELLOWS_PYTHON") ?? "/usr/bin/python3";
 
-const table = (id: string) => ({
+/**
+ * Downgrade statements that drop `index` of `table` first: MySQL's indexes belong to their
+ * table (`DROP INDEX … ON`), so each dialect has its own section. (Alembic runs the generic
+ * statements before the dialect's, so none of them can be generic.)
+ */
+const dropIndexThen = (index: string, table: string, then: string): Record<string, string[]> => ({
+  "down@postgresql": [`DROP INDEX ${index}`, then],
+  "down@sqlite": [`DROP INDEX ${index}`, then],
+  "down@mysql": [`DROP INDEX ${index} ON ${table}`, then],
+});
+
+const table = (id: string): Record<string, string[]> => ({
   up: [
     `CREATE TABLE t_${id} (id INTEGER PRIMARY KEY, note VARCHAR(20))`,
     `CREATE INDEX ix_${id} ON t_${id} (note)`,
   ],
-  down: [`DROP INDEX ix_${id}`, `DROP TABLE t_${id}`],
+  ...dropIndexThen(`ix_${id}`, `t_${id}`, `DROP TABLE t_${id}`),
 });
 
 /** The graph both tools share. */
@@ -46,7 +58,7 @@ export const GRAPH: OracleRevision[] = [
         "ALTER TABLE t_e1 ADD COLUMN extra INTEGER",
         "CREATE INDEX ix_e1_extra ON t_e1 (extra)",
       ],
-      down: ["DROP INDEX ix_e1_extra", "ALTER TABLE t_e1 DROP COLUMN extra"],
+      ...dropIndexThen("ix_e1_extra", "t_e1", "ALTER TABLE t_e1 DROP COLUMN extra"),
     },
   },
   {
@@ -62,10 +74,14 @@ export const GRAPH: OracleRevision[] = [
         "  RETURN NEW;\nEND;\n$$ LANGUAGE plpgsql",
         "CREATE TRIGGER c1_trg BEFORE INSERT ON t_c1 FOR EACH ROW EXECUTE FUNCTION c1_fn()",
       ],
-      "down@postgresql": ["DROP FUNCTION c1_fn()"],
+      "down@postgresql": [...table("c1")["down@postgresql"], "DROP FUNCTION c1_fn()"],
       "up@sqlite": [
         "CREATE TRIGGER c1_trg AFTER INSERT ON t_c1 BEGIN\n" +
         "  UPDATE t_c1 SET note = upper(NEW.note) WHERE id = NEW.id;\nEND",
+      ],
+      "up@mysql": [
+        "CREATE TRIGGER c1_trg BEFORE INSERT ON t_c1 FOR EACH ROW BEGIN\n" +
+        "  SET NEW.note = upper(NEW.note);\nEND",
       ],
     },
   },
@@ -175,10 +191,36 @@ export async function pgSchema(url: string, opts: { audit?: boolean } = {}): Pro
   return text === "" ? [] : text.split("\n");
 }
 
+/** MariaDB schema from information_schema: columns, indexes, views, triggers. */
+export async function mysqlSchema(url: string, opts: { audit?: boolean } = {}): Promise<Schema> {
+  const skip = opts.audit ? "''" : "'bellows_audit'";
+  const text = await mysqlCli(
+    url,
+    `SELECT line FROM (
+       SELECT CONCAT('column ', table_name, '.', column_name, ' ', column_type, ' nullable=',
+                     is_nullable) AS line
+         FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name <> ${skip}
+       UNION ALL
+       SELECT CONCAT('index ', table_name, '.', index_name, ' (',
+                     GROUP_CONCAT(column_name ORDER BY seq_in_index), ') unique=', 1 - non_unique)
+         FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name <> ${skip}
+        GROUP BY table_name, index_name, non_unique
+       UNION ALL
+       SELECT CONCAT('view ', table_name) FROM information_schema.views
+        WHERE table_schema = DATABASE()
+       UNION ALL
+       SELECT CONCAT('trigger ', trigger_name, ' on ', event_object_table, ' ', action_timing, ' ',
+                     event_manipulation)
+         FROM information_schema.triggers WHERE trigger_schema = DATABASE()
+     ) s ORDER BY line`,
+  );
+  return text === "" ? [] : text.split("\n");
+}
+
 /** A database both tools work on, with its dialect's readers. */
 export interface Db {
   readonly url: string;
-  readonly dialect: "sqlite" | "postgresql";
+  readonly dialect: "sqlite" | "postgresql" | "mysql";
   /** Version rows, sorted; none when the table is missing. */
   rows(table?: string): Promise<string[]>;
   schema(opts?: { audit?: boolean }): Promise<Schema>;
@@ -249,6 +291,61 @@ export function pgDb(url: string, schema = "public"): Db {
         : [],
     runScript: async (file) => {
       await run("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", file]);
+    },
+  };
+}
+
+/**
+ * A MariaDB database as a {@linkcode Db}; `url` is what both tools are given
+ * (`mysql+pymysql://…`, which bellows reads as `mysql://`).
+ */
+export function mysqlInteropDb(url: string): Db {
+  const plain = url.replace(/^mysql\+pymysql:/, "mysql:");
+  const q = (sql: string) => mysqlCli(plain, sql);
+  const exists = async (t: string) =>
+    (await q(
+      "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() " +
+        `AND table_name = '${t}'`,
+    )) !== "0";
+  return {
+    url,
+    dialect: "mysql",
+    rows: async (t = "alembic_version") =>
+      (await exists(t))
+        ? (await q(`SELECT version_num FROM \`${t}\` ORDER BY version_num`)).split("\n")
+          .filter((l) => l !== "")
+        : [],
+    schema: (o) => mysqlSchema(plain, o),
+    audit: async () =>
+      (await exists("bellows_audit"))
+        ? (await q(
+          "SELECT CONCAT_WS(' ', revision, direction, status, COALESCE(checksum, 'null')) " +
+            "FROM bellows_audit ORDER BY seq",
+        )).split("\n").filter((l) => l !== "")
+        : [],
+    runScript: async (file) => {
+      // Fed on stdin in batch mode, the client stops at the first error (`source` would not).
+      const u = new URL(plain);
+      const proc = new Deno.Command("mariadb", {
+        args: [
+          "--no-defaults",
+          "--batch",
+          `--host=${u.hostname}`,
+          `--port=${u.port}`,
+          `--user=${decodeURIComponent(u.username)}`,
+          `--database=${decodeURIComponent(u.pathname.slice(1))}`,
+        ],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const w = proc.stdin.getWriter();
+      await w.write(await Deno.readFile(file));
+      await w.close();
+      const out = await proc.output();
+      if (!out.success) {
+        throw new Error(`mariadb < ${file}: ${new TextDecoder().decode(out.stderr)}`);
+      }
     },
   };
 }
@@ -456,11 +553,20 @@ export async function runScenario(t: Interop, steps: readonly Step[] = SCENARIO)
   assert.deepEqual(lines((await t.bellows(["current"])).out), lines(cur.out));
 }
 
-/** Split an offline script into its statements/comments, without bellows' bookkeeping. */
+/**
+ * Split an offline script into its statements/comments, without bellows' bookkeeping (its
+ * audit table, and creating the version table's schema: a database on MySQL).
+ */
 export function alembicShape(script: string): string[] {
   return script.split("\n\n").map((b) => b.trim()).filter((b) =>
-    b !== "" && !b.includes("bellows_audit") && !b.startsWith("CREATE SCHEMA IF NOT EXISTS")
-  );
+    b !== "" && !b.includes("bellows_audit") && !b.startsWith("CREATE SCHEMA IF NOT EXISTS") &&
+    !b.startsWith("CREATE DATABASE IF NOT EXISTS")
+  ).map((b) => {
+    // bellows' one deliberate difference on MySQL: a stored program between DELIMITER lines,
+    // where Alembic ends it with `;`.
+    const m = /^DELIMITER (\S+)\n([\s\S]*)\1\nDELIMITER ;$/.exec(b);
+    return m ? `${m[2]};` : b;
+  });
 }
 
 /**

@@ -99,11 +99,24 @@ export async function createDatabase(server: MysqlServer, prefix = "t"): Promise
 
 /**
  * Run SQL through the `mariadb` command-line client (not through the driver under test).
- * Returns stdout: tab-separated rows, no column names. `url` is a plain `mysql://` URL.
+ * Returns stdout: tab-separated rows, no column names (with `xml`: the client's `--xml`
+ * output, which names columns and marks NULLs). `url` is a plain `mysql://` URL.
  */
-export async function mysqlCli(url: string, sql: string): Promise<string> {
+export async function mysqlCli(
+  url: string,
+  sql: string,
+  opts: { xml?: boolean } = {},
+): Promise<string> {
   const u = new URL(url);
-  const args = ["--no-defaults", "--batch", "--skip-column-names", "--raw"];
+  // utf8mb4 both ways: the client's default (utf8mb3) turns characters beyond the BMP into `?`.
+  const args = [
+    "--no-defaults",
+    "--batch",
+    "--skip-column-names",
+    "--raw",
+    "--default-character-set=utf8mb4",
+  ];
+  if (opts.xml) args.push("--xml");
   const socket = u.searchParams.get("unix_socket");
   if (socket) args.push(`--socket=${socket}`, "--protocol=SOCKET");
   else args.push(`--host=${u.hostname.replace(/^\[|\]$/g, "")}`, `--port=${u.port || 3306}`);
@@ -127,6 +140,58 @@ export async function mysqlCli(url: string, sql: string): Promise<string> {
     );
   }
   return new TextDecoder().decode(out.stdout).trim();
+}
+
+/**
+ * Hold a `GET_LOCK()` named `name` from a `mariadb` client session of its own, as another
+ * bellows run would. Resolves once the lock is held; the returned function ends that
+ * session on the server (a SIGKILLed client's session would live on until its query ends)
+ * and the client with it.
+ */
+export async function holdUserLock(url: string, name: string): Promise<() => Promise<void>> {
+  const u = new URL(url);
+  const proc = new Deno.Command(clientBin(), {
+    args: [
+      "--no-defaults",
+      "--batch",
+      "--skip-column-names",
+      "--unbuffered",
+      `--host=${u.hostname.replace(/^\[|\]$/g, "")}`,
+      `--port=${u.port || 3306}`,
+      `--user=${decodeURIComponent(u.username) || SUPERUSER}`,
+      "-e",
+      `SELECT CONCAT(IF(GET_LOCK('${name.replaceAll("'", "''")}', 0), 'locked', 'busy'), ' ', ` +
+      "CONNECTION_ID()); SELECT SLEEP(600)",
+    ],
+    env: u.password ? { MYSQL_PWD: decodeURIComponent(u.password) } : {},
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = proc.stdout.getReader();
+  let seen = "";
+  while (!/(locked|busy) \d+\n/.test(seen)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`lock holder exited: ${seen}`);
+    seen += new TextDecoder().decode(value);
+  }
+  const [, state, id] = /(locked|busy) (\d+)/.exec(seen)!;
+  const release = async () => {
+    await mysqlCli(url, `KILL ${id}`).catch(() => {});
+    try {
+      proc.kill("SIGKILL");
+    } catch {
+      // The client saw its session end and exited already.
+    }
+    await proc.status;
+    reader.releaseLock();
+    await proc.stdout.cancel().catch(() => {});
+  };
+  if (state !== "locked") {
+    await release();
+    throw new Error(`the user lock ${name} is held by another session`);
+  }
+  return release;
 }
 
 function clientBin(): string {
