@@ -22,7 +22,7 @@ import { escapeControls } from "../log.ts";
 import { revisionJson, runJson } from "./describe.ts";
 import { action, type CommandResult, type Io } from "./output.ts";
 import { previewPlan } from "./review.ts";
-import { phaseRunOptions, runPhasedCommand } from "./phases.ts";
+import { type BatchFlags, phaseRunOptions, runPhasedCommand } from "./phases.ts";
 import { dataMigrationsRetiredBy, splitUpgrade } from "../phases/phase.ts";
 
 /** Log what a run did, and describe it for `--json`. */
@@ -167,11 +167,14 @@ export function registerDatabaseCommands(
       "--batch-size <rows>",
       "rows per data migration transaction, when the upgrade goes on into contract revisions",
     )
+    .option("--batch-time <duration>", "see 'migrate': adapt the batch size toward this")
+    .option("--batch-pause <duration>", "see 'migrate': pause between batches")
+    .option("--max-replica-lag <duration>", "see 'migrate': wait while replicas trail by more")
     .action(
       action(
         context,
         io,
-        async (ctx, o: OfflineFlags & DryRun & { batchSize?: string }, target: string) => {
+        async (ctx, o: OfflineFlags & DryRun & BatchFlags, target: string) => {
           requireSqlForOutput(o);
           const { start, end } = splitRange(target);
           if (o.sql) {
@@ -186,7 +189,7 @@ export function registerDatabaseCommands(
           if (start !== undefined) throw new UsageError("Range revision not allowed");
           if (o.dryRun) return await previewPlan(ctx, { direction: "up", target });
           // Phase order (expand, data migrations, contract) and legacy takeover: src/phases.
-          return await runPhasedCommand(ctx, phaseRunOptions(ctx, o.batchSize), (project) => ({
+          return await runPhasedCommand(ctx, phaseRunOptions(ctx, o), (project) => ({
             verb: "upgrade",
             takeover: true,
             plan: (heads) =>

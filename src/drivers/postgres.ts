@@ -392,6 +392,20 @@ class PostgresDriver implements Driver {
     return rows[0].found === true;
   }
 
+  /**
+   * The largest `replay_lag` among the standbys streaming from this server, in ms; 0 with
+   * none, or when every standby has caught up (PostgreSQL shows NULL once a standby is
+   * idle and replayed everything). Needs pg_monitor (or superuser) to see other roles'
+   * standbys; without it the lag columns read NULL, i.e. 0.
+   */
+  async replicaLagMs(): Promise<number> {
+    const rows = await this.query<{ ms: string | number | null }>(
+      `SELECT (EXTRACT(EPOCH FROM max(replay_lag)) * 1000)::float8 AS ms
+         FROM pg_catalog.pg_stat_replication`,
+    );
+    return Number(rows[0]?.ms ?? 0);
+  }
+
   /** INVALID indexes: see {@linkcode PostgresDriver.invalidIndexes}. */
   readonly leftovers: LeftoverCheck = {
     what: "INVALID index",

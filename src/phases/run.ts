@@ -21,7 +21,7 @@ import {
 } from "../runner/run.ts";
 import { type LegacyVersion, readLegacyVersion } from "../state/legacy.ts";
 import { readHeads, type StateConfig } from "../state/version_table.ts";
-import { pendingCounts, runDataMigration } from "./data.ts";
+import { checkPacing, pendingCounts, runDataMigration } from "./data.ts";
 import { legacyRevision } from "./legacy.ts";
 import {
   type CheckCode,
@@ -34,6 +34,7 @@ import {
   phaseStatus,
   rowsBlocker,
 } from "./phase.ts";
+import type { Pacing } from "./pacing.ts";
 import type { Progress } from "./progress.ts";
 import { describeFinding, phaseFindings } from "./rules.ts";
 
@@ -43,6 +44,8 @@ export interface PhaseRunOptions {
   /** Rows per data migration batch. */
   readonly batchSize: number;
   readonly progress: Progress;
+  /** Adaptive batch size, pause between batches, replica lag limit. */
+  readonly pacing?: Pacing;
 }
 
 /** A legacy database taken over: what `migrate_version` said and the revision it became. */
@@ -116,6 +119,7 @@ export async function runPhased(
   command: PhasedCommand,
 ): Promise<PhasedReport> {
   const run = opts.run;
+  checkPacing(driver, opts.pacing);
   const release = await driver.lock(run.lockWaitMs);
   try {
     const before = await inspectState(driver, project, cfg, run);
