@@ -316,7 +316,7 @@ async function runKeyset(
         for (const stmt of statements) {
           try {
             if (stmt === last) rows = await tx.query(stmt.sql, stmt.bind(from));
-            else changed += await tx.run(stmt.sql, stmt.bind(from));
+            else changed = Math.max(changed, await tx.run(stmt.sql, stmt.bind(from)));
           } catch (e) {
             throw statementError(driver, dm, stmt, e, context);
           }
@@ -339,8 +339,8 @@ async function runKeyset(
               `return their keys; that batch was rolled back, those before it stay committed`,
           );
         }
-        // The rows moved, for the progress line: what the other statements changed, or
-        // one per key returned (`RETURNING id`), whichever says more.
+        // The rows moved, for the progress line: the most any other statement changed (a
+        // MySQL `SELECT … INTO @v` counts 1), or one per key returned (`RETURNING id`).
         const moved = Math.max(changed, rows.length);
         await recordProgress(tx, d, cfg, dm.name, next, moved);
         return { next, moved };
