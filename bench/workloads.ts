@@ -226,8 +226,9 @@ export function dataMigrationProject(form: "keyset" | "subquery"): Record<string
       "SELECT count(*) FROM t WHERE b IS NULL;",
       "-- bellows:batch",
       "UPDATE t SET b = a * 2",
-      " WHERE id IN (SELECT id FROM t WHERE id > :last_key AND b IS NULL",
-      "               ORDER BY id LIMIT :batch_size)",
+      " WHERE id > :last_key AND b IS NULL",
+      "   AND id <= (SELECT max(id) FROM (SELECT id FROM t WHERE id > :last_key AND b IS NULL",
+      "                                    ORDER BY id LIMIT :batch_size) AS next_rows)",
       "RETURNING id;",
     ]
     : [
