@@ -6,6 +6,7 @@
  *     deno task bench                 # quick sizes (QUICK_SIZES), n=3
  *     deno task bench --full          # the sizes of issue 12's table, n=5
  *     deno task bench --n=7 --only=startup,heads
+ *     deno task bench --only=data-pg --rows=1000000
  *
  * bellows runs as `deno run` of main.ts with the permissions the compiled binary gets
  * (src/permissions.ts). Each round runs every subject of a measure once, in an order that

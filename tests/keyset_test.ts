@@ -130,8 +130,12 @@ for (const dialect of DIALECTS) {
       assert.equal(r.code, 4, r.out);
       assert.match(r.out, new RegExp(`d2 has ${total - moved} row\\(s\\) to move`));
 
-      r = await runCli([...base, "migrate", "--batch-size", "200"]);
+      // --batch-pause: a pause before each batch but the first; the last batch finds no row.
+      const t0 = performance.now();
+      r = await runCli([...base, "migrate", "--batch-size", "200", "--batch-pause", "300ms"]);
+      const pauses = Math.ceil((total - moved) / 200);
       assert.equal(r.code, 0, r.err);
+      assert.ok(performance.now() - t0 >= 300 * pauses, `${pauses} pauses of 300 ms`);
       assert.match(r.err, new RegExp(`d2: resuming after key ${moved}`));
       assert.match(r.err, new RegExp(`d2: moved ${total - moved} row\\(s\\)`));
       // No row visited twice, none missed; and the same result as the old form's.
@@ -178,6 +182,11 @@ for (const dialect of DIALECTS) {
       );
       assert.deepEqual(sizes.slice(0, 5), [50, 100, 200, 400, 800], r.err);
       assert.ok(Math.max(...sizes) <= 800);
+      // The old form adapts the same way.
+      const oldSizes = [...r.err.matchAll(/d1: batch \d+ of at most (\d+) row/g)].map((m) =>
+        Number(m[1])
+      );
+      assert.deepEqual(oldSizes.slice(0, 4), [50, 100, 200, 400], r.err);
       assert.deepEqual(
         await table(db, "SELECT id, a, b FROM t2 ORDER BY id"),
         await table(db, "SELECT id, a, b FROM t1 ORDER BY id"),
