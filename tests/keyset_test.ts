@@ -307,3 +307,48 @@ Deno.test("postgresql: a writer updating random rows waits at most one keyset ba
     );
   });
 });
+
+Deno.test("postgresql: --max-replica-lag waits while a standby trails", async () => {
+  // A cluster of its own: the standby streams all of it.
+  const primary = await startCluster();
+  const standby = await primary.standby!([
+    "recovery_min_apply_delay = '1500ms'",
+    "wal_receiver_status_interval = 1s",
+  ]);
+  try {
+    await withTempDir(async (dir) => {
+      const db = await postgresDb(primary, "lag");
+      const mig = `${dir}/m`;
+      await writeScripts(mig, project(false));
+      const base = ["--url", db.url, "--migrations", mig];
+      let r = await runCli([...base, "-q", "expand"]);
+      assert.equal(r.code, 0, r.err);
+      await seed(db, ["t2"], 200);
+      // Every commit reaches the standby's data 1.5 s late. PostgreSQL measures replay_lag
+      // when the standby reports a commit applied, so it reads about 1.5 s from some 1.5 s
+      // into the run (20 batches 100 ms apart: 2 s without waiting) until the standby has
+      // caught up and the lag reads NULL.
+      const t0 = performance.now();
+      r = await runCli([
+        ...base,
+        "-v",
+        "migrate",
+        "--batch-size",
+        "10",
+        "--batch-pause",
+        "100ms",
+        "--max-replica-lag",
+        "500ms",
+      ]);
+      const ms = performance.now() - t0;
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.err, /replicas trail by \d+ ms \(more than --max-replica-lag 500 ms\)/);
+      // At least one wait for the standby to apply everything (1.5 s after the last commit).
+      assert.ok(ms >= 3500, `the run took only ${Math.round(ms)} ms`);
+      assert.deepEqual(await table(db, "SELECT count(*) FROM t2 WHERE b IS NULL"), [["0"]]);
+    });
+  } finally {
+    await standby.stop();
+    await primary.stop();
+  }
+});
