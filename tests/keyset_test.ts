@@ -345,6 +345,25 @@ Deno.test("postgresql: --max-replica-lag waits while a standby trails", async ()
       assert.match(r.err, /replicas trail by \d+ ms \(more than --max-replica-lag 500 ms\)/);
       // At least one wait for the standby to apply everything (1.5 s after the last commit).
       assert.ok(ms >= 3500, `the run took only ${Math.round(ms)} ms`);
+      // A login that may not see the standby's state: one warning, no wait.
+      await db.exec(
+        "CREATE ROLE lag_blind LOGIN; GRANT ALL ON ALL TABLES IN SCHEMA public TO lag_blind; " +
+          "GRANT CREATE ON SCHEMA public TO lag_blind; UPDATE t2 SET b = NULL",
+      );
+      const blind = db.url.replace("postgres@", "lag_blind@");
+      r = await runCli([
+        "--url",
+        blind,
+        "--migrations",
+        mig,
+        "migrate",
+        "--batch-size",
+        "50",
+        "--max-replica-lag",
+        "500ms",
+      ]);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.err.match(/this login may not see their lag/g)?.length, 1, r.err);
       assert.deepEqual(await table(db, "SELECT count(*) FROM t2 WHERE b IS NULL"), [["0"]]);
     });
   } finally {

@@ -65,13 +65,27 @@ export function checkPacing(driver: Driver, pacing: Pacing | undefined): void {
   }
 }
 
+/** Drivers already warned that their replicas' lag is hidden (once per connection). */
+const lagHiddenWarned = new WeakSet<Driver>();
+
 /** Between two batches: the pause, then the wait for replicas, as `pacing` asks. */
 async function betweenBatches(driver: Driver, opts: DataRunOptions): Promise<void> {
   const p = opts.pacing;
   if (p?.batchPauseMs) await sleep(p.batchPauseMs);
   if (p?.maxReplicaLagMs !== undefined && driver.replicaLagMs) {
     await waitForReplicas({
-      lagMs: () => driver.replicaLagMs!(),
+      lagMs: async () => {
+        const lag = await driver.replicaLagMs!();
+        if (lag === undefined && !lagHiddenWarned.has(driver)) {
+          lagHiddenWarned.add(driver);
+          opts.run.log.warn(
+            `--max-replica-lag: replicas are streaming but this login may not see their lag ` +
+              `(the privilege it takes: docs/scripts.md, "Pacing"); batches go on without ` +
+              `waiting for them`,
+          );
+        }
+        return lag;
+      },
       maxLagMs: p.maxReplicaLagMs,
       sleep,
       log: (line) => opts.run.log.info(line),

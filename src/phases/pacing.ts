@@ -41,8 +41,8 @@ export function nextBatchSize(
 
 /** What {@linkcode waitForReplicas} needs. */
 export interface ReplicaWait {
-  /** The replicas' lag now, ms. */
-  readonly lagMs: () => Promise<number>;
+  /** The replicas' lag now, ms; undefined when it cannot be seen (then there is no wait). */
+  readonly lagMs: () => Promise<number | undefined>;
   readonly maxLagMs: number;
   readonly sleep: (ms: number) => Promise<void>;
   /** A line for the log: when the wait starts, then every `logEveryMs`. */
@@ -67,7 +67,7 @@ export async function waitForReplicas(w: ReplicaWait): Promise<number> {
   let logged = -Infinity;
   for (;;) {
     const lag = await w.lagMs();
-    if (lag <= w.maxLagMs) return logged === -Infinity ? 0 : now() - started;
+    if (lag === undefined || lag <= w.maxLagMs) return logged === -Infinity ? 0 : now() - started;
     if (now() - logged >= (w.logEveryMs ?? 10_000)) {
       logged = now();
       w.log(
