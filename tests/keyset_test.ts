@@ -371,3 +371,26 @@ Deno.test("postgresql: --max-replica-lag waits while a standby trails", async ()
     await primary.stop();
   }
 });
+
+Deno.test("postgresql: the keyset form counts with the check query twice, not per batch", async () => {
+  await withDb("postgresql", async (db, dir) => {
+    const mig = `${dir}/m`;
+    const files = project(false);
+    // The check query bumps a sequence each time it runs.
+    const counted = "SELECT count(*) FROM t2 WHERE b IS NULL;";
+    files["d2.sql"] = files["d2.sql"].replace(
+      counted,
+      "SELECT count(*) + 0 * nextval('checks') FROM t2 WHERE b IS NULL;",
+    );
+    await writeScripts(mig, files);
+    const base = ["--url", db.url, "--migrations", mig];
+    let r = await runCli([...base, "-q", "expand"]);
+    assert.equal(r.code, 0, r.err);
+    await db.exec("CREATE SEQUENCE checks");
+    await seed(db, ["t2"], 500);
+    r = await runCli([...base, "-v", "migrate", "--batch-size", "10"]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal([...r.err.matchAll(/d2: batch \d+ /g)].length, 51, "50 batches and an empty one");
+    assert.deepEqual(await table(db, "SELECT last_value FROM checks"), [["2"]]);
+  });
+});
