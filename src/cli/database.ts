@@ -22,6 +22,7 @@ import { escapeControls } from "../log.ts";
 import { revisionJson, runJson } from "./describe.ts";
 import { action, type CommandResult, type Io } from "./output.ts";
 import { previewPlan } from "./review.ts";
+import { upgradeAsReviewed } from "./plan_file.ts";
 import { type BatchFlags, phaseRunOptions, runPhasedCommand } from "./phases.ts";
 import { dataMigrationsRetiredBy, splitUpgrade } from "../phases/phase.ts";
 
@@ -170,11 +171,22 @@ export function registerDatabaseCommands(
     .option("--batch-time <duration>", "see 'migrate': adapt the batch size toward this")
     .option("--batch-pause <duration>", "see 'migrate': pause between batches")
     .option("--max-replica-lag <duration>", "see 'migrate': wait while replicas trail by more")
+    .addOption(
+      new Option(
+        "--plan <file>",
+        "run exactly the plan 'plan --out' wrote, or nothing if the database or scripts differ",
+      ).conflicts(["sql", "dryRun"]),
+    )
     .action(
       action(
         context,
         io,
-        async (ctx, o: OfflineFlags & DryRun & BatchFlags, target: string) => {
+        async (
+          ctx,
+          o: OfflineFlags & DryRun & BatchFlags & { plan?: string },
+          target: string,
+        ) => {
+          if (o.plan) return await upgradeAsReviewed(ctx, o.plan, target, o);
           requireSqlForOutput(o);
           const { start, end } = splitRange(target);
           if (o.sql) {
