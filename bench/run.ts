@@ -6,6 +6,7 @@
  *     deno task bench                 # quick sizes (QUICK_SIZES), n=3
  *     deno task bench --full          # the sizes of issue 12's table, n=5
  *     deno task bench --n=7 --only=startup,heads
+ *     deno task bench --only=data-pg --rows=1000000
  *
  * bellows runs as `deno run` of main.ts with the permissions the compiled binary gets
  * (src/permissions.ts). Each round runs every subject of a measure once, in an order that
@@ -22,6 +23,10 @@ import {
   alembicProject,
   bellowsProject,
   type BenchSizes,
+  DATA_BATCH_SIZE,
+  DATA_UPDATE_ALL,
+  dataMigrationProject,
+  dataTableSql,
   FULL_SIZES,
   linearHistory,
   QUICK_SIZES,
@@ -29,6 +34,7 @@ import {
   revisionId,
 } from "./workloads.ts";
 import { createDatabase, type PgCluster, psql, startCluster } from "../tests/support/pg_cluster.ts";
+import postgres from "postgres";
 
 const PYTHON = Deno.env.get("BELLOWS_PYTHON") ?? "/usr/bin/python3";
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -57,6 +63,8 @@ interface Measure {
   /** Set-up before the rounds, tear-down after. */
   readonly setup?: () => Promise<void>;
   readonly teardown?: () => Promise<void>;
+  /** Lines printed after the tables (e.g. what a concurrent writer saw). */
+  readonly notes?: () => string[];
 }
 
 interface Sample {
@@ -155,6 +163,8 @@ class Bench {
       bellowsUrl: `postgresql:///${db.name}?${q}&user=${c.superuser}`,
       psqlUrl: `postgresql://${c.superuser}@/${db.name}?${q}`,
       alembicUrl: `postgresql+psycopg2://${c.superuser}@/${db.name}?${q}`,
+      /** The URL the test harness uses (postgres.js and psql both read it). */
+      url: db.url,
       head: () => psql(db.url, "SELECT version_num FROM alembic_version"),
       drop: () => psql(c.superuserUrl, `DROP DATABASE "${db.name}"`).then(() => {}),
     };
@@ -380,12 +390,122 @@ function history(b: Bench): Measure {
   };
 }
 
+/**
+ * A writer updating random rows of `t` one at a time while a subject runs, as issue 12's
+ * data migration measure has: its longest wait says how long the subject blocked it.
+ */
+function randomWriter(url: string, rows: number) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  let stop = false;
+  let longest = 0;
+  let writes = 0;
+  const loop = (async () => {
+    while (!stop) {
+      const t0 = performance.now();
+      await sql.unsafe("UPDATE t SET c = c + 1 WHERE id = $1", [
+        1 + Math.floor(Math.random() * rows),
+      ]);
+      longest = Math.max(longest, performance.now() - t0);
+      writes++;
+      await new Promise((res) => setTimeout(res, 5));
+    }
+  })();
+  return {
+    async stop(): Promise<{ longestMs: number; writes: number }> {
+      stop = true;
+      await loop;
+      await sql.end();
+      return { longestMs: longest, writes };
+    },
+  };
+}
+
+/**
+ * Issue 12's data migration: fill a column of every row on PostgreSQL, batch 10,000, with a
+ * writer updating random rows meanwhile; bellows in the keyset form and in the old
+ * subquery form beside one `UPDATE` of all rows.
+ */
+function dataMigration(b: Bench): Measure {
+  const rows = b.sizes.rows;
+  const dir = b.fresh("data-pg");
+  const writerWaits = new Map<string, number[]>();
+  const subject = (label: string, form: "keyset" | "subquery" | "update"): Subject => ({
+    label,
+    prepare: async () => {
+      const db = await b.pgDatabase();
+      const url = db.bellowsUrl;
+      await psql(db.psqlUrl, dataTableSql(rows));
+      const project = `${dir}/${form === "update" ? "keyset" : form}`;
+      const expand = await new Deno.Command(bellows([])[0], {
+        args: bellows(["--url", url, "--migrations", project, "-q", "expand"]).slice(1),
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      if (!expand.success) throw new Error(new TextDecoder().decode(expand.stderr));
+      const writer = randomWriter(db.url, rows);
+      return {
+        argv: form === "update"
+          ? ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.psqlUrl, "-c", DATA_UPDATE_ALL]
+          : bellows([
+            "--url",
+            url,
+            "--migrations",
+            project,
+            "-q",
+            "migrate",
+            "--batch-size",
+            String(DATA_BATCH_SIZE),
+          ]),
+        after: async () => {
+          try {
+            const w = await writer.stop();
+            if (!writerWaits.has(label)) writerWaits.set(label, []);
+            writerWaits.get(label)!.push(w.longestMs);
+            const left = await psql(
+              db.psqlUrl,
+              "SELECT count(*) FROM t WHERE b IS DISTINCT FROM a * 2",
+            );
+            if (left.trim() !== "0") throw new Error(`${label}: ${left.trim()} rows not filled`);
+          } finally {
+            await db.drop();
+          }
+        },
+      };
+    },
+  });
+  return {
+    name: `data migration, ${rows} rows, PostgreSQL, batch ${DATA_BATCH_SIZE}, random writer`,
+    setup: async () => {
+      await writeFiles(`${dir}/keyset`, dataMigrationProject("keyset"));
+      await writeFiles(`${dir}/subquery`, dataMigrationProject("subquery"));
+      await b.cluster();
+    },
+    subjects: [
+      subject("bellows keyset", "keyset"),
+      subject("bellows subquery (old form)", "subquery"),
+      subject("one UPDATE (psql)", "update"),
+    ],
+    ratios: [
+      ["bellows keyset", "one UPDATE (psql)", "<= 2 (>= 50% of its throughput)"],
+      ["bellows subquery (old form)", "bellows keyset", "-"],
+    ],
+    notes: () => [
+      "| subject | writer's longest wait (median over rounds) |",
+      "|---|---|",
+      ...[...writerWaits].map(([label, xs]) =>
+        `| ${label} | ${Math.round(median(xs.slice(1)))} ms |`
+      ),
+    ],
+  };
+}
+
 const MEASURES: Record<string, (b: Bench) => Measure> = {
   "upgrade-sqlite": upgradeSqlite,
   "upgrade-pg": upgradePostgres,
   startup,
   heads,
   history,
+  "data-pg": dataMigration,
 };
 
 /** Run one measure: a warm-up round, then `n` rounds with rotating order. */
@@ -484,6 +604,8 @@ if (import.meta.main) {
         );
       });
       lines.push("");
+      const notes = m.notes?.() ?? [];
+      if (notes.length > 0) lines.push(...notes, "");
       console.log(lines.splice(0).join("\n"));
     }
     console.log(

@@ -171,6 +171,8 @@ export interface BenchSizes {
   readonly heads: number;
   /** Revisions of the `history` measure. */
   readonly history: number;
+  /** Rows of the data migration measure. */
+  readonly rows: number;
   /** Repetitions of each measure (after one warm-up). */
   readonly n: number;
 }
@@ -181,6 +183,7 @@ export const QUICK_SIZES: BenchSizes = {
   current: 1000,
   heads: 1000,
   history: 5000,
+  rows: 50_000,
   n: 3,
 };
 
@@ -190,5 +193,61 @@ export const FULL_SIZES: BenchSizes = {
   current: 1000,
   heads: 10000,
   history: 50000,
+  rows: 1_000_000,
   n: 5,
 };
+
+/** Rows per batch in the data migration measure, as in issue 12's table. */
+export const DATA_BATCH_SIZE = 10_000;
+
+/**
+ * The data migration measure's table, filled with `rows` rows (run before the expand
+ * revision): `b` will be `a * 2`; a concurrent writer bumps `c` on random rows.
+ */
+export function dataTableSql(rows: number): string {
+  return `CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, c INTEGER NOT NULL DEFAULT 0);
+INSERT INTO t (id, a) SELECT g, g % 1000 FROM generate_series(1, ${rows}) AS g;
+ANALYZE t;`;
+}
+
+/** The reference of the data migration measure: one UPDATE of every row. */
+export const DATA_UPDATE_ALL = "UPDATE t SET b = a * 2";
+
+/**
+ * A project whose data migration fills `t.b`: base → expand `e1` (adds `b`) → contract;
+ * `d1` in the keyset form (`:last_key`) or in the old one (a subquery that skips the rows
+ * already done, so each batch reads past all of them).
+ */
+export function dataMigrationProject(form: "keyset" | "subquery"): Record<string, string> {
+  const batch = form === "keyset"
+    ? [
+      "-- start_key: 0",
+      "-- bellows:check",
+      "SELECT count(*) FROM t WHERE b IS NULL;",
+      "-- bellows:batch",
+      "UPDATE t SET b = a * 2",
+      " WHERE id > :last_key AND b IS NULL",
+      "   AND id <= (SELECT max(id) FROM (SELECT id FROM t WHERE id > :last_key AND b IS NULL",
+      "                                    ORDER BY id LIMIT :batch_size) AS next_rows)",
+      "RETURNING id;",
+    ]
+    : [
+      "-- bellows:check",
+      "SELECT count(*) FROM t WHERE b IS NULL;",
+      "-- bellows:batch",
+      "UPDATE t SET b = a * 2",
+      " WHERE b IS NULL AND id IN (SELECT id FROM t WHERE b IS NULL ORDER BY id LIMIT :batch_size);",
+    ];
+  const rev = (id: string, down: string, up: string, extra: string[] = []) =>
+    [`-- revision: ${id}`, `-- down_revision: ${down}`, ...extra, "", "-- bellows:upgrade", up, ""]
+      .join("\n");
+  return {
+    "r1.sql": rev("r1", "", "SELECT 1;"),
+    "e1.sql": rev("e1", "r1", "ALTER TABLE t ADD COLUMN b INTEGER;", ["-- branch_labels: expand"]),
+    "c1.sql": rev("c1", "r1", "SELECT 1;", [
+      "-- branch_labels: contract",
+      "-- depends_on: e1",
+    ]),
+    "d1.sql": ["-- data_migration: d1", "-- after: e1", ...batch, ""].join("\n"),
+  };
+}

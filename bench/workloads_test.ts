@@ -8,9 +8,12 @@ import { loadScripts } from "../src/script/load.ts";
 import { RevisionMap } from "../src/graph/revision_map.ts";
 import { PYTHON } from "../tests/support/interop.ts";
 import { withTempDir, writeScripts } from "../tests/support/cli.ts";
+import { isKeyset, loadDataMigrations } from "../src/script/data_migration.ts";
 import {
   alembicProject,
   bellowsProject,
+  dataMigrationProject,
+  dataTableSql,
   linearHistory,
   rawScript,
   revisionId,
@@ -58,4 +61,19 @@ Deno.test("bench: the raw script and the Alembic project reach the same head", a
     );
     assert.equal(await run("sqlite3", [alembicDb, "SELECT count(*) FROM t3"]), "1");
   });
+});
+
+Deno.test("bench: the data migration projects load, keyset and old form", () => {
+  for (const form of ["keyset", "subquery"] as const) {
+    const files = Object.entries(dataMigrationProject(form)).map(([path, text]) => ({
+      path,
+      text,
+    }));
+    const [dm] = loadDataMigrations(files);
+    assert.equal(dm.after, "e1");
+    assert.equal(isKeyset(dm, "postgresql"), form === "keyset");
+    const map = new RevisionMap(loadScripts(files));
+    assert.deepEqual([...map.heads].sort(), ["c1", "e1"]);
+  }
+  assert.match(dataTableSql(10), /generate_series\(1, 10\)/);
 });

@@ -23,7 +23,7 @@ import { revisionJson, runJson } from "./describe.ts";
 import { action, type CommandResult, type Io } from "./output.ts";
 import { previewPlan } from "./review.ts";
 import { upgradeAsReviewed } from "./plan_file.ts";
-import { phaseRunOptions, runPhasedCommand } from "./phases.ts";
+import { type BatchFlags, phaseRunOptions, runPhasedCommand } from "./phases.ts";
 import { dataMigrationsRetiredBy, splitUpgrade } from "../phases/phase.ts";
 
 /** Log what a run did, and describe it for `--json`. */
@@ -168,6 +168,9 @@ export function registerDatabaseCommands(
       "--batch-size <rows>",
       "rows per data migration transaction, when the upgrade goes on into contract revisions",
     )
+    .option("--batch-time <duration>", "see 'migrate': adapt the batch size toward this")
+    .option("--batch-pause <duration>", "see 'migrate': pause between batches")
+    .option("--max-replica-lag <duration>", "see 'migrate': wait while replicas trail by more")
     .addOption(
       new Option(
         "--plan <file>",
@@ -180,10 +183,10 @@ export function registerDatabaseCommands(
         io,
         async (
           ctx,
-          o: OfflineFlags & DryRun & { batchSize?: string; plan?: string },
+          o: OfflineFlags & DryRun & BatchFlags & { plan?: string },
           target: string,
         ) => {
-          if (o.plan) return await upgradeAsReviewed(ctx, o.plan, target, o.batchSize);
+          if (o.plan) return await upgradeAsReviewed(ctx, o.plan, target, o);
           requireSqlForOutput(o);
           const { start, end } = splitRange(target);
           if (o.sql) {
@@ -198,7 +201,7 @@ export function registerDatabaseCommands(
           if (start !== undefined) throw new UsageError("Range revision not allowed");
           if (o.dryRun) return await previewPlan(ctx, { direction: "up", target });
           // Phase order (expand, data migrations, contract) and legacy takeover: src/phases.
-          return await runPhasedCommand(ctx, phaseRunOptions(ctx, o.batchSize), (project) => ({
+          return await runPhasedCommand(ctx, phaseRunOptions(ctx, o), (project) => ({
             verb: "upgrade",
             takeover: true,
             plan: (heads) =>

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Command } from "commander";
+import { parseDuration } from "./context.ts";
 import { UsageError } from "../errors.ts";
 import type { Project } from "../runner/project.ts";
 import type { RunOptions } from "../runner/run.ts";
@@ -16,6 +17,7 @@ import {
   planMigrate,
   planSync,
 } from "../phases/phase.ts";
+import type { Pacing } from "../phases/pacing.ts";
 import { Progress } from "../phases/progress.ts";
 import {
   checkPhases,
@@ -43,17 +45,57 @@ export function parseBatchSize(text: string | undefined): number {
   return Number(text);
 }
 
-/** Options of a phased run from the global flags, `--batch-size` and overrides. */
+/** The data migration flags of `migrate`, `sync` and `upgrade`, as commander gives them. */
+export interface BatchFlags {
+  readonly batchSize?: string;
+  readonly batchTime?: string;
+  readonly batchPause?: string;
+  readonly maxReplicaLag?: string;
+}
+
+/** Data migration flags of `migrate`, `sync` and `upgrade`: [flags, description] pairs. */
+export const BATCH_FLAGS = [
+  ["--batch-size <rows>", `rows per data migration transaction (default ${DEFAULT_BATCH_SIZE})`],
+  [
+    "--batch-time <duration>",
+    "adapt the batch size so that a batch takes about this long (e.g. 200ms)",
+  ],
+  ["--batch-pause <duration>", "pause between data migration batches (e.g. 50ms)"],
+  [
+    "--max-replica-lag <duration>",
+    "before each batch, wait while replicas trail by more than this (PostgreSQL)",
+  ],
+] as const;
+
+/** Pacing from the flags; a zero batch time is refused (it would shrink every batch to 1 row). */
+export function parsePacing(flags: BatchFlags): Pacing {
+  const batchTimeMs = flags.batchTime === undefined
+    ? undefined
+    : parseDuration(flags.batchTime, "--batch-time");
+  if (batchTimeMs === 0) throw new UsageError("--batch-time: must be more than 0");
+  return {
+    ...(batchTimeMs === undefined ? {} : { batchTimeMs }),
+    ...(flags.batchPause === undefined
+      ? {}
+      : { batchPauseMs: parseDuration(flags.batchPause, "--batch-pause") }),
+    ...(flags.maxReplicaLag === undefined
+      ? {}
+      : { maxReplicaLagMs: parseDuration(flags.maxReplicaLag, "--max-replica-lag") }),
+  };
+}
+
+/** Options of a phased run from the global flags, the batch flags and overrides. */
 export function phaseRunOptions(
   ctx: Context,
-  batchSize: string | undefined,
+  flags: BatchFlags,
   extra: Partial<RunOptions> = {},
 ): PhaseRunOptions {
   const run = ctx.runOptions(extra);
   const encoder = new TextEncoder();
   return {
     run,
-    batchSize: parseBatchSize(batchSize),
+    batchSize: parseBatchSize(flags.batchSize),
+    pacing: parsePacing(flags),
     progress: new Progress({
       // A line redrawn in place only for a person watching; logs get plain lines.
       terminal: Deno.stderr.isTerminal() && !ctx.opts.quiet,
@@ -109,6 +151,12 @@ export async function runPhasedCommand(
   });
 }
 
+/** Add {@linkcode BATCH_FLAGS} to `cmd`. */
+export function addBatchFlags(cmd: Command): Command {
+  for (const [flags, description] of BATCH_FLAGS) cmd.option(flags, description);
+  return cmd;
+}
+
 /** `check`'s last line, and its `status` field, per exit code. */
 const NEXT: Record<0 | 3 | 4 | 5, [string, string]> = {
   0: ["up to date", "Database is up to date."],
@@ -123,11 +171,6 @@ export function registerPhaseCommands(
   context: (cmd: Command) => Context,
   io: Io,
 ): void {
-  const batchOption = [
-    "--batch-size <rows>",
-    `rows per data migration transaction (default ${DEFAULT_BATCH_SIZE})`,
-  ] as const;
-
   /** A phased command's action: the plan it makes from the version rows. */
   const phased = (
     verb: string,
@@ -138,8 +181,8 @@ export function registerPhaseCommands(
     action(
       context,
       io,
-      async (ctx, o: { batchSize?: string }) =>
-        await runPhasedCommand(ctx, phaseRunOptions(ctx, o.batchSize, extra), (project) => ({
+      async (ctx, o: BatchFlags) =>
+        await runPhasedCommand(ctx, phaseRunOptions(ctx, o, extra), (project) => ({
           verb,
           takeover,
           plan: (heads) => plan(project, heads),
@@ -155,11 +198,11 @@ export function registerPhaseCommands(
       contract: [],
     })));
 
-  program
-    .command("migrate")
-    .description("run the pending data migrations, in batches (after expand)")
-    .option(...batchOption)
-    .action(phased("migrate", false, (p, heads) => planMigrate(p.map, heads)));
+  addBatchFlags(
+    program
+      .command("migrate")
+      .description("run the pending data migrations, in batches (after expand)"),
+  ).action(phased("migrate", false, (p, heads) => planMigrate(p.map, heads)));
 
   program
     .command("contract")
@@ -170,11 +213,11 @@ export function registerPhaseCommands(
       contract: planContract(p.map, heads),
     })));
 
-  program
-    .command("sync")
-    .description("expand, migrate and contract in one go, without rolling sections (offline)")
-    .option(...batchOption)
-    .action(phased("sync", true, (p, heads) => planSync(p.map, heads), { skipRolling: true }));
+  addBatchFlags(
+    program
+      .command("sync")
+      .description("expand, migrate and contract in one go, without rolling sections (offline)"),
+  ).action(phased("sync", true, (p, heads) => planSync(p.map, heads), { skipRolling: true }));
 
   program
     .command("check")

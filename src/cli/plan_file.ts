@@ -24,7 +24,7 @@ import {
 import { VERSION } from "../version.ts";
 import type { Context } from "./context.ts";
 import type { CommandResult } from "./output.ts";
-import { phasedResult, phaseRunOptions } from "./phases.ts";
+import { type BatchFlags, phasedResult, phaseRunOptions } from "./phases.ts";
 
 /** Why a file could not be read or written, as the error for it. */
 function fileError(e: unknown, action: string, file: string, flag: string): Error {
@@ -73,7 +73,7 @@ export async function upgradeAsReviewed(
   ctx: Context,
   file: string,
   target: string,
-  batchSize: string | undefined,
+  flags: BatchFlags,
 ): Promise<CommandResult> {
   const reviewed = await readPlanFile(file);
   if (reviewed.direction !== "up") {
@@ -107,7 +107,7 @@ export async function upgradeAsReviewed(
     dialect,
   );
   const sums = new Map(now.map((s) => [`${s.direction} ${s.revision}`, s.checksum]));
-  const opts = phaseRunOptions(ctx, batchSize);
+  const opts = phaseRunOptions(ctx, flags);
   return await ctx.withDriver(async (driver) => {
     const report = await runPhased(driver, project, ctx.state, opts, {
       verb: "upgrade",

@@ -504,6 +504,22 @@ class PostgresDriver implements Driver {
     return rows[0].found === true;
   }
 
+  /**
+   * The largest `replay_lag` among the standbys streaming from this server, in ms; 0 with
+   * none, or when every standby has caught up (PostgreSQL shows NULL once a standby is
+   * idle and replayed everything). Undefined when standbys stream but this role may not
+   * see their state (that takes pg_read_all_stats, e.g. through pg_monitor).
+   */
+  async replicaLagMs(): Promise<number | undefined> {
+    const rows = await this.query<{ ms: string | number | null; hidden: string | number }>(
+      `SELECT (EXTRACT(EPOCH FROM max(replay_lag)) * 1000)::float8 AS ms,
+              count(*) FILTER (WHERE state IS NULL) AS hidden
+         FROM pg_catalog.pg_stat_replication`,
+    );
+    if (Number(rows[0]?.hidden ?? 0) > 0) return undefined;
+    return Number(rows[0]?.ms ?? 0);
+  }
+
   /** INVALID indexes: see {@linkcode PostgresDriver.invalidIndexes}. */
   readonly leftovers: LeftoverCheck = {
     what: "INVALID index",

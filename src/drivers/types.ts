@@ -229,6 +229,12 @@ export interface Driver extends Executor {
    * dialect leaves nothing of the kind behind leaves it out.
    */
   readonly leftovers?: LeftoverCheck;
+  /**
+   * How far the replicas trail this server, in ms (the largest replay lag; 0 with none);
+   * undefined when replicas exist but this login may not see their lag. Optional: a
+   * driver that cannot tell leaves it out, and `--max-replica-lag` is refused.
+   */
+  replicaLagMs?(): Promise<number | undefined>;
   /** Turn a thrown driver error into {@linkcode DbErrorInfo}, or undefined if it is not a database error. */
   errorInfo(err: unknown): DbErrorInfo | undefined;
   close(): Promise<void>;

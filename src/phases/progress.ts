@@ -90,6 +90,21 @@ export class Progress {
     // Rows other writers add while we run count as more work, not as negative progress.
     this.#done += Math.max(0, this.#remaining - remaining);
     this.#remaining = remaining;
+    this.#draw();
+  }
+
+  /**
+   * A batch committed that moved `rows` (the keyset form, which does not count with the
+   * check query after each batch): the estimate of what is left goes down by as many.
+   */
+  advance(rows: number): void {
+    this.#done += rows;
+    this.#remaining = Math.max(0, this.#remaining - rows);
+    this.#draw();
+  }
+
+  #draw(): void {
+    const remaining = this.#remaining;
     const now = this.#now();
     if (this.#opts.terminal) {
       if (now - this.#last < 100 && remaining > 0) return;

@@ -71,3 +71,15 @@ Deno.test("Progress: a terminal line redrawn in place and cleared", () => {
   ]);
   assert.deepEqual(r.logs, ["m1: moved 10 row(s) in 1s (10 rows/s)"]);
 });
+
+Deno.test("Progress.advance: rows moved by a keyset batch; what is left never below 0", () => {
+  const r = recorder(false);
+  r.p.start("k1", 100);
+  r.tick(1500);
+  r.p.advance(40);
+  assert.deepEqual(r.logs, ["k1: 40/100 rows (40%), 27 rows/s, about 2s left"]);
+  r.p.advance(70); // other writers added rows: more moved than counted at the start
+  r.tick(500);
+  assert.equal(r.p.finish(), 110);
+  assert.equal(r.logs.at(-1), "k1: moved 110 row(s) in 2s (55 rows/s)");
+});

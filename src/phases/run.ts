@@ -23,7 +23,7 @@ import { type LegacyVersion, readLegacyVersion } from "../state/legacy.ts";
 import type { StateConfig } from "../state/version_table.ts";
 import { readCurrentHeads } from "../state/replaced.ts";
 import type { Logger } from "../log.ts";
-import { pendingCounts, runDataMigration } from "./data.ts";
+import { checkPacing, pendingCounts, runDataMigration } from "./data.ts";
 import { legacyRevision } from "./legacy.ts";
 import {
   type CheckCode,
@@ -36,6 +36,7 @@ import {
   phaseStatus,
   rowsBlocker,
 } from "./phase.ts";
+import type { Pacing } from "./pacing.ts";
 import type { Progress } from "./progress.ts";
 import { describeFinding, phaseFindings } from "./rules.ts";
 
@@ -45,6 +46,8 @@ export interface PhaseRunOptions {
   /** Rows per data migration batch. */
   readonly batchSize: number;
   readonly progress: Progress;
+  /** Adaptive batch size, pause between batches, replica lag limit. */
+  readonly pacing?: Pacing;
 }
 
 /** A legacy database taken over: what `migrate_version` said and the revision it became. */
@@ -118,6 +121,7 @@ export async function runPhased(
   command: PhasedCommand,
 ): Promise<PhasedReport> {
   const run = opts.run;
+  checkPacing(driver, opts.pacing);
   const release = await driver.lock(run.lockWaitMs);
   try {
     const before = await inspectState(driver, project, cfg, { ...run, rewriteReplaced: true });

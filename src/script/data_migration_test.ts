@@ -3,8 +3,13 @@ import { ScriptError } from "../errors.ts";
 import {
   batchStatements,
   checkStatement,
+  compareKeys,
+  greatestKey,
+  isKeyset,
+  keysetStatements,
   loadDataMigrations,
   parseDataMigration,
+  parseStartKey,
 } from "./data_migration.ts";
 import { loadScripts } from "./load.ts";
 
@@ -117,6 +122,93 @@ Deno.test("loadDataMigrations: only data migrations, by name; loadScripts skips 
     () => loadDataMigrations([{ path: "x.sql", text: dm("a") }, { path: "y.sql", text: dm("a") }]),
     /y\.sql:1: data migration "a" is also in x\.sql/,
   );
+});
+
+const KEYSET = `-- data_migration: fill_b
+-- after: e1
+-- start_key: 0
+
+-- bellows:check
+SELECT count(*) FROM t WHERE b IS NULL;
+
+-- bellows:batch
+UPDATE t SET b = a * 2
+ WHERE id IN (SELECT id FROM t WHERE id > :last_key AND b IS NULL
+               ORDER BY id LIMIT :batch_size)
+RETURNING id;
+
+-- bellows:batch mysql
+SELECT ':last_key' AS s, x::last_key, :last_keys, :last_key + 1;
+`;
+
+Deno.test("keyset form: start_key, :last_key bound once ($n) or per use (?)", () => {
+  const dm = parseDataMigration({ path: "m/fill_b.sql", text: KEYSET });
+  assert.equal(dm.startKey, 0);
+  assert.ok(isKeyset(dm, "postgresql") && isKeyset(dm, "sqlite") && isKeyset(dm, "mysql"));
+  const pg = keysetStatements(dm, "postgresql", 500, (i) => `$${i}`);
+  assert.equal(pg.length, 1);
+  assert.equal(
+    pg[0].sql,
+    "UPDATE t SET b = a * 2\n WHERE id IN (SELECT id FROM t WHERE id > $1 AND b IS NULL\n" +
+      "               ORDER BY id LIMIT 500)\nRETURNING id",
+  );
+  assert.deepEqual(pg[0].bind(41), [41]);
+  // Positional placeholders: one copy of the key per use. Only whole-word uses count
+  // (':last_key' inside the string is one too: the substitution is textual, as for
+  // :batch_size), not a cast's ::last_key nor :last_keys.
+  const my = keysetStatements(dm, "mysql", 3, () => "?");
+  assert.equal(my[1].sql, "SELECT '?' AS s, x::last_key, :last_keys, ? + 1");
+  assert.deepEqual(my[1].bind("k"), ["k", "k"]);
+  assert.deepEqual(my[0].bind(null), [null]);
+
+  // Without start_key the first batch gets NULL; without :last_key, the old form.
+  const noStart = parseDataMigration({
+    path: "d.sql",
+    text: KEYSET.replace("-- start_key: 0\n", ""),
+  });
+  assert.equal(noStart.startKey, null);
+  const old = parseDataMigration({ path: "d.sql", text: EXAMPLE });
+  assert.equal(old.startKey, undefined);
+  assert.equal(isKeyset(old, "postgresql"), false);
+});
+
+Deno.test("keyset form: start_key values and errors", () => {
+  assert.equal(parseStartKey("-12"), -12);
+  assert.equal(parseStartKey("9223372036854775807"), "9223372036854775807");
+  assert.equal(parseStartKey("'it''s'"), "it's");
+  assert.equal(parseStartKey("2024-01-01"), "2024-01-01");
+  const head = "-- data_migration: d1\n-- after: e1\n";
+  const check = "-- bellows:check\nSELECT count(*) FROM t;\n";
+  const batch =
+    "-- bellows:batch\nUPDATE t SET a = 1 WHERE id IN (SELECT id FROM t LIMIT :batch_size);\n";
+  bad(
+    head + "-- start_key: 5\n" + check + batch,
+    /^d\.sql:3: start_key without :last_key in the batch/,
+  );
+  bad(head + "-- start_key:\n" + check + batch, /^d\.sql:3: start_key: empty value/);
+  bad(
+    head + "-- bellows:check\nSELECT count(*) FROM t WHERE id > :last_key;\n" + batch,
+    /^d\.sql:4: the check query cannot use :last_key/,
+  );
+});
+
+Deno.test("keyset keys: greatest first column, numeric where whole, NULLs ignored", () => {
+  assert.equal(greatestKey([{ id: 9 }, { id: 10 }, { id: 2 }]), 10);
+  // 64-bit integers come back as text from some drivers: compared as numbers.
+  assert.equal(greatestKey([{ id: "9" }, { id: "10" }]), "10");
+  assert.equal(greatestKey([{ id: 5n }, { id: 7 }]), 7);
+  assert.equal(greatestKey([{ k: "b" }, { k: "ab" }]), "b");
+  assert.equal(greatestKey([{ k: null }, { k: "a" }]), "a");
+  assert.equal(greatestKey([{ k: null }]), undefined);
+  assert.equal(greatestKey([]), undefined);
+  assert.equal(
+    greatestKey([{ t: new Date("2024-01-02T00:00:00Z") }, { t: new Date("2023-12-31T00:00:00Z") }]),
+    "2024-01-02T00:00:00.000Z",
+  );
+  assert.throws(() => greatestKey([{ b: new Uint8Array(1) }]), /a key must be a number, text/);
+  assert.equal(compareKeys(1.5, 1.25), 1);
+  assert.equal(compareKeys("10", 9), 1);
+  assert.equal(compareKeys(3, 3n), 0);
 });
 
 Deno.test("parseDataMigration: the statement-begin/end escape works as in revision scripts", () => {

@@ -19,6 +19,8 @@ export interface StateConfig {
   readonly versionTablePk: boolean;
   /** bellows' audit table, in the version table's schema. */
   readonly auditTable: TableName;
+  /** Where keyset data migrations keep the last key they reached, in the same schema. */
+  readonly progressTable: TableName;
 }
 
 /** Build a {@linkcode StateConfig} from Alembic's settings. */
@@ -31,6 +33,7 @@ export function stateConfig(
     versionTable: { schema, name: versionTable },
     versionTablePk,
     auditTable: { schema, name: "bellows_audit" },
+    progressTable: { schema, name: "bellows_data_progress" },
   };
 }
 
@@ -108,6 +111,7 @@ export function inlineParams(d: Dialect, b: BoundSql): string {
 export function checkStateNames(d: Dialect, cfg: StateConfig): void {
   versionTableDdl(d, cfg);
   auditTableDdl(d, cfg);
+  progressTableDdl(d, cfg);
 }
 
 /**
@@ -478,4 +482,156 @@ export async function readAudit(driver: Driver, cfg: StateConfig): Promise<Audit
     host: String(r.host),
     toolVersion: String(r.tool_version),
   }));
+}
+
+/**
+ * `CREATE TABLE IF NOT EXISTS` for the progress table of keyset data migrations: one row
+ * per data migration, with the last key a committed batch reached. The key is kept as
+ * text with its kind (`number`, `bigint`, `string`), so that a rerun binds it as the
+ * driver returned it.
+ */
+export function progressTableDdl(d: Dialect, cfg: StateConfig): string {
+  const t = cfg.progressTable;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${d.table(t)} (`,
+    "    version_table VARCHAR(255) NOT NULL,",
+    "    name VARCHAR(32) NOT NULL,",
+    "    last_key VARCHAR(1024),",
+    "    key_kind VARCHAR(8),",
+    "    rows_done BIGINT NOT NULL,",
+    "    batches BIGINT NOT NULL,",
+    "    updated_at VARCHAR(32) NOT NULL,",
+    `    CONSTRAINT ${d.quoteIdent(`${t.name}_pk`)} PRIMARY KEY (version_table, name)`,
+    ")",
+  ].join("\n");
+}
+
+/** Where a keyset data migration stands: the last key a committed batch reached. */
+export interface KeysetProgress {
+  /** The last key reached; null before the first batch committed. */
+  readonly lastKey: number | bigint | string | null;
+  /** Rows moved by the batches recorded, in all runs. */
+  readonly rowsDone: number;
+  readonly batches: number;
+}
+
+function keyKind(key: KeysetProgress["lastKey"]): string | null {
+  return key === null ? null : typeof key === "bigint" ? "bigint" : typeof key;
+}
+
+function keyFromText(text: unknown, kind: unknown): KeysetProgress["lastKey"] {
+  if (text === null || text === undefined) return null;
+  const s = String(text);
+  return kind === "number" ? Number(s) : kind === "bigint" ? BigInt(s) : s;
+}
+
+/**
+ * Read the progress row of data migration `name`, creating the table and the row (at
+ * `start`) when missing. Run in its own transaction before the first batch.
+ */
+export async function openProgress(
+  exec: Executor,
+  d: Dialect,
+  cfg: StateConfig,
+  name: string,
+  start: KeysetProgress["lastKey"],
+): Promise<KeysetProgress> {
+  const t = d.table(cfg.progressTable);
+  await writing(d, cfg.progressTable, "create", () => exec.run(progressTableDdl(d, cfg)));
+  const where = `version_table = ${d.param(1)} AND name = ${d.param(2)}`;
+  const rows = await writing(
+    d,
+    cfg.progressTable,
+    "read",
+    () =>
+      exec.query<Record<string, unknown>>(
+        `SELECT last_key, key_kind, rows_done, batches FROM ${t} WHERE ${where}`,
+        [cfg.versionTable.name, name],
+      ),
+  );
+  if (rows.length > 0) {
+    const r = rows[0];
+    return {
+      lastKey: keyFromText(r.last_key, r.key_kind),
+      rowsDone: Number(r.rows_done),
+      batches: Number(r.batches),
+    };
+  }
+  await resetProgress(exec, d, cfg, name, start, true);
+  return { lastKey: start, rowsDone: 0, batches: 0 };
+}
+
+/** Put data migration `name` back at `start` (a new pass), or add its row when `insert`. */
+export async function resetProgress(
+  exec: Executor,
+  d: Dialect,
+  cfg: StateConfig,
+  name: string,
+  start: KeysetProgress["lastKey"],
+  insert = false,
+): Promise<void> {
+  const t = d.table(cfg.progressTable);
+  const p = (i: number) => d.param(i);
+  const values = [
+    start === null ? null : String(start),
+    keyKind(start),
+    new Date().toISOString(),
+    cfg.versionTable.name,
+    name,
+  ];
+  await writing(d, cfg.progressTable, insert ? "add a row to" : "update a row of", () =>
+    exec.run(
+      insert
+        ? `INSERT INTO ${t} (last_key, key_kind, updated_at, version_table, name, rows_done, ` +
+          `batches) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, 0, 0)`
+        : `UPDATE ${t} SET last_key = ${p(1)}, key_kind = ${p(2)}, updated_at = ${p(3)} ` +
+          `WHERE version_table = ${p(4)} AND name = ${p(5)}`,
+      values,
+    ));
+}
+
+/**
+ * The statement that records one committed batch: run in the batch's own transaction,
+ * so the key and the rows it moved commit together or not at all.
+ */
+export function progressUpdateSql(
+  d: Dialect,
+  cfg: StateConfig,
+  name: string,
+  lastKey: KeysetProgress["lastKey"],
+  rows: number,
+): BoundSql {
+  const p = (i: number) => d.param(i);
+  return {
+    sql: `UPDATE ${d.table(cfg.progressTable)} SET last_key = ${p(1)}, key_kind = ${p(2)}, ` +
+      `rows_done = rows_done + ${p(3)}, batches = batches + 1, updated_at = ${p(4)} ` +
+      `WHERE version_table = ${p(5)} AND name = ${p(6)}`,
+    params: [
+      lastKey === null ? null : String(lastKey),
+      keyKind(lastKey),
+      rows,
+      new Date().toISOString(),
+      cfg.versionTable.name,
+      name,
+    ],
+  };
+}
+
+/** Record one batch of data migration `name` (see {@linkcode progressUpdateSql}). */
+export async function recordProgress(
+  exec: Executor,
+  d: Dialect,
+  cfg: StateConfig,
+  name: string,
+  lastKey: KeysetProgress["lastKey"],
+  rows: number,
+): Promise<void> {
+  const b = progressUpdateSql(d, cfg, name, lastKey, rows);
+  const n = await writing(d, cfg.progressTable, "update a row of", () => exec.run(b.sql, b.params));
+  if (n !== 1) {
+    throw new StateError(
+      `the progress row of data migration '${name}' in ${cfg.progressTable.name} is gone ` +
+        `(${n} rows matched); the batch was rolled back`,
+    );
+  }
 }

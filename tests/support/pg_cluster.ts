@@ -66,6 +66,18 @@ export interface PgCluster {
   crash?(): Promise<void>;
   /** Start a crashed server again on the same port (runs crash recovery). Local clusters only. */
   restart?(): Promise<void>;
+  /**
+   * Start a streaming standby of this cluster (`pg_basebackup -R`) with `settings` added to
+   * its configuration (e.g. `recovery_min_apply_delay`). Local clusters only.
+   */
+  standby?(settings?: readonly string[]): Promise<PgStandby>;
+}
+
+/** A streaming standby started by {@linkcode PgCluster.standby}. */
+export interface PgStandby {
+  /** Superuser URL over TCP to its `postgres` database. */
+  readonly url: string;
+  stop(): Promise<void>;
 }
 
 /** A database created for one test. */
@@ -298,6 +310,7 @@ async function startLocal(opts: ClusterOptions): Promise<PgCluster> {
     for (const p of [dir, data, socketDir]) await Deno.chown(p, runner.uid, runner.gid!);
   };
   let stopped = false;
+  let standbys = 0;
   const removeDir = () => {
     try {
       Deno.removeSync(dir, { recursive: true });
@@ -326,6 +339,8 @@ async function startLocal(opts: ClusterOptions): Promise<PgCluster> {
       `${data}/pg_hba.conf`,
       [
         "local all all trust",
+        // For standby(): pg_basebackup and the standby's WAL receiver over the socket.
+        "local replication all trust",
         `host all ${PASSWORD_USER.name} 127.0.0.1/32 scram-sha-256`,
         "host all all 127.0.0.1/32 trust",
         "",
@@ -430,6 +445,59 @@ async function startLocal(opts: ClusterOptions): Promise<PgCluster> {
       restart: async () => {
         const args = ["start", "-D", data, "-w", "-t", "60", "-l", `${dir}/server.log`];
         check(await runner.run("pg_ctl", [...args, "-o", `-p ${port}`]), "pg_ctl start");
+      },
+      standby: async (settings = []) => {
+        const sdata = `${dir}/standby${++standbys}`;
+        check(
+          await runner.run("pg_basebackup", [
+            "-D",
+            sdata,
+            "-R",
+            "-X",
+            "stream",
+            "--checkpoint=fast",
+            "-h",
+            socketDir,
+            "-p",
+            String(port),
+            "-U",
+            SUPERUSER,
+          ]),
+          "pg_basebackup",
+        );
+        const sport = freePort();
+        // Appended to the file pg_basebackup -R wrote (it keeps its owner).
+        await Deno.writeTextFile(
+          `${sdata}/postgresql.auto.conf`,
+          ["hot_standby = on", ...settings, ""].join("\n"),
+          { append: true },
+        );
+        const log = `${dir}/standby${standbys}.log`;
+        check(
+          await runner.run("pg_ctl", [
+            "start",
+            "-D",
+            sdata,
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            log,
+            "-o",
+            `-p ${sport}`,
+          ]),
+          "pg_ctl start (standby)",
+        );
+        const stopStandby = () =>
+          runner.runSync("pg_ctl", ["stop", "-D", sdata, "-m", "immediate", "-w"]);
+        globalThis.addEventListener("unload", stopStandby);
+        return {
+          url: `postgresql://${SUPERUSER}@127.0.0.1:${sport}/postgres`,
+          stop: async () => {
+            globalThis.removeEventListener("unload", stopStandby);
+            await runner.run("pg_ctl", ["stop", "-D", sdata, "-m", "immediate", "-w"]);
+          },
+        };
       },
     };
   } catch (e) {
