@@ -21,7 +21,11 @@ export type {
   InvalidIndex,
   Leftover,
   LexerSettings,
+  LockHolder,
+  LockInspector,
+  LockRequest,
   TableName,
+  TableSizeInfo,
 } from "./types.ts";
 export type { DriverOptions } from "./options.ts";
 export {

@@ -36,6 +36,7 @@ import {
 } from "./phase.ts";
 import type { Progress } from "./progress.ts";
 import { describeFinding, phaseFindings } from "./rules.ts";
+import { lintErrors, warnFindings } from "./lint.ts";
 
 /** How a phased run behaves. */
 export interface PhaseRunOptions {
@@ -136,6 +137,11 @@ export async function runPhased(
       await refuseContractIfBlocked(driver, project, start, command.verb);
     }
     warnPhaseRules(project, [...plan.expand, ...plan.contract], run);
+    const upgrading = [...plan.expand, ...plan.contract].filter((s) => s.direction === "up");
+    warnFindings(
+      await lintErrors(project, upgrading.map((s) => s.revision), driver.dialect.name),
+      run.log,
+    );
 
     let heads: readonly string[] = before;
     const steps: StepReport[] = [];
