@@ -174,7 +174,9 @@ Deno.test("preflight: plan --url shows locks, the table's size and the session i
     assert.deepEqual(stmt.locks.map((l: { mode: string }) => l.mode), ["ACCESS EXCLUSIVE"]);
     assert.equal(stmt.work, "metadata");
     assert.equal(stmt.locks[0].size.rows, 5000);
-    assert.ok(stmt.locks[0].size.bytes > 0 && stmt.locks[0].size.totalBytes > stmt.locks[0].size.bytes);
+    assert.ok(
+      stmt.locks[0].size.bytes > 0 && stmt.locks[0].size.totalBytes > stmt.locks[0].size.bytes,
+    );
     assert.equal(doc.tables[0].name, "images");
     assert.deepEqual(
       doc.blockers.map((b: { pid: number; conflicting: boolean }) => [b.pid, b.conflicting]),
