@@ -204,3 +204,30 @@ Deno.test("preflight: a long transaction that only read the table is in the way 
     assert.equal(await versionRows(db), "r1");
   });
 });
+
+Deno.test("preflight: a session holding only a partition is in the way of a lock on its parent", async () => {
+  await withSetup("pf_part", async (db, base, holder) => {
+    await holder.query("ROLLBACK");
+    await psql(
+      db.url,
+      "CREATE TABLE events (at date, v int) PARTITION BY RANGE (at);" +
+        "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
+    );
+    await writeScripts(base[3], {
+      "r1.sql": script("r1", "", "ALTER TABLE events ADD COLUMN note text;"),
+    });
+    const [row] = await holder.query(
+      "BEGIN; SELECT count(*) FROM events_2024; SELECT pg_backend_pid() AS pid",
+    );
+    const r = await runCli([...base, "--json", "plan"]);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(
+      JSON.parse(r.out).blockers.map((b: { pid: number; relation: string; mode: string }) => [
+        b.pid,
+        b.relation,
+        b.mode,
+      ]),
+      [[Number(row.pid), "events_2024", "AccessShareLock"]],
+    );
+  });
+});

@@ -470,11 +470,16 @@ class PostgresDriver implements Driver {
     // drop that copy, or it keeps showing the first answer.
     await exec.query("SELECT pg_catalog.pg_stat_clear_snapshot()");
     const rows = await exec.query<Record<string, string | number | boolean | null>>(
-      `WITH w AS (
-         SELECT w.label, ${REGCLASS} AS oid, w.conflicts
-           FROM ${WANTED} AS w(label text, schema text, name text, conflicts jsonb))
+      // Inheritance children and partitions too: a lock on a parent takes theirs as well.
+      `WITH RECURSIVE w AS (
+         SELECT w.label, ${REGCLASS} AS oid, w.conflicts, true AS named
+           FROM ${WANTED} AS w(label text, schema text, name text, conflicts jsonb)
+          WHERE ${REGCLASS} IS NOT NULL
+         UNION
+         SELECT w.label, i.inhrelid, w.conflicts, false
+           FROM w JOIN pg_catalog.pg_inherits i ON i.inhparent = w.oid)
        SELECT DISTINCT ON (a.pid, w.label)
-              w.label, a.pid, a.application_name, a.usename, host(a.client_addr) AS client,
+              CASE WHEN w.named THEN w.label ELSE w.oid::regclass::text END AS label, a.pid, a.application_name, a.usename, host(a.client_addr) AS client,
               l.mode, a.state, left(split_part(a.query, E'\n', 1), 80) AS query,
               l.mode IN (SELECT jsonb_array_elements_text(w.conflicts)) AS conflicting,
               (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::bigint::text
@@ -488,7 +493,7 @@ class PostgresDriver implements Driver {
         WHERE l.pid <> pg_catalog.pg_backend_pid()
           AND (l.mode IN (SELECT jsonb_array_elements_text(w.conflicts))
                OR clock_timestamp() - a.xact_start > $2::bigint * interval '1 millisecond')
-        ORDER BY a.pid, w.label, conflicting DESC`,
+        ORDER BY a.pid, w.label, conflicting DESC, w.named DESC`,
       [
         JSON.stringify(
           wanted.map((r) => ({ ...relationParts(r.relation), conflicts: r.conflictsWith })),
