@@ -491,6 +491,10 @@ class PostgresDriver implements Driver {
                              WHERE datname = current_database())
          JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
         WHERE l.pid <> pg_catalog.pg_backend_pid()
+          -- The server cancels an autovacuum that a lock request waits for (after
+          -- deadlock_timeout); only one preventing wraparound holds on, and is in the way.
+          AND (a.backend_type IS DISTINCT FROM 'autovacuum worker'
+               OR a.query LIKE '%to prevent wraparound%')
           AND (l.mode IN (SELECT jsonb_array_elements_text(w.conflicts))
                OR clock_timestamp() - a.xact_start > $2::bigint * interval '1 millisecond')
         ORDER BY a.pid, w.label, conflicting DESC, w.named DESC`,
