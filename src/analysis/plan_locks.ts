@@ -128,7 +128,10 @@ function sqliteWork(ops: readonly Operation[]): { work: Work; tables: string[]; 
           notes.push("DROP COLUMN rewrites every row of the table");
           raise("rewrite");
         } else {
-          for (const n of op.names) tables.add(n);
+          // Triggers and indexes are not tables; a dropped table or view is one.
+          if (op.object === "table" || op.object === "view") {
+            for (const n of op.names) tables.add(n);
+          }
           raise("metadata");
         }
         break;

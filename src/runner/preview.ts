@@ -116,8 +116,9 @@ export function statementLockJson(
 }
 
 /**
- * The plan as text, one numbered block per step, and with `locks` a line per statement
- * (its position and first line, then what it locks and does):
+ * The plan as text, one numbered block per step, and with `locks` two lines per
+ * statement that locks or changes a table (its position and first line, then what it
+ * locks and does):
  *
  * ```
  *   1. upgrade <base> -> liberty, initial image catalogue
@@ -141,7 +142,12 @@ export function formatPlan(
       `${s.statements === 1 ? "" : "s"}${s.transactional ? "" : ", outside a transaction"}, ` +
       `sha256 ${s.checksum}`;
     const pad = " ".repeat(n.length + 2);
-    const statements = (locks?.[i]?.statements ?? []).map((st) =>
+    // A statement that locks no table and changes none (CREATE FUNCTION, a new table)
+    // has nothing to say to a reviewer; --json lists every statement.
+    const telling = (locks?.[i]?.statements ?? []).filter((st) =>
+      st.locks.length > 0 || (st.tables?.length ?? 0) > 0 || st.syntaxError !== undefined
+    );
+    const statements = telling.map((st) =>
       `${pad}${st.line}:${st.column} ${st.summary}\n${pad}    ${describeStatement(st, sizes)}\n`
     ).join("");
     return `${head}\n${detail}\n${statements}`;
