@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { createDatabase, psql, startCluster, type TestDatabase } from "./support/pg_cluster.ts";
 import { type PgSession, pgSession } from "./support/pg_session.ts";
 import { runCli, script, startCli, withTempDir, writeScripts } from "./support/cli.ts";
+import { openPostgres } from "../src/drivers/postgres.ts";
 
 const cluster = await startCluster();
 addEventListener("unload", () => void cluster.stop());
@@ -34,6 +35,8 @@ async function withSetup(
       const [row] = await holder.query(
         "BEGIN; SELECT count(*) FROM images; SELECT pg_backend_pid() AS pid",
       );
+      // Older than the pre-flight's 200 ms grace for brief holders (BRIEF_HOLDER_MS).
+      await new Promise((r) => setTimeout(r, 300));
       await fn(db, ["--url", db.url, "--migrations", dir], holder, Number(row.pid));
     } finally {
       await holder.close();
@@ -219,6 +222,7 @@ Deno.test("preflight: a session holding only a partition is in the way of a lock
     const [row] = await holder.query(
       "BEGIN; SELECT count(*) FROM events_2024; SELECT pg_backend_pid() AS pid",
     );
+    await new Promise((r) => setTimeout(r, 300));
     const r = await runCli([...base, "--json", "plan"]);
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(
@@ -229,5 +233,35 @@ Deno.test("preflight: a session holding only a partition is in the way of a lock
       ]),
       [[Number(row.pid), "events_2024", "AccessShareLock"]],
     );
+  });
+});
+
+Deno.test("preflight: the driver counts holders by the age of their transaction", async () => {
+  await withSetup("pf_ages", async (db, _base, _holder, holderPid) => {
+    const driver = await openPostgres(db.url, {});
+    try {
+      const inspector = driver.lockInspector!;
+      const wanted = [{ relation: "images", conflictsWith: ["AccessShareLock"] }];
+      const pids = async (ages: { conflictingMs: number; otherMs: number | null }) =>
+        (await inspector.holders(wanted, ages)).map((h) => h.pid);
+      assert.deepEqual(await pids({ conflictingMs: 0, otherMs: null }), [holderPid]);
+      // Younger than a minute: a brief holder, not waited for.
+      assert.deepEqual(await pids({ conflictingMs: 60_000, otherMs: null }), []);
+      // Not conflicting, but open longer than 100 ms.
+      const other = [{ relation: "images", conflictsWith: ["RowExclusiveLock"] }];
+      const old = await inspector.holders(other, { conflictingMs: 0, otherMs: 100 });
+      assert.deepEqual(old.map((h) => [h.pid, h.conflicting]), [[holderPid, false]]);
+      assert.deepEqual(await inspector.holders(other, { conflictingMs: 0, otherMs: null }), []);
+      // A table that does not exist is nobody's.
+      const none = [{ relation: "public.nope", conflictsWith: ["AccessShareLock"] }];
+      assert.deepEqual(await inspector.holders(none, { conflictingMs: 0, otherMs: 0 }), []);
+      // Sizes: the table alone, with its index, and the row estimate.
+      const sizes = await driver.tableSizes!(["images", "public.images", "nope"]);
+      assert.deepEqual([...sizes.keys()], ["images", "public.images"]);
+      assert.equal(sizes.get("images")!.rows, 5000);
+      assert.ok(sizes.get("images")!.totalBytes > sizes.get("images")!.bytes);
+    } finally {
+      await driver.close();
+    }
   });
 });

@@ -18,6 +18,7 @@ export type {
   DialectName,
   Driver,
   Executor,
+  HolderAges,
   InvalidIndex,
   Leftover,
   LexerSettings,

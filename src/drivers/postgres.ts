@@ -26,6 +26,7 @@ import type {
   Dialect,
   Driver,
   Executor,
+  HolderAges,
   Leftover,
   LeftoverCheck,
   LockHolder,
@@ -457,12 +458,12 @@ class PostgresDriver implements Driver {
 
   /** Sessions in the way of a strong lock: see {@linkcode LockInspector}. */
   readonly lockInspector: LockInspector = {
-    holders: (wanted, longerThanMs, exec) => this.#lockHolders(wanted, longerThanMs, exec),
+    holders: (wanted, ages, exec) => this.#lockHolders(wanted, ages, exec),
   };
 
   async #lockHolders(
     wanted: readonly LockRequest[],
-    longerThanMs: number,
+    ages: HolderAges,
     exec: Executor = this,
   ): Promise<LockHolder[]> {
     if (wanted.length === 0) return [];
@@ -495,14 +496,17 @@ class PostgresDriver implements Driver {
           -- deadlock_timeout); only one preventing wraparound holds on, and is in the way.
           AND (a.backend_type IS DISTINCT FROM 'autovacuum worker'
                OR a.query LIKE '%to prevent wraparound%')
-          AND (l.mode IN (SELECT jsonb_array_elements_text(w.conflicts))
-               OR clock_timestamp() - a.xact_start > $2::bigint * interval '1 millisecond')
+          AND ((l.mode IN (SELECT jsonb_array_elements_text(w.conflicts))
+                AND clock_timestamp() - coalesce(a.xact_start, a.query_start, a.backend_start)
+                    >= $2::bigint * interval '1 millisecond')
+               OR clock_timestamp() - a.xact_start > $3::bigint * interval '1 millisecond')
         ORDER BY a.pid, w.label, conflicting DESC, w.named DESC`,
       [
         JSON.stringify(
           wanted.map((r) => ({ ...relationParts(r.relation), conflicts: r.conflictsWith })),
         ),
-        String(Math.max(0, Math.round(longerThanMs))),
+        String(Math.max(0, Math.round(ages.conflictingMs))),
+        ages.otherMs === null ? null : String(Math.max(0, Math.round(ages.otherMs))),
       ],
     );
     return rows.map((r) => ({

@@ -250,14 +250,21 @@ export interface LockHolder {
  */
 export interface LockInspector {
   /**
-   * Other sessions that hold a conflicting lock on a requested relation, or whose
-   * transaction touched it and has been open longer than `longerThanMs`. Relations
-   * that do not exist are ignored. Pass the transaction's executor inside
+   * Other sessions that hold a conflicting lock on a requested relation in a
+   * transaction (or statement) open at least `ages.conflictingMs`, or whose transaction
+   * touched it and has been open longer than `ages.otherMs` (null: never counts).
+   * Relations that do not exist are ignored. Pass the transaction's executor inside
    * {@linkcode Driver.transaction}.
    */
   holders(
     wanted: readonly LockRequest[],
-    longerThanMs: number,
+    ages: HolderAges,
     exec?: Executor,
   ): Promise<LockHolder[]>;
+}
+
+/** How old a holder's transaction must be to count (see {@linkcode LockInspector}). */
+export interface HolderAges {
+  readonly conflictingMs: number;
+  readonly otherMs: number | null;
 }

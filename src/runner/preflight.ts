@@ -7,6 +7,9 @@
  * queues every later reader of the table behind it, which is the outage this avoids.
  * When the wait runs out, stop with the list ({@linkcode TableBusyError}, exit 8).
  *
+ * A conflicting holder whose transaction is younger than {@linkcode BRIEF_HOLDER_MS} is
+ * not waited for (on a busy table some reader is always mid-query).
+ *
  * A session that takes its lock between the last look and the statement still makes the
  * statement wait, but then only up to `lock_timeout` (bellows sets it), after which the
  * step is retried from the start.
@@ -17,7 +20,7 @@
  * @module
  */
 import { formatAge, formatHolder, lockRequests, lockViewFor } from "../analysis/mod.ts";
-import type { Driver, Executor, LockHolder, LockRequest } from "../drivers/types.ts";
+import type { Driver, Executor, HolderAges, LockHolder, LockRequest } from "../drivers/types.ts";
 import { TableBusyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Statement } from "../script/types.ts";
@@ -34,6 +37,19 @@ export interface PreflightOptions {
 
 /** Default of `--lock-timeout` (the driver's), for when the run options do not say. */
 const DEFAULT_LOCK_TIMEOUT_MS = 5000;
+
+/**
+ * A conflicting holder whose transaction began less than this ago is not waited for: on
+ * a busy table some reader is always mid-query, and a short one is gone before a lock
+ * request would matter. Misjudging a new long holder costs at most one `--lock-timeout`
+ * of queued readers, then the retry's pre-flight sees it old enough and waits properly.
+ */
+export const BRIEF_HOLDER_MS = 200;
+
+/** The ages that count, for `--lock-timeout` (0: off, so only conflicting locks count). */
+function agesFor(lockTimeoutMs: number): HolderAges {
+  return { conflictingMs: BRIEF_HOLDER_MS, otherMs: lockTimeoutMs > 0 ? lockTimeoutMs : null };
+}
 
 const requestCache = new WeakMap<Statement, Promise<LockRequest[]>>();
 
@@ -71,7 +87,7 @@ export async function lockHoldersNow(
       });
     }
   }
-  return await inspector.holders([...wanted.values()], lockTimeoutMs);
+  return await inspector.holders([...wanted.values()], agesFor(lockTimeoutMs));
 }
 
 /**
@@ -93,7 +109,7 @@ export async function waitForLockHolders(
   const wanted = await requestsOf(driver, stmt);
   if (wanted.length === 0) return;
   const lockTimeoutMs = opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  const holders = () => inspector.holders(wanted, lockTimeoutMs, exec);
+  const holders = () => inspector.holders(wanted, agesFor(lockTimeoutMs), exec);
   let found = await holders();
   if (found.length === 0) return;
   const what = `${where}: ${stmt.sql.split("\n")[0].trim().slice(0, 60)}`;
