@@ -3,6 +3,7 @@
 -- branch_labels: contract
 -- depends_on: ocata_expand01
 -- message: remove is_public from images
+-- replaces: ocata01
 --
 -- Glance Ocata, contract phase: once no Newton service is left and
 -- ocata_migrate01 has filled in every visibility, the triggers and is_public
@@ -10,6 +11,9 @@
 -- SQLite cannot change a column's constraints without rebuilding the table,
 -- so there it stays nullable. The triggers are dropped with IF EXISTS because
 -- `bellows sync` never created them (they are rolling sections).
+-- `ocata01` is the id Glance's Ocata release recorded for this revision; a version
+-- row still holding it is read as ocata_contract01 and rewritten by commands that
+-- write, as glance-manage does.
 
 -- bellows:upgrade postgresql
 DROP TRIGGER IF EXISTS images_visibility_sync ON images;

@@ -14,7 +14,10 @@
 export const ExitCode = {
   /** Everything asked for was done (or there was nothing to do). */
   OK: 0,
-  /** A migration statement failed; that revision was rolled back. */
+  /**
+   * A migration statement, or the COMMIT of its revision (a deferred constraint, a full
+   * disk), failed; that revision was rolled back.
+   */
   MIGRATION_FAILED: 1,
   /** `lint`: findings at error level (the same code: CI reads 1 as "this change is not safe"). */
   LINT_ERRORS: 1,
@@ -44,6 +47,11 @@ export const ExitCode = {
   INTERRUPTED: 130,
   /** Stopped by SIGTERM; what was not committed is rolled back (128 + 15). */
   TERMINATED: 143,
+  /**
+   * The command did its job, but writing its result to stdout failed (a full disk, a
+   * closed pipe): the message says so and where the database stands (sysexits' EX_IOERR).
+   */
+  OUTPUT: 74,
   /** Anything else: a bug in bellows. */
   INTERNAL: 70,
 } as const;
@@ -106,6 +114,18 @@ export class ConnectionError extends BellowsError {
   }
 }
 
+/**
+ * The connection dropped under a command (server crash or restart, terminated backend,
+ * network cut), as a driver reports it. The runner adds which revision was running and
+ * where the database stands; the command line adds the latter to one that escapes it.
+ */
+export class ConnectionLostError extends ConnectionError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectionLostError";
+  }
+}
+
 /** The migration lock is held by another runner. */
 export class LockBusyError extends BellowsError {
   constructor(message: string, options?: ErrorOptions) {
@@ -126,7 +146,7 @@ export class TableBusyError extends BellowsError {
   }
 }
 
-/** A migration statement failed. The message already names file:line. */
+/** A migration statement or its revision's COMMIT failed. The message names the file. */
 export class MigrationError extends BellowsError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, ExitCode.MIGRATION_FAILED, "migration_failed", options);
@@ -149,6 +169,14 @@ export class PhaseError extends BellowsError {
   ) {
     super(message, exitCode, "phase", options);
     this.name = "PhaseError";
+  }
+}
+
+/** The command's result could not be written to stdout; the command itself succeeded. */
+export class OutputError extends BellowsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.OUTPUT, "output", options);
+    this.name = "OutputError";
   }
 }
 

@@ -249,7 +249,7 @@ const DRIVERS: Record<number, Driver> = {
     run: () => runCli(["--json", "heads"]),
   },
   [ExitCode.MIGRATION_FAILED]: {
-    meaning: /migration statement failed/,
+    meaning: /migration statement or its COMMIT failed/,
     kind: "migration_failed",
     run: async (dir) => {
       await writeScripts(`${dir}/bad`, {
@@ -353,6 +353,23 @@ const DRIVERS: Record<number, Driver> = {
     kind: "interrupted",
     run: (dir) => stoppedWhileWaiting(dir, "SIGTERM"),
   },
+  [ExitCode.OUTPUT]: {
+    meaning: /could not write its result to stdout/,
+    kind: "output",
+    // What console.log throws on a full disk (tests/failure_report_test.ts does it for real).
+    run: async () => {
+      const err: string[] = [];
+      const code = await main(["--json", "heads"], {
+        out: () => {
+          throw Object.assign(new Error("No space left on device (os error 28)"), {
+            code: "ENOSPC",
+          });
+        },
+        err: (t) => err.push(t),
+      });
+      return { code, out: "", err: err.join("\n") };
+    },
+  },
   [ExitCode.INTERNAL]: {
     meaning: /internal error/,
     kind: "internal",
@@ -411,7 +428,8 @@ Deno.test("the exit codes README and docs/automation.md document are the ones th
         ]);
         assert.equal(typeof doc.error.message, "string");
       } else {
-        assert.equal(code, ExitCode.INTERNAL, "every other driver asks for --json");
+        // These two break stdout itself; every other driver asks for --json.
+        assert.ok([ExitCode.INTERNAL, ExitCode.OUTPUT].includes(code as 70), `${code}: no JSON`);
       }
     }
   });

@@ -1124,7 +1124,7 @@ for (const dialect of DIALECTS) {
       assert.equal(r.code, ExitCode.MIGRATION_FAILED, r.err);
       assert.match(
         r.err,
-        /^bellows: \S+\/r2\.sql:8:\d+: .*no_such_table.*; revision 'r2' runs outside a transaction: the statements before this one stay applied/,
+        /^bellows: \S+\/r2\.sql:8:\d+: .*no_such_table.*; revision 'r2' runs outside a transaction: statement 1 completed and stays applied, this one did not complete/,
       );
       // By design the statement before the failing one stays, and the next run refuses.
       assert.ok((await db.tables()).includes("t2"));
@@ -1134,7 +1134,13 @@ for (const dialect of DIALECTS) {
         assert.equal(r.err.split("\n").length, 1, r.err);
         assert.match(
           r.err,
-          /the upgrade of revision 'r2' \(\S+\/r2\.sql\) runs outside a transaction and was interrupted/,
+          new RegExp(
+            "the upgrade of revision 'r2' \\(\\S+/r2\\.sql\\) runs outside a transaction and " +
+              "was interrupted \\(started \\S+ on \\S+\\): statement 1 of 2 completed, statement 2 " +
+              "\\(\\S+/r2\\.sql:8\\) was running\\. To undo: undo statement 1 \\(\\S+/r2\\.sql:7\\) by " +
+              "hand, then 'bellows stamp r1' and run again\\. To finish: run statement 2 by hand " +
+              "\\(\\S+/r2\\.sql:8\\), then 'bellows stamp r2'$",
+          ),
         );
         assert.equal(JSON.parse(r.out).error.kind, "state");
       }

@@ -302,12 +302,12 @@ Deno.test("postgres: non-transactional revisions run CREATE INDEX CONCURRENTLY a
 /** The one-line refusal after r2's CREATE INDEX CONCURRENTLY was interrupted. */
 const INTERRUPTED = new RegExp(
   "^bellows: the upgrade of revision 'r2' \\(\\S+/r2\\.sql\\) runs outside a transaction and " +
-    "was interrupted \\(started \\S+ on \\S+\\); its statements may be partly applied\\. " +
-    "INVALID index left behind: public\\.t_v_idx on public\\.t\\. " +
-    'To undo: DROP INDEX CONCURRENTLY "public"\\."t_v_idx"; undo whatever else of it ran, ' +
-    "then 'bellows stamp r1' and run again\\. " +
-    'Or to finish it: REINDEX INDEX CONCURRENTLY "public"\\."t_v_idx"; run the rest of it by ' +
-    "hand, then 'bellows stamp r2'$",
+    "was interrupted \\(started \\S+ on \\S+\\): none of its 2 statements completed, statement 1 " +
+    "\\(\\S+/r2\\.sql:7\\) was running and left INVALID index public\\.t_v_idx on public\\.t\\. " +
+    'To undo: DROP INDEX CONCURRENTLY "public"\\."t_v_idx"; \\(left by statement 1\\), then ' +
+    "'bellows stamp r1' and run again\\. " +
+    'To finish: REINDEX INDEX CONCURRENTLY "public"\\."t_v_idx"; \\(completes statement 1\\), ' +
+    "then run statement 2 by hand \\(\\S+/r2\\.sql:8\\), then 'bellows stamp r2'$",
 );
 
 Deno.test("postgres: a run killed during CREATE INDEX CONCURRENTLY is caught and named", async () => {
@@ -372,7 +372,7 @@ Deno.test("postgres: CREATE INDEX CONCURRENTLY that hits the lock timeout is not
     assert.doesNotMatch(r.err, /retry/);
     assert.match(
       r.err,
-      /r2\.sql:7:1: 55P03 canceling statement due to lock timeout; revision 'r2' runs outside a transaction: the statements before this one stay applied and the next run will refuse until you finish or undo them by hand$/,
+      /r2\.sql:7:1: 55P03 canceling statement due to lock timeout; blocked by session pid \d+ \(application_name bellows-test, .*\), its last query: BEGIN; INSERT INTO t VALUES \(0, 'zero'\); revision 'r2' runs outside a transaction: no statement before it completed, this one did not complete; the next run will refuse and say how to finish or undo it$/,
     );
     const next = await execCli([...base, "upgrade", "heads"]);
     assert.equal(next.code, 9);

@@ -7,11 +7,11 @@
  *   has all its effects, no effect of any other revision is there, none ran twice), and at
  *   the end a rerun completes with exactly the state of an uninterrupted run.
  * - N runners started at once: every revision is applied exactly once.
- * - PostgreSQL crashed (`pg_ctl stop -m immediate`) mid-run, restarted: consistent, and a
- *   rerun completes.
- * - SQLite on a full disk (a small tmpfs; needs root to mount it): never half-applied, and
- *   a rerun completes once there is space. (Its exit code is not asserted yet: a failing
- *   COMMIT is issue 10's defect 2.)
+ * - PostgreSQL crashed (`pg_ctl stop -m immediate`) mid-run, restarted: the run said which
+ *   revision was running and where the database stands, it is consistent, and a rerun
+ *   completes.
+ * - SQLite on a full disk (a small tmpfs; needs root to mount it): never half-applied, exit
+ *   1 naming the revision rolled back, and a rerun completes once there is space.
  *
  * Size: CI-sized by default (the whole file well under 2 minutes). `BELLOWS_RELIABILITY=full`
  * runs the campaign of issue 10 (see {@linkcode SIZE} for both sets of figures). Randomness
@@ -24,6 +24,7 @@ import { runCli, script, startCli, withTempDir, writeScripts } from "./support/c
 import { postgresDb, sqliteDb, type TestDb, type TestDialect } from "./support/db.ts";
 import { type PgCluster, startCluster } from "./support/pg_cluster.ts";
 import { prng } from "./oracle/e2e_fuzz.ts";
+import { canMountTmpfs, sh } from "./support/tmpfs.ts";
 
 const FULL = Deno.env.get("BELLOWS_RELIABILITY") === "full";
 const SEED = Number(Deno.env.get("BELLOWS_RELIABILITY_SEED") ?? Date.now() % 2 ** 31);
@@ -327,10 +328,48 @@ for (const dialect of ["sqlite", "postgresql"] as const) {
   );
 }
 
+/**
+ * A run that lost its server says, in its last line, which revision was running and where
+ * the database stands (checked against the database), in words rather than a socket's
+ * `read ECONNRESET`.
+ */
+function assertLossReported(
+  err: string,
+  revs: readonly GenRevision[],
+  applied: number,
+  when: string,
+): void {
+  const last = err.split("\n").at(-1)!;
+  assert.doesNotMatch(last, /ECONNRESET|EPIPE/, `${when}: ${last}`);
+  const at = applied === 0 ? "<base>" : revs[applied - 1].id;
+  const m = last.match(/^bellows: \S+\/(r\d+)\.sql(?::\d+:\d+)?: (.*lost the connection to .*)$/);
+  assert.ok(m, `${when}: the last line names the revision's file: ${last}`);
+  const [, rev, rest] = m;
+  // Rolled back in the middle, could not begin, or cut during COMMIT (either position).
+  const rolledBack = rest.match(
+    /(?:up|down)grade of '(r\d+)' was rolled back; the database remains at (\S+)$/,
+  );
+  const notBegun = rest.match(
+    /^the (?:up|down)grade of '(r\d+)' could not begin: .*; none of it ran, and the database remains at (\S+)$/,
+  );
+  const committing = rest.match(
+    /whether it was committed is unknown; 'bellows current' shows whether the database is at (\S+) or still at (\S+)$/,
+  );
+  if (rolledBack || notBegun) {
+    const [, named, position] = (rolledBack ?? notBegun)!;
+    assert.equal(named, rev, `${when}: ${last}`);
+    assert.equal(position, at, `${when}: where the database stands: ${last}`);
+  } else {
+    assert.ok(committing, `${when}: the last line says where the database stands: ${last}`);
+    assert.ok([committing[1], committing[2]].includes(at), `${when}: ${last}`);
+  }
+}
+
 seeded(
   `postgresql: ${SIZE.crashes} server crashes mid-run, then restart and rerun`,
   async (rand) => {
-    const own = await startCluster();
+    // Durable commits: what a run reported committed must be there after the crash.
+    const own = await startCluster({ durable: true });
     try {
       assert.ok(own.crash && own.restart, "a local cluster (not BELLOWS_TEST_PG_URL) is needed");
       await withTempDir(async (dir) => {
@@ -348,12 +387,12 @@ seeded(
           await new Promise((r) => setTimeout(r, rand() * clean.ms));
           await own.crash!();
           const r = await run.done();
-          // Finished before the crash (0), or lost its connection (7). Issue 10's defect 15
-          // (which revision, where the database stands) is not asserted here.
+          // Finished before the crash (0), or lost its connection (7).
           assert.ok([0, 7].includes(r.code), `exit ${r.code}: ${r.err}`);
           await own.restart!();
           const when = `after crash ${i + 1}`;
-          await checkConsistent(db, b.revs, when);
+          const applied = await checkConsistent(db, b.revs, when);
+          if (r.code === 7) assertLossReported(r.err, b.revs, applied, when);
           const rerun = await runCli(args(b, db, "-q", "upgrade"));
           assert.equal(rerun.code, 0, `${when}: ${rerun.err}`);
           assert.equal(await snapshot(db, b.revs), clean.snap, `${when}: equals a clean run`);
@@ -364,30 +403,6 @@ seeded(
     }
   },
 );
-
-/** Can this process mount a tmpfs (root, and a kernel that lets it)? */
-function canMountTmpfs(): boolean {
-  if (Deno.uid() !== 0) return false;
-  const dir = Deno.makeTempDirSync({ prefix: "bellows-probe-" });
-  try {
-    const mount = new Deno.Command("mount", {
-      args: ["-t", "tmpfs", "-o", "size=1m", "tmpfs", dir],
-    })
-      .outputSync();
-    if (!mount.success) return false;
-    new Deno.Command("umount", { args: [dir] }).outputSync();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-}
-
-function sh(cmd: string, args: string[]): void {
-  const out = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).outputSync();
-  assert.ok(out.success, `${cmd} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-}
 
 seeded(
   "sqlite: a full disk (2 MB tmpfs) leaves no revision half-applied; a rerun completes once there is space (needs root to mount)",
@@ -409,10 +424,18 @@ seeded(
           // Odd rounds: the whole upgrade in one transaction, so all or nothing.
           const single = round % 2 === 1 ? ["--single-transaction"] : [];
           const r = await runCli(args(b, db, "-q", "upgrade", ...single));
-          // The exit code is left out until a failing COMMIT is reported properly (issue 10,
-          // defect 2): a statement that fails is 1, a COMMIT that fails is 70 today.
-          assert.notEqual(r.code, 0, "2 MB cannot hold these revisions");
+          // A statement or a COMMIT that finds the disk full: 1, naming the revision (or the
+          // run) that was rolled back and where the database stands.
+          assert.equal(r.code, 1, `2 MB cannot hold these revisions: ${r.err}`);
           const applied = await checkConsistent(db, revs, "on the full disk");
+          const at = applied === 0 ? "<base>" : revs[applied - 1].id;
+          assert.match(
+            r.err.split("\n").at(-1)!,
+            new RegExp(
+              `^bellows: \\S+/r\\d+\\.sql(:\\d+:\\d+)?: .*SQLITE_FULL database or disk is full; ` +
+                `.*(upgrade of 'r\\d+'|the whole run) was rolled back.*; the database remains at ${at}$`,
+            ),
+          );
           assert.ok(applied < revs.length);
           if (single.length) assert.equal(applied, 0, "--single-transaction: all or nothing");
           const integrity = await db.rows("PRAGMA integrity_check");

@@ -16,7 +16,7 @@ import type { SourceFile } from "../script/types.ts";
 import { type StateConfig, stateConfig } from "../state/version_table.ts";
 import { bundledFiles } from "../bundle/migrations.gen.ts";
 import { type AlembicSettings, readAlembicSettings } from "../config/alembic_ini.ts";
-import { ScriptError, UsageError } from "../errors.ts";
+import { ConnectionError, ConnectionLostError, ScriptError, UsageError } from "../errors.ts";
 import { isPermissionError, missingPermission } from "../permissions.ts";
 import { VERSION } from "../version.ts";
 
@@ -38,7 +38,7 @@ export interface GlobalOptions {
   retries?: string;
   singleTransaction?: boolean;
   strict?: boolean;
-  /** Print one JSON document on stdout instead of text (README "Automation"). */
+  /** Print one JSON document on stdout instead of text (docs/automation.md). */
   json?: boolean;
 }
 
@@ -330,6 +330,13 @@ export class Context {
     const driver = await this.driver({ readOnly: extra.readOnly });
     try {
       return await fn(driver, project);
+    } catch (e) {
+      // Lost outside any revision's statements (the lock, the state tables, between
+      // steps): the runner's account of where it was says where the database stands.
+      if (e instanceof ConnectionLostError) {
+        throw new ConnectionError(`${e.message}; ${this.activity.text}`, { cause: e });
+      }
+      throw e;
     } finally {
       await driver.close();
     }

@@ -22,6 +22,7 @@ import { escapeControls } from "../log.ts";
 import { revisionJson, runJson } from "./describe.ts";
 import { action, type CommandResult, type Io } from "./output.ts";
 import { previewPlan } from "./review.ts";
+import { upgradeAsReviewed } from "./plan_file.ts";
 import { phaseRunOptions, runPhasedCommand } from "./phases.ts";
 import { dataMigrationsRetiredBy, splitUpgrade } from "../phases/phase.ts";
 
@@ -167,11 +168,22 @@ export function registerDatabaseCommands(
       "--batch-size <rows>",
       "rows per data migration transaction, when the upgrade goes on into contract revisions",
     )
+    .addOption(
+      new Option(
+        "--plan <file>",
+        "run exactly the plan 'plan --out' wrote, or nothing if the database or scripts differ",
+      ).conflicts(["sql", "dryRun"]),
+    )
     .action(
       action(
         context,
         io,
-        async (ctx, o: OfflineFlags & DryRun & { batchSize?: string }, target: string) => {
+        async (
+          ctx,
+          o: OfflineFlags & DryRun & { batchSize?: string; plan?: string },
+          target: string,
+        ) => {
+          if (o.plan) return await upgradeAsReviewed(ctx, o.plan, target, o.batchSize);
           requireSqlForOutput(o);
           const { start, end } = splitRange(target);
           if (o.sql) {

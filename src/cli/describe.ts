@@ -1,6 +1,6 @@
 /**
  * The `--json` shapes of revisions, steps and audit rows: plain objects with the
- * field names README "Automation" documents.
+ * field names docs/automation.md documents.
  *
  * @module
  */
@@ -26,6 +26,8 @@ export interface RevisionJson {
   readonly isMergePoint: boolean;
   /** Revisions whose `down_revision` names this one. */
   readonly nextRevisions: readonly string[];
+  /** Retired ids a version row may hold for this revision (the script's `replaces`). */
+  readonly replaces: readonly string[];
 }
 
 /** Describe one revision. */
@@ -42,6 +44,7 @@ export function revisionJson(rev: Revision): RevisionJson {
     isBranchPoint: rev.isBranchPoint,
     isMergePoint: rev.isMergePoint,
     nextRevisions: rev.nextRevisions,
+    replaces: rev.replaces,
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * SIGINT and SIGTERM while bellows runs: it stops at once, as it would without a
  * handler, but first prints one line saying what became of the database (from the
- * runner's {@linkcode RunActivity}) and exits with a documented code (README "Exit
- * codes"). The database itself needs nothing from us: what was not committed is rolled
+ * runner's {@linkcode RunActivity}) and exits with a documented code (docs/automation.md
+ * "Exit codes"). The database itself needs nothing from us: what was not committed is rolled
  * back by it (PostgreSQL when the connection closes, SQLite from its journal on the next
  * open), and the migration lock goes with the process (the session's advisory lock, the
  * kernel's file lock).

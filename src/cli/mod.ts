@@ -80,7 +80,12 @@ export function buildProgram(io: Io, activity = new RunActivity()): Command {
       new Option("--lock-timeout <duration>", "lock wait limit per statement (default 5s)"),
     )
     .addOption(new Option("--statement-timeout <duration>", "time limit per statement"))
-    .addOption(new Option("--retries <n>", "retries of a step that hit --lock-timeout (default 3)"))
+    .addOption(
+      new Option(
+        "--retries <n>",
+        "retries of a step that hit --lock-timeout or a deadlock (default 3)",
+      ),
+    )
     .addOption(
       new Option("--single-transaction", "run all steps in one transaction instead of one each"),
     )
@@ -153,7 +158,7 @@ export interface MainOptions {
   readonly signals?: boolean;
 }
 
-/** Run the command line; returns the exit code (README "Exit codes"). */
+/** Run the command line; returns the exit code (docs/automation.md "Exit codes"). */
 export async function main(
   args: string[],
   io: Io = stdio,

@@ -11,6 +11,7 @@
  */
 import type { Command } from "commander";
 import { VERSION } from "../version.ts";
+import { OutputError } from "../errors.ts";
 import type { Context } from "./context.ts";
 
 /** Where a command's results go; tests swap it. */
@@ -36,7 +37,7 @@ export interface CommandResult {
 
 /** A failure as `--json` reports it. */
 export interface ErrorInfo {
-  /** The exit code (README table). */
+  /** The exit code (docs/automation.md "Exit codes"). */
   readonly code: number;
   /** Short machine-readable kind, e.g. `usage`, `permission`, `migration_failed`. */
   readonly kind: string;
@@ -111,10 +112,32 @@ export function action<O, A extends unknown[]>(
     const result = await body(ctx, opts, ...(args.slice(0, -2) as A));
     const name = commandName(cmd);
     outcomes.set(root(cmd), { command: name, exitCode: result.exitCode ?? 0 });
-    if (ctx.opts.json) {
-      io.out(renderJson(resultDocument(name, result)));
-    } else if (result.text) {
-      io.out(result.text.replace(/\n$/, ""));
+    try {
+      if (ctx.opts.json) {
+        io.out(renderJson(resultDocument(name, result)));
+      } else if (result.text) {
+        io.out(result.text.replace(/\n$/, ""));
+      }
+    } catch (e) {
+      if (!isOutputFailure(e)) throw e;
+      // The work is done: say so, so that nobody runs it again to "fix" the exit code.
+      throw new OutputError(
+        `'${name}' succeeded, but writing its result to stdout failed (${
+          (e as Error).message.split("\n")[0]
+        }): ${ctx.activity.text}`,
+        { cause: e },
+      );
     }
   };
+}
+
+/**
+ * Is `e` the operating system refusing a write (ENOSPC on /dev/full, EPIPE on a closed
+ * pipe), as opposed to a bug?
+ */
+export function isOutputFailure(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const code = (e as { code?: unknown }).code;
+  return e instanceof Deno.errors.BrokenPipe || e instanceof Deno.errors.WriteZero ||
+    (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) || /\(os error \d+\)/.test(e.message);
 }

@@ -214,7 +214,7 @@ export function registerPhaseCommands(
     .description("print the database's current revision(s), one per line")
     .action(action(context, io, async (ctx) =>
       await ctx.withDriver(async (driver, project) => {
-        const v = await readVersion(driver, project, ctx.state);
+        const v = await readVersion(driver, project, ctx.state, ctx.log);
         let text = v.heads.join("\n");
         if (v.heads.length === 0 && v.legacy) {
           const rev = v.legacyRevision ? ` (revision ${v.legacyRevision})` : "";

@@ -11,8 +11,7 @@ import type { DialectName, Driver } from "../drivers/types.ts";
 import { formatHolder, lockedTables, type TableSize } from "../analysis/mod.ts";
 import { lintErrors, warnFindings } from "../phases/lint.ts";
 import { lockHoldersNow } from "../runner/preflight.ts";
-import { stepStatements } from "../runner/run.ts";
-import { StateError, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { DIAGRAM_FORMATS, type DiagramFormat, phaseOf, renderGraph } from "../phases/diagram.ts";
 import { applySteps } from "../graph/heads.ts";
 import { planDowngrade, planUpgrade } from "../graph/plan.ts";
@@ -20,21 +19,28 @@ import { offlineStartHeads, resolveRevision } from "../graph/targets.ts";
 import type { Project } from "../runner/project.ts";
 import { formatPlan, previewLocks, previewSteps, statementLockJson } from "../runner/preview.ts";
 import { formatRevs } from "../runner/execution.ts";
-import { readHeads } from "../state/version_table.ts";
+import { inspectState, type StateCheck, stepStatements } from "../runner/run.ts";
 import { type Context, getEnv } from "./context.ts";
 import { revisionJson } from "./describe.ts";
 import { escapeControls } from "../log.ts";
 import { action, type CommandResult, type Io } from "./output.ts";
+import type { PlanView } from "../runner/reviewed_plan.ts";
+import { writePlanFile } from "./plan_file.ts";
 
-/** The database's version rows, read through a read-only connection, and its display name. */
+/**
+ * The database's version rows, read through a read-only connection, and its display name.
+ * They are checked as `upgrade` checks them (`check`, {@linkcode inspectState}): a plan
+ * shows the refusal `upgrade` would give, such as for an interrupted revision.
+ */
 export async function readVersionRows(
   ctx: Context,
   project: Project,
+  check: StateCheck = "run",
 ): Promise<{ heads: string[]; database: string; dialect: DialectName }> {
   // Read-only: a missing SQLite file reads as an empty database and is not created.
   const driver = await ctx.driver({ readOnly: true });
   try {
-    return await versionRowsOf(driver, ctx, project);
+    return await versionRowsOf(driver, ctx, project, check);
   } finally {
     await driver.close();
   }
@@ -45,16 +51,9 @@ async function versionRowsOf(
   driver: Driver,
   ctx: Context,
   project: Project,
+  check: StateCheck = "run",
 ): Promise<{ heads: string[]; database: string; dialect: DialectName }> {
-  const heads = await readHeads(driver, ctx.state);
-  for (const h of heads) {
-    if (!project.map.has(h)) {
-      throw new StateError(
-        `${driver.dialect.table(ctx.state.versionTable)} holds revision '${h}', which is not ` +
-          `in ${project.source}`,
-      );
-    }
-  }
+  const heads = await inspectState(driver, project, ctx.state, ctx.runOptions(), check);
   return { heads, database: driver.display, dialect: driver.dialect.name };
 }
 
@@ -205,16 +204,24 @@ export function registerReviewCommands(
       new Option("--dialect <name>", "statements of this dialect (without a database)")
         .choices([...DIALECT_NAMES]),
     )
+    .option("--out <file>", "also write the plan as JSON, for 'upgrade --plan <file>'")
     .action(action(
       context,
       io,
-      (ctx, o: { from?: string; down?: boolean; dialect?: string }, target: string) =>
-        previewPlan(ctx, {
+      async (
+        ctx,
+        o: { from?: string; down?: boolean; dialect?: string; out?: string },
+        target: string,
+      ) => {
+        const result = await previewPlan(ctx, {
           direction: o.down ? "down" : "up",
           target,
           from: o.from,
           dialect: o.dialect,
-        }),
+        });
+        if (o.out) await writePlanFile(ctx, o.out, result.data as unknown as PlanView);
+        return result;
+      },
     ));
 
   program
@@ -226,7 +233,9 @@ export function registerReviewCommands(
     .action(action(context, io, async (ctx, o: { format: DiagramFormat }) => {
       const project = await ctx.project();
       // Only an explicit --url marks the current revisions: the picture needs no database.
-      const current = ctx.opts.url ? (await readVersionRows(ctx, project)).heads : undefined;
+      const current = ctx.opts.url
+        ? (await readVersionRows(ctx, project, "stamp")).heads
+        : undefined;
       const text = renderGraph(project.map, o.format, { current });
       return {
         text: escapeControls(text),

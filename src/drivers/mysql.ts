@@ -22,7 +22,13 @@ import mysql from "mysql2/promise";
 import net from "node:net";
 import os from "node:os";
 import type tls from "node:tls";
-import { ConnectionError, isPermissionError, LockBusyError, PermissionError } from "../errors.ts";
+import {
+  ConnectionError,
+  ConnectionLostError,
+  isPermissionError,
+  LockBusyError,
+  PermissionError,
+} from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
 import type {
   DbErrorInfo,
@@ -35,9 +41,16 @@ import type {
 } from "./types.ts";
 import { type MysqlConfig, parseMysqlConfig } from "./mysql_config.ts";
 import { mysqlDialect } from "./dialects.ts";
+import {
+  galeraLock,
+  type GaleraState,
+  galeraState,
+  nonPrimaryRefusal,
+  type SideConnection,
+} from "./galera.ts";
 
 export { mysqlDialect };
-import { scrub } from "./pg_config.ts";
+import { scrub } from "./url.ts";
 
 /** Longest `GET_LOCK()` name (MySQL 5.7+ refuses longer ones). */
 const MAX_LOCK_NAME = 64;
@@ -81,7 +94,16 @@ export const MYSQL_ERROR_KINDS: Readonly<Record<number, DbErrorKind>> = {
   // is "other", as PostgreSQL's 57014: the statement failed, retrying would fail again.
   1927: "connection_lost", // MariaDB ER_CONNECTION_KILLED
   1053: "connection_lost", // ER_SERVER_SHUTDOWN
+  // Galera: "WSREP has not yet prepared node for application use" (ER_UNKNOWN_COM_ERROR):
+  // the node left the primary component under the run; nothing more can be done through it.
+  1047: "connection_lost",
 };
+
+/**
+ * Galera's words for a transaction aborted by a conflicting replicated write (brute-force
+ * abort) or a failed certification, whatever number the server gives them.
+ */
+const WSREP_CONFLICT = /WSREP detected deadlock\/conflict/i;
 
 /** The normalised kind of a MySQL error number, or undefined (see {@linkcode MYSQL_ERROR_KINDS}). */
 export function mysqlErrorKind(errno: number | undefined): DbErrorKind | undefined {
@@ -274,6 +296,15 @@ function toConnectError(e: unknown, cfg: MysqlConfig): Error {
   );
 }
 
+/** This machine's name for the lock's holder, when Deno may read it. */
+function localHost(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "unknown host";
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -336,8 +367,17 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   #lost = false;
   #lostWhy = "";
   #inTransaction = false;
+  #galera: GaleraState | undefined;
+  /** Galera: the lease's connections, and how to end the lease (close() does if need be). */
+  #sides = new Set<Connection>();
+  #releaseLease: (() => Promise<void>) | undefined;
+  /** Rejected when the Galera lease is lost: fails the statement in flight at once. */
+  #abandoned = Promise.withResolvers<never>();
+  #leaseLost = false;
 
   constructor(cfg: MysqlConfig, private readonly opts: DriverOptions) {
+    // Only ever awaited in a race; unobserved until the lease is lost.
+    this.#abandoned.promise.catch(() => {});
     this.#cfg = cfg;
     this.display = cfg.display;
   }
@@ -352,30 +392,41 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
     return this.#session.mariadb;
   }
 
+  /** Galera's state when the server is a Galera node (`wsrep_on`), else undefined. */
+  get galera(): GaleraState | undefined {
+    return this.#galera;
+  }
+
+  /** A new connection with the run's settings (the run's own, or a side one). */
+  #open(): Promise<Connection> {
+    const cfg = this.#cfg;
+    const ssl = sslOption(cfg);
+    return mysql.createConnection({
+      host: cfg.socket === undefined ? cfg.host : undefined,
+      port: cfg.port,
+      socketPath: cfg.socket,
+      stream: cfg.socket === undefined ? () => tcpStream(cfg.host!, cfg.port) : undefined,
+      user: cfg.user,
+      password: cfg.password ?? "",
+      database: cfg.database,
+      charset: cfg.charset,
+      connectTimeout: cfg.connectTimeoutMs > 0 ? cfg.connectTimeoutMs : undefined,
+      ssl,
+      // One statement per call: a revision's statements are split and run one by one.
+      multipleStatements: false,
+      // LOAD DATA LOCAL would let the server read files off this machine.
+      flags: ["-LOCAL_FILES"],
+      supportBigNumbers: true,
+      // Revision scripts are written for the server's own session time zone.
+      dateStrings: true,
+    });
+  }
+
   /** Open the connection and set the session up. */
   async connect(): Promise<void> {
     const cfg = this.#cfg;
-    const ssl = sslOption(cfg);
     try {
-      this.#conn = await mysql.createConnection({
-        host: cfg.socket === undefined ? cfg.host : undefined,
-        port: cfg.port,
-        socketPath: cfg.socket,
-        stream: cfg.socket === undefined ? () => tcpStream(cfg.host!, cfg.port) : undefined,
-        user: cfg.user,
-        password: cfg.password ?? "",
-        database: cfg.database,
-        charset: cfg.charset,
-        connectTimeout: cfg.connectTimeoutMs > 0 ? cfg.connectTimeoutMs : undefined,
-        ssl,
-        // One statement per call: a revision's statements are split and run one by one.
-        multipleStatements: false,
-        // LOAD DATA LOCAL would let the server read files off this machine.
-        flags: ["-LOCAL_FILES"],
-        supportBigNumbers: true,
-        // Revision scripts are written for the server's own session time zone.
-        dateStrings: true,
-      });
+      this.#conn = await this.#open();
     } catch (e) {
       throw toConnectError(e, cfg);
     }
@@ -391,9 +442,43 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
       const row = (rows as Record<string, unknown>[])[0];
       const version = String(row.version);
       this.#session = { id: Number(row.id), version, mariadb: /mariadb/i.test(version) };
+      await this.#detectGalera();
       await this.#configureSession();
     } catch (e) {
       throw this.#mapError(e);
+    }
+  }
+
+  /**
+   * Galera: note the node's state, and refuse a node outside the primary component before
+   * anything is written (SHOW works there; most other statements fail with 1047).
+   */
+  async #detectGalera(): Promise<void> {
+    const pairs = async (sql: string) => {
+      const [rows] = await this.#conn.query(sql);
+      return Object.fromEntries(
+        (rows as Record<string, unknown>[]).map((r) => [String(r.Variable_name), String(r.Value)]),
+      );
+    };
+    // Session values (the global ones unless set): what the run's statements get.
+    const vars = await pairs(
+      "SHOW VARIABLES WHERE Variable_name IN ('wsrep_on', 'wsrep_node_name', 'wsrep_OSU_method')",
+    );
+    if (!/^(on|1)$/i.test(vars.wsrep_on ?? "")) return;
+    const status = await pairs(
+      "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_cluster_status', " +
+        "'wsrep_cluster_size', 'wsrep_local_state_comment')",
+    );
+    this.#galera = galeraState(vars, status);
+    const refusal = this.#galera && nonPrimaryRefusal(this.display, this.#galera);
+    if (refusal) throw new ConnectionError(scrub(refusal, [this.#cfg.password]));
+    const osu = Object.entries(vars).find(([k]) => k.toLowerCase() === "wsrep_osu_method")?.[1];
+    if (osu && osu.toUpperCase() !== "TOI") {
+      // bellows never switches it; a server set up so is said out loud.
+      this.opts.onNotice?.(
+        `WARNING: wsrep_OSU_method=${osu} on ${this.display}: DDL statements apply to this ` +
+          `node only and are not replicated; run the same revisions on every node, or use TOI`,
+      );
     }
   }
 
@@ -418,17 +503,28 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   #lossReason(e: unknown): string {
     if (isServerError(e)) return `${e.sqlMessage ?? e.message} (${e.errno})`;
     const code = (e as { code?: string })?.code;
-    if (code === "PROTOCOL_CONNECTION_LOST") {
+    // The socket's own words (`read ECONNRESET`, `write EPIPE`) say the same as a close.
+    if (code === "PROTOCOL_CONNECTION_LOST" || code === "ECONNRESET" || code === "EPIPE") {
       return "the server closed it (connection killed, server restarted or network cut)";
     }
     return (e as Error)?.message ?? String(e);
   }
 
   #lostError(why: string, cause?: unknown): ConnectionError {
-    return new ConnectionError(
+    if (this.#leaseLost) {
+      return new ConnectionError(
+        `${why}; this run stopped so that nothing of it is written once another run holds the lock`,
+        { cause },
+      );
+    }
+    return new ConnectionLostError(
       scrub(
-        `lost the connection to ${this.display}: ${why}; the migration lock and session ` +
-          `settings went with it`,
+        `lost the connection to ${this.display}: ${why}; ` + (this.#releaseLease
+          // Galera: the lock row is the cluster's; it outlives the connection.
+          ? `the migration lock stays held until its ${
+            this.#cfg.lockLeaseMs / 1000
+          }s lease runs out, then another run may take it over`
+          : "the migration lock and session settings went with it"),
         [this.#cfg.password],
       ).split("\n")[0],
       { cause },
@@ -464,12 +560,16 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
 
   async #exec(conn: Connection, text: string, params?: readonly unknown[]) {
     try {
-      const [r] = params && params.length > 0
-        ? await conn.execute(
+      const pending = params && params.length > 0
+        ? conn.execute(
           text,
           params.map((p) => p === undefined ? null : p) as never[],
         )
-        : await conn.query(text);
+        : conn.query(text);
+      // A lost lease ends the statement in flight too (mysql2 leaves it pending, and may
+      // reject it later: that rejection is nobody's to handle then).
+      pending.catch(() => {});
+      const [r] = await Promise.race([pending, this.#abandoned.promise]);
       return resultOf(r);
     } catch (e) {
       throw this.#mapError(e);
@@ -533,9 +633,11 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   /**
    * The migration lock: `GET_LOCK('bellows:<database>', wait)` on this connection. The
    * server waits (fractions of a second are honoured); the lock ends with the session.
+   * On Galera, where `GET_LOCK()` is node-local, a leased row instead (see galera.ts).
    */
   async lock(waitMs: number): Promise<() => Promise<void>> {
     const name = await lockName(this.#cfg.database);
+    if (this.#galera) return await this.#galeraLock(name, waitMs);
     const start = Date.now();
     const [row] = await this.query<{ ok: number | null }>(
       "SELECT GET_LOCK(?, ?) AS ok",
@@ -547,8 +649,62 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
       // After a lost connection the server has already dropped the lock.
       if (released || this.#lost || this.#closing) return;
       released = true;
-      await this.query("SELECT RELEASE_LOCK(?) AS released", [name]);
+      try {
+        await this.query("SELECT RELEASE_LOCK(?) AS released", [name]);
+      } catch (e) {
+        // Lost while letting go: the lock went with the session, and the run's work is done.
+        if (!(e instanceof ConnectionLostError)) throw e;
+      }
     };
+  }
+
+  async #galeraLock(name: string, waitMs: number): Promise<() => Promise<void>> {
+    const sides = this.#sides;
+    const release = await galeraLock({
+      display: this.display,
+      name,
+      leaseMs: this.#cfg.lockLeaseMs,
+      connectionId: this.#session.id,
+      nodeName: this.#galera?.nodeName ?? "",
+      host: localHost(),
+      run: (sql, params) => this.run(sql, params),
+      query: (sql, params) => this.query(sql, params),
+      openSide: async (): Promise<SideConnection> => {
+        const conn = await this.#open();
+        sides.add(conn);
+        // A lost side connection only fails its next query, which the lease handles.
+        conn.on("error", () => {});
+        return {
+          query: async (sql, params) => {
+            const [r] = params && params.length > 0
+              ? await conn.execute(sql, params as never[])
+              : await conn.query(sql);
+            return resultOf(r);
+          },
+          end: async () => {
+            sides.delete(conn);
+            await conn.end();
+          },
+          destroy: () => {
+            sides.delete(conn);
+            conn.destroy();
+          },
+        };
+      },
+      errno: (e) => isServerError(e) ? e.errno : undefined,
+      abandon: (why) => {
+        if (this.#lost || this.#closing) return;
+        this.#lost = true;
+        this.#lostWhy = why;
+        this.#leaseLost = true;
+        // Cut the run's connection: nothing more of this run reaches the server.
+        this.#conn.destroy();
+        this.#abandoned.reject(this.#lostError(why));
+      },
+      notice: (m) => this.opts.onNotice?.(m),
+    }, waitMs);
+    this.#releaseLease = release;
+    return release;
   }
 
   async #lockBusy(name: string, waited: number): Promise<LockBusyError> {
@@ -614,7 +770,7 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
         const position = e.sql !== undefined ? syntaxErrorPosition(e.sql, message) : undefined;
         return {
           code: `${e.errno} (${e.sqlState})`,
-          kind: mysqlErrorKind(e.errno) ?? "other",
+          kind: WSREP_CONFLICT.test(message) ? "deadlock" : mysqlErrorKind(e.errno) ?? "other",
           message,
           ...(position !== undefined ? { position } : {}),
         };
@@ -627,6 +783,9 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   /** Close the connection (the server then drops the migration lock). */
   async close(): Promise<void> {
     if (this.#closing) return;
+    // A lease still running (release() not called) ends here, row removed when possible.
+    await this.#releaseLease?.().catch(() => {});
+    for (const side of this.#sides) side.destroy();
     this.#closing = true;
     if (!this.#conn) return;
     if (this.#lost) {
@@ -692,7 +851,8 @@ function homeDir(env: DriverOptions["env"]): () => string | undefined {
 /**
  * Open a MySQL / MariaDB connection for one run.
  *
- * Throws {@linkcode ConnectionError} (bad URL, unreachable, login refused, TLS failure,
+ * Throws {@linkcode UsageError} for a URL that cannot be parsed (exit 2), {@linkcode
+ * ConnectionError} (unreachable, login refused, TLS failure,
  * timeout: one line naming the password-free target) or {@linkcode PermissionError}
  * (a Deno permission is missing; the message names the flag).
  */

@@ -14,8 +14,9 @@
  * @module
  */
 
-import { ConnectionError } from "../errors.ts";
-import { DEFAULT_CONNECT_TIMEOUT_MS, scrub } from "./pg_config.ts";
+import { UsageError } from "../errors.ts";
+import { DEFAULT_CONNECT_TIMEOUT_MS } from "./pg_config.ts";
+import { parsePort, scrub, splitDbUrl, type UrlSpec } from "./url.ts";
 
 /** TLS settings (PyMySQL's `ssl_*` parameters). */
 export interface MysqlTls {
@@ -49,6 +50,11 @@ export interface MysqlConfig {
   readonly tls?: MysqlTls;
   /** The option file read, if any (for messages). */
   readonly optionFile?: string;
+  /**
+   * On Galera: the lease of the cluster-wide migration lock, ms (`lock_lease=<seconds>`,
+   * default {@linkcode DEFAULT_LOCK_LEASE_MS}); see drivers/galera.ts.
+   */
+  readonly lockLeaseMs: number;
   /** The target, safe to print: URL form without the password. */
   readonly display: string;
 }
@@ -67,6 +73,9 @@ export interface MysqlConfigInput {
   /** Fallback connect timeout (below the URL's `connect_timeout`). */
   readonly connectTimeoutMs?: number;
 }
+
+/** The default lease of the Galera migration lock (`lock_lease`), ms. */
+export const DEFAULT_LOCK_LEASE_MS = 30_000;
 
 /** The default character set: full UTF-8 (MySQL's `utf8` is the 3-byte `utf8mb3`). */
 export const DEFAULT_CHARSET = "utf8mb4";
@@ -87,6 +96,7 @@ export const URL_PARAMS: readonly string[] = [
   "ssl_check_hostname",
   "read_default_file",
   "read_default_group",
+  "lock_lease",
 ];
 
 /**
@@ -111,137 +121,27 @@ export function isMysqlUrl(url: string): boolean {
   return SCHEME.test(url);
 }
 
-function decode(part: string, what: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    throw new ConnectionError(`invalid percent-encoding in the ${what} of the MySQL URL`);
-  }
-}
-
-function parsePort(value: string, where: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) {
-    throw new ConnectionError(`invalid port "${value}" in ${where}`);
-  }
-  return n;
-}
-
 function parseBool(value: string, name: string): boolean {
   const v = value.trim().toLowerCase();
   if (["1", "true", "yes", "on", "required"].includes(v)) return true;
   if (["0", "false", "no", "off", "none"].includes(v)) return false;
-  throw new ConnectionError(`invalid ${name} "${value}" (expected true or false)`);
+  throw new UsageError(`invalid ${name} "${value}" (expected true or false)`);
 }
 
-interface UrlParts {
-  user?: string;
-  password?: string;
-  host?: string;
-  port?: string;
-  database?: string;
-  params: Map<string, string>;
-}
-
-/**
- * Split a MySQL URL as SQLAlchemy does. Every password met is added to `secrets` as soon as
- * it is read, so that an error about a later part can be scrubbed of it.
- */
-function splitUrl(url: string, secrets: string[]): UrlParts {
-  const m = SCHEME.exec(url);
-  if (!m) {
-    // Echo only the scheme: the rest may hold a password.
-    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(url)?.[0] ?? "(none)";
-    throw new ConnectionError(
-      `not a MySQL URL: scheme ${scheme} (expected mysql://user@host:port/db)`,
-    );
-  }
-  const driver = m[2]?.toLowerCase();
-  if (driver !== undefined && !SQLALCHEMY_DRIVERS.includes(driver)) {
-    throw new ConnectionError(
-      `unsupported URL scheme "${m[1]}+${m[2]}" (SQLAlchemy forms accepted: ${
-        SQLALCHEMY_DRIVERS.map((d) => `mysql+${d}`).join(", ")
-      }, and the same with mariadb+)`,
-    );
-  }
-  let rest = url.slice(m[0].length);
-  // The host part ends at the first '/', '?' or '#'. An '@' only after it means a password
-  // holding one of those was not percent-encoded: parsed as written, a piece of the
-  // password would become the host, port or database and be echoed. Refuse, echoing none.
-  const hostEnd = rest.search(/[/?#]/);
-  if (hostEnd >= 0 && !rest.slice(0, hostEnd).includes("@") && rest.slice(hostEnd).includes("@")) {
-    throw new ConnectionError(
-      `the MySQL URL has an '@' after its host part: percent-encode '/', '?' and '#' ` +
-        `in a password (%2F, %3F, %23), and write an '@' in a database name or parameter ` +
-        `as %40`,
-    );
-  }
-  const hash = rest.indexOf("#");
-  if (hash >= 0) rest = rest.slice(0, hash);
-  const q = rest.indexOf("?");
-  const query = q >= 0 ? rest.slice(q + 1) : "";
-  if (q >= 0) rest = rest.slice(0, q);
-  const slash = rest.indexOf("/");
-  let authority = slash >= 0 ? rest.slice(0, slash) : rest;
-  const path = slash >= 0 ? rest.slice(slash + 1) : "";
-  const parts: UrlParts = { params: new Map() };
-
-  const at = authority.lastIndexOf("@");
-  if (at >= 0) {
-    const userinfo = authority.slice(0, at);
-    authority = authority.slice(at + 1);
-    const colon = userinfo.indexOf(":");
-    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
-    if (user) parts.user = decode(user, "user name");
-    if (colon >= 0) {
-      secrets.push(userinfo.slice(colon + 1));
-      parts.password = decode(userinfo.slice(colon + 1), "password");
-      secrets.push(parts.password);
-    }
-  }
-  if (authority.includes(",")) {
-    throw new ConnectionError("multiple hosts in one MySQL URL are not supported");
-  }
-  if (authority.startsWith("[")) {
-    const close = authority.indexOf("]");
-    if (close < 0) throw new ConnectionError("unterminated [IPv6] host in the MySQL URL");
-    parts.host = authority.slice(1, close);
-    const after = authority.slice(close + 1);
-    if (after.startsWith(":")) parts.port = after.slice(1);
-    else if (after) throw new ConnectionError("unexpected text after the [IPv6] host in the URL");
-  } else if (authority) {
-    const colon = authority.lastIndexOf(":");
-    const host = colon >= 0 ? authority.slice(0, colon) : authority;
-    if (colon >= 0) parts.port = authority.slice(colon + 1);
-    if (host) parts.host = decode(host, "host");
-  }
-  if (path.includes("/")) {
-    throw new ConnectionError(
-      `the MySQL URL's path has more than one part: it names one database (write a '/' ` +
-        `in a database name as %2F)`,
-    );
-  }
-  if (path) parts.database = decode(path, "database name");
-  if (query) {
-    for (const pair of query.split("&")) {
-      if (!pair) continue;
-      const eq = pair.indexOf("=");
-      if (eq < 0) {
-        throw new ConnectionError(
-          `URL parameter "${decode(pair, "query")}" has no value (expected name=value)`,
-        );
-      }
-      const name = decode(pair.slice(0, eq), "query");
-      const value = decode(pair.slice(eq + 1), "query");
-      if (name === "password" || name === "passwd") secrets.push(pair.slice(eq + 1), value);
-      if (parts.params.has(name)) {
-        throw new ConnectionError(`URL parameter "${name}" is given twice`);
-      }
-      parts.params.set(name, value);
-    }
-  }
-  return parts;
-}
+/** How MySQL URLs are written (SQLAlchemy's form). */
+const MYSQL_URL: UrlSpec = {
+  title: "MySQL",
+  scheme: SCHEME,
+  example: "mysql://user@host:port/db",
+  driverAllowed: (_scheme, driver) => SQLALCHEMY_DRIVERS.includes(driver),
+  driverForms: `${
+    SQLALCHEMY_DRIVERS.map((d) => `mysql+${d}`).join(", ")
+  }, and the same with mariadb+`,
+  knownParams: [...URL_PARAMS, ...IGNORED_PARAMS],
+  passwordParams: ["password", "passwd"],
+  singlePathPart: true,
+  uniqueParams: true,
+};
 
 /** One group of an option file: option names (`_` read as `-`) and values. */
 export type OptionGroup = ReadonlyMap<string, string>;
@@ -282,7 +182,7 @@ function expandHome(path: string, input: MysqlConfigInput): string {
   if (path !== "~" && !path.startsWith("~/")) return path;
   const home = input.homeDir?.();
   if (!home) {
-    throw new ConnectionError(`cannot expand "~" in read_default_file: no home directory`);
+    throw new UsageError(`cannot expand "~" in read_default_file: no home directory`);
   }
   return home.replace(/\/+$/, "") + path.slice(1);
 }
@@ -293,18 +193,18 @@ function readGroup(
   input: MysqlConfigInput,
   secrets: string[],
 ): OptionGroup {
-  if (!input.readFile) throw new ConnectionError(`cannot read option file ${file} here`);
+  if (!input.readFile) throw new UsageError(`cannot read option file ${file} here`);
   let text: string;
   try {
     text = input.readFile(file);
   } catch (e) {
-    if (e instanceof ConnectionError || !(e instanceof Error)) throw e;
+    if (e instanceof UsageError || !(e instanceof Error)) throw e;
     // Deno's NotCapable and friends are passed up: the caller knows the flag to name.
     if (e.name !== "NotFound" && e.name !== "PermissionDenied" && e.name !== "IsADirectory") {
       throw e;
     }
     const reason = e.name === "NotFound" ? "no such file" : e.message;
-    throw new ConnectionError(`cannot read option file ${file} (read_default_file): ${reason}`);
+    throw new UsageError(`cannot read option file ${file} (read_default_file): ${reason}`);
   }
   const groups = parseOptionFile(text);
   // Scrub every password in the file from messages, whatever group it is in.
@@ -314,7 +214,7 @@ function readGroup(
   }
   const found = groups.get(group.toLowerCase());
   if (!found) {
-    throw new ConnectionError(
+    throw new UsageError(
       `option file ${file} has no [${group}] group (read_default_group=${group})`,
     );
   }
@@ -331,7 +231,7 @@ function displayOf(cfg: Omit<MysqlConfig, "display">): string {
 
 /**
  * Parse `url` (plus an option file it names) into a {@linkcode MysqlConfig}.
- * Throws {@linkcode ConnectionError} naming what is wrong; never echoes a password.
+ * Throws {@linkcode UsageError} naming what is wrong; never echoes a password.
  */
 export function parseMysqlConfig(url: string, input: MysqlConfigInput = {}): MysqlConfig {
   const secrets: string[] = [];
@@ -339,15 +239,15 @@ export function parseMysqlConfig(url: string, input: MysqlConfigInput = {}): Mys
     return parseConfig(url, input, secrets);
   } catch (e) {
     // A value echoed in the error (a port, a parameter) could be, or hold, the password.
-    if (e instanceof ConnectionError && secrets.length > 0) {
-      throw new ConnectionError(scrub(e.message, secrets));
+    if (e instanceof UsageError && secrets.length > 0) {
+      throw new UsageError(scrub(e.message, secrets));
     }
     throw e;
   }
 }
 
 function parseConfig(url: string, input: MysqlConfigInput, secrets: string[]): MysqlConfig {
-  const parts = splitUrl(url, secrets);
+  const parts = splitDbUrl(url, MYSQL_URL, secrets);
   const params = new Map(parts.params);
   const take = (name: string) => {
     const v = params.get(name);
@@ -356,7 +256,7 @@ function parseConfig(url: string, input: MysqlConfigInput, secrets: string[]): M
   };
   for (const name of params.keys()) {
     if (!URL_PARAMS.includes(name) && !IGNORED_PARAMS.includes(name)) {
-      throw new ConnectionError(
+      throw new UsageError(
         `unsupported MySQL URL parameter "${name}" (accepted: ${URL_PARAMS.join(", ")})`,
       );
     }
@@ -380,13 +280,13 @@ function parseConfig(url: string, input: MysqlConfigInput, secrets: string[]): M
   const password = parts.password || fromFile("password");
   const user = parts.user || fromFile("user") || input.osUser?.();
   if (!user) {
-    throw new ConnectionError(
+    throw new UsageError(
       "no database user: put one in the URL (mysql://user@host/db) or in the option file",
     );
   }
   const database = parts.database || fromFile("database");
   if (!database) {
-    throw new ConnectionError(
+    throw new UsageError(
       "no database: put one in the URL (mysql://user@host/db) or in the option file " +
         "(database=...)",
     );
@@ -400,16 +300,28 @@ function parseConfig(url: string, input: MysqlConfigInput, secrets: string[]): M
 
   const charset = take("charset") ?? fromFile("default-character-set") ?? DEFAULT_CHARSET;
   if (!/^[A-Za-z0-9_]+$/.test(charset)) {
-    throw new ConnectionError(`invalid charset "${charset}"`);
+    throw new UsageError(`invalid charset "${charset}"`);
   }
 
   let connectTimeoutMs = input.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const ct = take("connect_timeout");
   if (ct !== undefined) {
     if (!/^\d+$/.test(ct.trim()) || Number(ct) < 1) {
-      throw new ConnectionError(`invalid connect_timeout "${ct}" (expected whole seconds, >= 1)`);
+      throw new UsageError(`invalid connect_timeout "${ct}" (expected whole seconds, >= 1)`);
     }
     connectTimeoutMs = Number(ct) * 1000;
+  }
+
+  let lockLeaseMs = DEFAULT_LOCK_LEASE_MS;
+  const lease = take("lock_lease");
+  if (lease !== undefined) {
+    // Below 2 s a renewal every lease/6 would be a busy loop over the network.
+    if (!/^\d+$/.test(lease.trim()) || Number(lease) < 2 || Number(lease) > 86_400) {
+      throw new UsageError(
+        `invalid lock_lease "${lease}" (expected whole seconds, 2 to 86400)`,
+      );
+    }
+    lockLeaseMs = Number(lease) * 1000;
   }
 
   const ca = take("ssl_ca") ?? fromFile("ssl-ca");
@@ -425,7 +337,7 @@ function parseConfig(url: string, input: MysqlConfigInput, secrets: string[]): M
     ? parseBool(identityText, identityParam ?? "ssl_check_hostname")
     : undefined;
   if ((cert === undefined) !== (key === undefined)) {
-    throw new ConnectionError("ssl_cert and ssl_key go together: give both or neither");
+    throw new UsageError("ssl_cert and ssl_key go together: give both or neither");
   }
   let tls: MysqlTls | undefined;
   if (ca || cert || key || verifyCert || verifyIdentity) {
@@ -434,7 +346,7 @@ function parseConfig(url: string, input: MysqlConfigInput, secrets: string[]): M
     const vc = verifyCert ?? ca !== undefined;
     const vi = verifyIdentity ?? (vc && ca !== undefined);
     if (vi && !vc) {
-      throw new ConnectionError(
+      throw new UsageError(
         "ssl_verify_identity needs ssl_verify_cert: a host name in an unverified " +
           "certificate proves nothing",
       );
@@ -444,10 +356,10 @@ function parseConfig(url: string, input: MysqlConfigInput, secrets: string[]): M
 
   if (socket !== undefined) {
     if (!socket.startsWith("/")) {
-      throw new ConnectionError(`unix_socket must be an absolute path, not "${socket}"`);
+      throw new UsageError(`unix_socket must be an absolute path, not "${socket}"`);
     }
     if (tls) {
-      throw new ConnectionError(
+      throw new UsageError(
         "TLS parameters were given for a Unix-socket connection (unix_socket), which " +
           "never uses TLS: drop one or the other",
       );
@@ -469,6 +381,7 @@ function parseConfig(url: string, input: MysqlConfigInput, secrets: string[]): M
     connectTimeoutMs,
     tls,
     optionFile,
+    lockLeaseMs,
   };
   return { ...cfg, display: displayOf(cfg) };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConnectionError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import {
   DEFAULT_OPTION_FILE,
   isMysqlUrl,
@@ -8,14 +8,14 @@ import {
   parseOptionFile,
 } from "./mysql_config.ts";
 
-function rejects(url: string, pattern: RegExp, input: MysqlConfigInput = {}): ConnectionError {
+function rejects(url: string, pattern: RegExp, input: MysqlConfigInput = {}): UsageError {
   let caught: unknown;
   try {
     parseMysqlConfig(url, input);
   } catch (e) {
     caught = e;
   }
-  assert.ok(caught instanceof ConnectionError, `expected ConnectionError, got ${caught}`);
+  assert.ok(caught instanceof UsageError, `expected UsageError, got ${caught}`);
   assert.match(caught.message, pattern);
   return caught;
 }
@@ -98,7 +98,12 @@ Deno.test("mysql_config: a password with an unencoded '/', '?' or '#' is refused
 
 Deno.test("mysql_config: a bad port that is really the password is scrubbed", () => {
   // "u:pa:ss@h" would not happen, but a port echoed from the URL could be anything.
-  const e = rejects("mysql://u:hunter2@h:hunter2/db", /invalid port "\*\*\*" in the URL/);
+  // As on PostgreSQL: no number where the port goes, in a URL with a password, is refused
+  // as a likely piece of the password, echoing none of it.
+  const e = rejects(
+    "mysql://u:hunter2@h:hunter2/db",
+    /invalid port in the MySQL URL \(not a number\)/,
+  );
   assert.ok(!e.message.includes("hunter2"));
   rejects("mysql://u@h:0/db", /invalid port "0"/);
   rejects("mysql://u@h:70000/db", /invalid port "70000"/);
@@ -197,6 +202,17 @@ Deno.test("mysql_config: connect_timeout in seconds", () => {
   assert.equal(parseMysqlConfig("mysql://u@h/db", { connectTimeoutMs: 500 }).connectTimeoutMs, 500);
   rejects("mysql://u@h/db?connect_timeout=0", /invalid connect_timeout "0"/);
   rejects("mysql://u@h/db?connect_timeout=2.5", /invalid connect_timeout/);
+});
+
+Deno.test("mysql_config: lock_lease (Galera) in whole seconds, 30 by default", () => {
+  assert.equal(parseMysqlConfig("mysql://u@h/db").lockLeaseMs, 30_000);
+  assert.equal(parseMysqlConfig("mysql://u@h/db?lock_lease=120").lockLeaseMs, 120_000);
+  rejects(
+    "mysql://u@h/db?lock_lease=1",
+    /invalid lock_lease "1" \(expected whole seconds, 2 to 86400\)/,
+  );
+  rejects("mysql://u@h/db?lock_lease=2.5", /invalid lock_lease/);
+  rejects("mysql://u@h/db?lock_lease=86401", /invalid lock_lease/);
 });
 
 Deno.test("mysql_config: option file parser reads groups as PyMySQL's configparser", () => {

@@ -3,12 +3,13 @@ import { ConnectionError, ExitCode, LockBusyError, UsageError } from "../errors.
 import {
   lockName,
   mysqlDialect,
-  type MysqlDriver,
+  MysqlDriver,
   mysqlErrorKind,
   openMysql,
   syntaxErrorPosition,
 } from "./mysql.ts";
 import type { DriverOptions } from "./options.ts";
+import { parseMysqlConfig } from "./mysql_config.ts";
 import {
   createDatabase,
   mysqlCli,
@@ -83,6 +84,22 @@ Deno.test("mysql: error kinds", () => {
   assert.equal(mysqlErrorKind(1213), "deadlock");
   assert.equal(mysqlErrorKind(1064), undefined);
   assert.equal(mysqlErrorKind(undefined), undefined);
+});
+
+Deno.test("mysql: Galera's write conflicts are deadlocks; a node leaving the primary is a lost connection", () => {
+  assert.equal(mysqlErrorKind(1047), "connection_lost");
+  const d = new MysqlDriver(parseMysqlConfig("mysql://u@h/db"), {});
+  const server = (errno: number, sqlMessage: string) =>
+    Object.assign(new Error(sqlMessage), { errno, sqlState: "HY000", sqlMessage });
+  // Whatever number it comes with (MariaDB wraps it in ER_ERROR_DURING_COMMIT at times).
+  const conflict = server(
+    1180,
+    'Got error 149 "WSREP detected deadlock/conflict and aborted the transaction. Try ' +
+      'restarting the transaction" during COMMIT',
+  );
+  assert.equal(d.errorInfo(conflict)?.kind, "deadlock");
+  assert.equal(d.errorInfo(conflict)?.code, "1180 (HY000)");
+  assert.equal(d.errorInfo(server(1180, "Got error 1 during COMMIT"))?.kind, "other");
 });
 
 Deno.test("mysql: lock names are per database and at most 64 characters", async () => {

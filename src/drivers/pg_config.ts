@@ -16,6 +16,9 @@
  */
 
 import { UsageError } from "../errors.ts";
+import { parsePort, scrub, splitDbUrl, type UrlSpec } from "./url.ts";
+
+export { scrub };
 
 /** libpq's `sslmode` values. */
 export type SslMode = "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
@@ -140,35 +143,6 @@ export function socketPath(dir: string, port: number): string {
   return `${dir.replace(/\/+$/, "")}/.s.PGSQL.${port}`;
 }
 
-/**
- * Replace every occurrence of each secret (raw and percent-encoded) in `text` with `***`.
- * Used on every message that might echo a URL or a server's words.
- */
-export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (!s) continue;
-    for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join("***");
-  }
-  return out;
-}
-
-function decode(part: string, what: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    throw new UsageError(`invalid percent-encoding in the ${what} of the PostgreSQL URL`);
-  }
-}
-
-function parsePort(value: string, where: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) {
-    throw new UsageError(`invalid port "${value}" in ${where}`);
-  }
-  return n;
-}
-
 /** Parse libpq's `options` value (`-c name=value --name=value`, backslash escapes). */
 export function parseOptionsParam(value: string, where = "options"): Record<string, string> {
   const words: string[] = [];
@@ -212,125 +186,18 @@ export function parseOptionsParam(value: string, where = "options"): Record<stri
   return out;
 }
 
-interface UrlParts {
-  user?: string;
-  password?: string;
-  host?: string;
-  port?: string;
-  database?: string;
-  params: Map<string, string>;
-}
-
-/**
- * Split a postgres URL the way libpq does (no WHATWG URL: its host rules differ). Every
- * password met is added to `secrets` as soon as it is read, so that an error about a later
- * part can be scrubbed of it.
- */
-function splitUrl(url: string, secrets: string[]): UrlParts {
-  const m = SCHEME.exec(url);
-  if (!m) {
-    // Echo only the scheme: the rest may hold a password.
-    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(url)?.[0] ?? "(none)";
-    throw new UsageError(
-      `not a PostgreSQL URL: scheme ${scheme} (expected postgresql://user@host:port/db)`,
-    );
-  }
-  const [scheme, driver] = [m[1].toLowerCase(), m[2]?.toLowerCase()];
-  if (driver !== undefined && (scheme !== "postgresql" || !SQLALCHEMY_DRIVERS.includes(driver))) {
-    throw new UsageError(
-      `unsupported URL scheme "${m[1]}+${m[2]}" (SQLAlchemy forms accepted: ${
-        SQLALCHEMY_DRIVERS.map((d) => `postgresql+${d}`).join(", ")
-      })`,
-    );
-  }
-  let rest = url.slice(m[0].length);
-  // The host part ends at the first '/', '?' or '#'. An '@' after it means a password
-  // holding one of those was not percent-encoded (`u:P@ss:w/@h`, `u:Se/cret@h`): parsed as
-  // written, a piece of the password would become the host, port or database and be
-  // echoed. Refuse, echoing none, whether or not the host part has an '@' of its own.
-  const hostEnd = rest.search(/[/?#]/);
-  if (hostEnd >= 0 && rest.slice(hostEnd).includes("@")) {
-    throw new UsageError(
-      `the PostgreSQL URL has an '@' after its host part: percent-encode '@', '/', '?' and ` +
-        `'#' in a password (%40, %2F, %3F, %23), and write an '@' in a database name or ` +
-        `parameter as %40`,
-    );
-  }
-  const hash = rest.indexOf("#");
-  if (hash >= 0) rest = rest.slice(0, hash);
-  const q = rest.indexOf("?");
-  const query = q >= 0 ? rest.slice(q + 1) : "";
-  if (q >= 0) rest = rest.slice(0, q);
-  const slash = rest.indexOf("/");
-  let authority = slash >= 0 ? rest.slice(0, slash) : rest;
-  const path = slash >= 0 ? rest.slice(slash + 1) : "";
-  const parts: UrlParts = { params: new Map() };
-
-  const at = authority.lastIndexOf("@");
-  if (at >= 0) {
-    const userinfo = authority.slice(0, at);
-    authority = authority.slice(at + 1);
-    const colon = userinfo.indexOf(":");
-    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
-    if (user) parts.user = decode(user, "user name");
-    if (colon >= 0) {
-      secrets.push(userinfo.slice(colon + 1));
-      parts.password = decode(userinfo.slice(colon + 1), "password");
-      secrets.push(parts.password);
-    }
-  }
-  if (authority.includes(",")) {
-    throw new UsageError("multiple hosts in one PostgreSQL URL are not supported");
-  }
-  if (authority.startsWith("[")) {
-    const close = authority.indexOf("]");
-    if (close < 0) throw new UsageError("unterminated [IPv6] host in the PostgreSQL URL");
-    parts.host = authority.slice(1, close);
-    const after = authority.slice(close + 1);
-    if (after.startsWith(":")) parts.port = after.slice(1);
-    else if (after) throw new UsageError("unexpected text after the [IPv6] host in the URL");
-  } else if (authority) {
-    const colon = authority.lastIndexOf(":");
-    const host = colon >= 0 ? authority.slice(0, colon) : authority;
-    if (colon >= 0) parts.port = authority.slice(colon + 1);
-    if (host) parts.host = decode(host, "host");
-  }
-  if (path) parts.database = decode(path, "database name");
-  if (query) {
-    let afterPassword = false;
-    for (const pair of query.split("&")) {
-      if (!pair) continue;
-      const eq = pair.indexOf("=");
-      const name = eq < 0 ? "" : decode(pair.slice(0, eq), "query");
-      // Right after `password=`, a pair that is not a known name=value is most likely the
-      // rest of a password holding a raw '&': refuse, echoing none of it.
-      if (afterPassword && (eq < 0 || !KNOWN_PARAMS.includes(name.toLowerCase()))) {
-        throw new UsageError(
-          `the PostgreSQL URL parameter after "password" is not a known name=value: ` +
-            `percent-encode '&' in a password as %26`,
-        );
-      }
-      if (eq < 0) {
-        throw new UsageError(
-          `URL parameter "${decode(pair, "query")}" has no value (expected name=value)`,
-        );
-      }
-      const value = decode(pair.slice(eq + 1), "query");
-      afterPassword = name === "password";
-      if (afterPassword) secrets.push(pair.slice(eq + 1), value);
-      parts.params.set(name, value);
-    }
-  }
-  if (parts.port !== undefined && parts.password !== undefined && !/^\d*$/.test(parts.port)) {
-    // Not a number where a port goes, in a URL with a password: likely a piece of a
-    // password holding a raw '@' that ended the user part early. Say so, echoing none.
-    throw new UsageError(
-      `invalid port in the PostgreSQL URL (not a number): percent-encode '@', '/', '?' and ` +
-        `'#' in a password (%40, %2F, %3F, %23)`,
-    );
-  }
-  return parts;
-}
+/** How PostgreSQL URLs are written (libpq's form, plus SQLAlchemy's `+driver`). */
+const PG_URL: UrlSpec = {
+  title: "PostgreSQL",
+  scheme: SCHEME,
+  example: "postgresql://user@host:port/db",
+  driverAllowed: (scheme, driver) => scheme === "postgresql" && SQLALCHEMY_DRIVERS.includes(driver),
+  driverForms: SQLALCHEMY_DRIVERS.map((d) => `postgresql+${d}`).join(", "),
+  knownParams: KNOWN_PARAMS,
+  passwordParams: ["password"],
+  singlePathPart: false,
+  uniqueParams: false,
+};
 
 function isSocketDir(host: string): boolean {
   return host.startsWith("/");
@@ -371,7 +238,7 @@ function parseConfig(url: string, input: PgConfigInput, secrets: string[]): PgCo
   };
   const envPassword = env("PGPASSWORD");
   if (envPassword !== undefined) secrets.push(envPassword);
-  const parts = splitUrl(url, secrets);
+  const parts = splitDbUrl(url, PG_URL, secrets);
   const params = new Map(parts.params);
   const take = (name: string) => {
     const v = params.get(name);

@@ -18,9 +18,16 @@
  */
 
 import postgres from "postgres";
-import { ConnectionError, isPermissionError, LockBusyError, PermissionError } from "../errors.ts";
+import {
+  ConnectionError,
+  ConnectionLostError,
+  isPermissionError,
+  LockBusyError,
+  PermissionError,
+} from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
 import type {
+  Blocker,
   DbErrorInfo,
   DbErrorKind,
   Dialect,
@@ -111,6 +118,15 @@ const CONNECTION_CODES = new Set([
   "ENETUNREACH",
 ]);
 
+/** Of those, the ones that mean the other end closed or reset an open connection. */
+const CLOSED_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "ECONNRESET",
+  "EPIPE",
+]);
+
 class PostgresDriver implements Driver {
   readonly dialect: Dialect = postgresDialect;
   readonly display: string;
@@ -122,6 +138,12 @@ class PostgresDriver implements Driver {
   #closing = false;
   #lost = false;
   #inTransaction = false;
+  /** The TLS choice the connection was made with, for the lock watch's connection. */
+  #ssl?: SslOption;
+  /** A second connection that looks up who blocks a waiting statement (see #watch). */
+  #side?: Sql;
+  /** Who blocked a statement that ran out of lock wait, by the error it failed with. */
+  #blockedBy = new WeakMap<object, Blocker[]>();
 
   constructor(cfg: PgConfig, private readonly opts: DriverOptions) {
     this.#cfg = cfg;
@@ -169,6 +191,7 @@ class PostgresDriver implements Driver {
           "current_setting('server_version_num') AS version",
       );
       this.#sql = sql;
+      this.#ssl = ssl;
       this.#pid = Number(row.pid);
       this.#serverVersion = Number(row.version);
       this.#checkSessionAttrs(row.standby === true, row.read_only === "on");
@@ -219,7 +242,7 @@ class PostgresDriver implements Driver {
   #usable(): Sql {
     if (this.#closing) throw new Error("PostgreSQL driver used after close()");
     if (this.#lost) {
-      throw new ConnectionError(
+      throw new ConnectionLostError(
         `lost the connection to ${this.display}; the migration lock and session settings ` +
           `went with it`,
       );
@@ -239,13 +262,14 @@ class PostgresDriver implements Driver {
       this.#lost = true;
       // postgres.js drops the server's FATAL message (pg_terminate_backend, shutdown) when
       // the socket closes right after it, and reports only CONNECTION_CLOSED.
+      // The socket's own words (`read ECONNRESET`, `write EPIPE`) say the same as a close.
       const why = fatal
         ? `${(e as Error).message} (SQLSTATE ${code})`
-        : code === "CONNECTION_CLOSED"
+        : typeof code === "string" && CLOSED_CODES.has(code)
         ? "the server closed it (backend terminated, server restarted or network cut)"
         : (e as Error).message ?? String(e);
       const msg = `lost the connection to ${this.display}: ${why}`;
-      return new ConnectionError(scrub(msg.split("\n")[0], [this.#cfg.password]), {
+      return new ConnectionLostError(scrub(msg.split("\n")[0], [this.#cfg.password]), {
         cause: isPgServerError(e) ? e : undefined,
       });
     }
@@ -253,6 +277,7 @@ class PostgresDriver implements Driver {
   }
 
   async #exec(sql: Sql, text: string, params?: readonly unknown[]) {
+    const watch = this.#watch();
     try {
       const r = await sql.unsafe(
         text,
@@ -260,8 +285,89 @@ class PostgresDriver implements Driver {
       );
       return resultOf(r as unknown as Rows | Rows[]);
     } catch (e) {
+      if (isPgServerError(e) && errorKind(e.code) === "lock_timeout") {
+        const blockers = await watch.last();
+        if (blockers.length > 0) this.#blockedBy.set(e, blockers);
+      }
       throw this.#mapError(e);
+    } finally {
+      watch.stop();
     }
+  }
+
+  /**
+   * While a statement runs longer than half the lock timeout, look up every half lock
+   * timeout, on a second connection, which sessions it waits for (`pg_blocking_pids`):
+   * once the timeout ends the wait there is nothing left to ask. Any wait as long as the
+   * timeout spans a look-up; a failed look-up only means the error names nobody.
+   */
+  #watch(): { last(): Promise<Blocker[]>; stop(): void } {
+    const timeout = this.opts.lockTimeoutMs ?? 0;
+    if (timeout <= 0 || !this.#opened) {
+      return { last: () => Promise.resolve([]), stop: () => {} };
+    }
+    const every = Math.max(50, timeout / 2);
+    let found: Blocker[] = [];
+    let pending: Promise<void> | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const look = () => {
+      // The next look-up waits for this one: a slow server gets no queue of them.
+      pending = this.#blockers().then((b) => {
+        if (b.length > 0) found = b;
+      }, () => {}).finally(() => {
+        if (!stopped) timer = setTimeout(look, every);
+      });
+    };
+    timer = setTimeout(look, every);
+    const stop = () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+    return {
+      last: async () => {
+        stop();
+        // A look-up under way began while the statement still waited.
+        if (found.length === 0 && pending) {
+          let wait: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([pending, new Promise((r) => wait = setTimeout(r, 1000))]);
+          clearTimeout(wait);
+        }
+        return found;
+      },
+      stop,
+    };
+  }
+
+  /** The sessions this driver's connection waits for now, oldest transaction first. */
+  async #blockers(): Promise<Blocker[]> {
+    if (this.#closing || this.#lost) return [];
+    this.#side ??= withoutProcessEnv(() => {
+      const options = clientOptions(this.#cfg, this.#ssl ?? false, {
+        onnotice: () => {},
+        onclose: () => {},
+      });
+      // Not the run's application_name: tools that count a run's sessions by it see one.
+      const app = `${this.#cfg.applicationName ?? "bellows"} (lock watch)`.slice(0, 63);
+      options.connection = { ...options.connection, application_name: app };
+      return postgres(options);
+    }) as unknown as Sql;
+    const rows = await this.#side.unsafe(
+      `SELECT a.pid, a.application_name, a.usename, a.state, a.query,
+              to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS since
+         FROM pg_catalog.pg_stat_activity a
+        WHERE a.pid = ANY (pg_catalog.pg_blocking_pids($1))
+        ORDER BY a.xact_start NULLS LAST, a.pid`,
+      [this.#pid],
+    );
+    return Array.from(rows).map((r) => ({
+      pid: Number(r.pid),
+      application: String(r.application_name ?? ""),
+      ...(r.usename ? { user: String(r.usename) } : {}),
+      ...(r.since ? { since: String(r.since) } : {}),
+      ...(r.state ? { state: String(r.state) } : {}),
+      ...(r.query ? { query: String(r.query) } : {}),
+    }));
   }
 
   #outside(): Sql {
@@ -350,7 +456,13 @@ class PostgresDriver implements Driver {
       // After a lost connection the server has already dropped the lock.
       if (released || this.#lost || this.#closing) return;
       released = true;
-      await this.query("SELECT pg_advisory_unlock($1::bigint)", [LOCK_KEY]);
+      try {
+        await this.query("SELECT pg_advisory_unlock($1::bigint)", [LOCK_KEY]);
+      } catch (e) {
+        // Lost while letting go: the lock went with the session, and the run's work is
+        // done; a failure to say so must not turn it into a failed run.
+        if (!(e instanceof ConnectionLostError)) throw e;
+      }
     };
   }
 
@@ -427,6 +539,7 @@ class PostgresDriver implements Driver {
       return {
         name: `${r.schema}.${r.name}`,
         table: `${r.tschema}.${r.tname}`,
+        object: { schema: r.schema, name: r.name },
         drop: `DROP INDEX CONCURRENTLY ${qualified}`,
         rebuild: `REINDEX INDEX CONCURRENTLY ${qualified}`,
       };
@@ -526,7 +639,10 @@ class PostgresDriver implements Driver {
   errorInfo(err: unknown): DbErrorInfo | undefined {
     let e: unknown = err;
     for (let depth = 0; e !== undefined && depth < 5; depth++) {
-      if (isPgServerError(e)) return toInfo(e);
+      if (isPgServerError(e)) {
+        const blockers = this.#blockedBy.get(e);
+        return blockers ? { ...toInfo(e), blockers } : toInfo(e);
+      }
       e = (e as { cause?: unknown })?.cause;
     }
     return undefined;
@@ -535,8 +651,11 @@ class PostgresDriver implements Driver {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    // A lost connection has nothing to flush; waiting would only delay the exit.
-    await this.#sql?.end({ timeout: this.#lost ? 0 : 5 });
+    await this.#side?.end({ timeout: 0 }).catch(() => {});
+    // A lost connection has nothing to flush; waiting would only delay the exit, and a
+    // failure to close it would only hide the error that ended the run.
+    if (this.#lost) await this.#sql?.end({ timeout: 0 }).catch(() => {});
+    else await this.#sql?.end({ timeout: 5 });
   }
 }
 

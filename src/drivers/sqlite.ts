@@ -105,8 +105,14 @@ class SqliteDriver implements Driver {
       this.#db.exec("COMMIT");
       return result;
     } catch (e) {
-      // A failed COMMIT or a statement may already have ended the transaction.
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      // A failed COMMIT or a statement may already have ended the transaction (SQLite
+      // rolls back by itself on a full disk). A failing ROLLBACK leaves the journal, which
+      // the next open rolls back; the error that led here is the one to report.
+      try {
+        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      } catch {
+        // see above
+      }
       throw e;
     } finally {
       this.#inTransaction = false;
@@ -189,6 +195,15 @@ class SqliteDriver implements Driver {
         kind: "other",
         message: e.message,
         hint: `SQLite creates its journal file beside ${this.#path}: is that folder writable?`,
+      };
+    }
+    if (/^database or disk is full/.test(e.message)) {
+      return {
+        code: "SQLITE_FULL",
+        kind: "other",
+        message: e.message,
+        hint: `free space where ${this.#path} and its journal are (SQLite needs room for ` +
+          `the journal as well as the data)`,
       };
     }
     return { code: "SQLITE_ERROR", kind: "other", message: e.message };

@@ -139,6 +139,25 @@ export interface DbErrorInfo {
   readonly internalPosition?: number;
   readonly internalQuery?: string;
   readonly where?: string;
+  /**
+   * The sessions the failed statement was waiting for, when it ran out of lock wait
+   * (PostgreSQL: `pg_blocking_pids`, sampled on a second connection while it waited).
+   */
+  readonly blockers?: readonly Blocker[];
+}
+
+/** A session that holds a lock another waits for. */
+export interface Blocker {
+  readonly pid: number;
+  /** Its `application_name`; empty when it set none. */
+  readonly application: string;
+  readonly user?: string;
+  /** When its transaction began (ISO 8601, UTC), if it is in one. */
+  readonly since?: string;
+  /** What it is doing now: `idle in transaction`, `active`. */
+  readonly state?: string;
+  /** Its current or last query (the server may hide it from other users). */
+  readonly query?: string;
 }
 
 /**
@@ -150,6 +169,8 @@ export interface Leftover {
   readonly name: string;
   /** The table it belongs to, qualified. */
   readonly table: string;
+  /** Its schema and bare name, to match against the names a revision's statements create. */
+  readonly object: TableName;
   /** Statement that removes it without blocking writers (then the revision can run again). */
   readonly drop: string;
   /** Statement that completes it in place (then the revision can be stamped as done). */

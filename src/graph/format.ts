@@ -31,6 +31,8 @@ export interface FormatOptions {
   readonly treeIndicators?: boolean;
   /** Mark the revision `(current)`. */
   readonly current?: boolean;
+  /** Append `(replaces <id>)` for a revision that declares retired ids (bellows only). */
+  readonly includeReplaces?: boolean;
 }
 
 /** Alembic's `_format_down_revision`: `<base>` or the `down_revision` ids joined by `, `. */
@@ -57,6 +59,8 @@ export function formatLogEntry(
   if (rev.dependsOn.length > 0) entry += `Also depends on: ${rev.dependsOn.join(", ")}\n`;
   if (rev.isBranchPoint) entry += `Branches into: ${rev.nextRevisions.join(", ")}\n`;
   if (rev.branchLabels.length > 0) entry += `Branch names: ${rev.branchLabels.join(", ")}\n`;
+  // Not Alembic's: shown only for a revision that declares retired ids, so others print as there.
+  if (rev.replaces.length > 0) entry += `Replaces: ${rev.replaces.join(", ")}\n`;
   entry += `Path: ${rev.file ?? ""}\n`;
   const doc = rev.message.trim();
   entry += `\n${doc === "" ? "" : doc.split(/\r\n|\r|\n/).map((l) => `    ${l}`).join("\n")}\n`;
@@ -80,6 +84,10 @@ function headOnly(rev: Revision, opts: FormatOptions): string {
   if (opts.treeIndicators ?? true) {
     text += rev.isBranchPoint ? " (branchpoint)" : "";
     text += rev.isMergePoint ? " (mergepoint)" : "";
+  }
+  // Not Alembic's; last, so that the part Alembic prints stays as it prints it.
+  if (opts.includeReplaces && rev.replaces.length > 0) {
+    text += ` (replaces ${rev.replaces.join(", ")})`;
   }
   if (opts.includeDoc) text += `, ${firstParagraph(rev.message)}`;
   return text;
@@ -116,6 +124,7 @@ export function formatLogLine(map: RevisionMap, rev: Revision, opts: LogLineOpti
     includeBranches: true,
     includeDoc: true,
     includeParents: true,
+    includeReplaces: true,
     current: opts.indicateCurrent ? (opts.currentHeads ?? []).includes(rev.id) : false,
   });
 }

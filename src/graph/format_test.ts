@@ -782,3 +782,29 @@ Deno.test("formatLogEntry: show", () => {
       "Path: versions/m1ff.py\n\n    merge\n",
   );
 });
+
+Deno.test("formatLogLine / formatLogEntry: a revision's replaced ids", () => {
+  const map = new RevisionMap([
+    { id: "m2", downRevisions: [], branchLabels: [], dependsOn: [], message: "base" },
+    {
+      id: "oc1",
+      downRevisions: ["m2"],
+      branchLabels: ["contract"],
+      dependsOn: [],
+      message: "drop",
+      file: "oc1.sql",
+      replaces: ["ocata01", "o1"],
+    },
+  ]);
+  assert.equal(
+    formatLogLine(map, map.get("oc1")),
+    "m2 -> oc1 (contract) (head) (replaces ocata01, o1), drop",
+  );
+  assert.equal(
+    formatLogEntry(map, map.get("oc1")),
+    "Rev: oc1 (head)\nParent: m2\nBranch names: contract\nReplaces: ocata01, o1\n" +
+      "Path: oc1.sql\n\n    drop\n",
+  );
+  // Heads and current lines stay as Alembic prints them.
+  assert.equal(formatHeadLine(map, map.get("oc1")), "oc1 (contract) (head)");
+});

@@ -36,6 +36,8 @@ export const RESERVED_NAMES: readonly string[] = ["head", "heads", "base"];
 
 /** One revision of a {@linkcode RevisionMap}, with everything Alembic derives for it. */
 export interface Revision extends RevisionInfo {
+  /** Retired ids a version row may hold for this revision (empty for none). */
+  readonly replaces: readonly string[];
   /** Branch labels declared by this revision's own file. */
   readonly declaredBranchLabels: readonly string[];
   /** All branch labels: declared ones plus those inherited along the branch (Alembic's `branch_labels`). */
@@ -131,6 +133,8 @@ export class RevisionMap implements RevisionLookup {
   #index = new Map<string, number>();
   /** Branch labels: with the ids, Alembic's `_revision_map` keys. */
   #labels = new Map<string, Revision>();
+  /** Retired id -> the revision whose `replaces` names it. */
+  #replaced = new Map<string, string>();
   #all: Revision[] | undefined;
 
   /**
@@ -268,6 +272,7 @@ export class RevisionMap implements RevisionLookup {
       this.#list.push(new RevisionNode(node));
     }
     for (const [label, node] of labels) this.#labels.set(label, this.get(node.id));
+    this.#replaced = replacedIds(nodes, labels);
     this.heads = Object.freeze([...heads]);
     this.realHeads = Object.freeze([...realHeads]);
     this.bases = Object.freeze(bases.map((n) => n.id));
@@ -328,6 +333,19 @@ export class RevisionMap implements RevisionLookup {
   /** The keys {@linkcode lookupKey} knows: revision ids in load order, then branch labels. */
   keys(): string[] {
     return [...this.#index.keys(), ...this.#labels.keys()];
+  }
+
+  /**
+   * The revision a retired id stands for (declared by that revision's `replaces`), or
+   * undefined when no revision replaces `id`.
+   */
+  replacedBy(id: string): string | undefined {
+    return this.#replaced.get(id);
+  }
+
+  /** Every retired id with the revision that replaces it, in load order. */
+  replacements(): ReadonlyMap<string, string> {
+    return this.#replaced;
   }
 
   /** `down_revision` plus the dependencies no versioned ancestor already has. */
@@ -551,6 +569,41 @@ function iterateNodes(
   return out;
 }
 
+/**
+ * The retired ids of every revision's `replaces`. A retired id must not be a revision's own
+ * id (a version row holding it would mean two revisions), nor be replaced by two revisions,
+ * nor be a branch label of another revision; a label of the replacing revision itself is
+ * fine (Glance's `ocata01` is both a label of `ocata_contract01` and what it replaces).
+ */
+function replacedIds(nodes: Map<string, Node>, labels: Map<string, Node>): Map<string, string> {
+  const replaced = new Map<string, Node>();
+  for (const node of nodes.values()) {
+    for (const old of node.info.replaces ?? []) {
+      const where = `${describeRevision(node.info)} replaces '${old}'`;
+      const rev = nodes.get(old);
+      if (rev) {
+        throw new RevisionError(
+          `Revision ${where}, which is itself revision ${describeRevision(rev.info)}`,
+        );
+      }
+      const prior = replaced.get(old);
+      if (prior && prior !== node) {
+        throw new RevisionError(
+          `Revision ${where}, which revision ${describeRevision(prior.info)} replaces too`,
+        );
+      }
+      const label = labels.get(old);
+      if (label && label !== node) {
+        throw new RevisionError(
+          `Revision ${where}, which is a branch label of revision ${describeRevision(label.info)}`,
+        );
+      }
+      replaced.set(old, node);
+    }
+  }
+  return new Map([...replaced].map(([old, node]) => [old, node.id]));
+}
+
 /** The nodes reachable from `targets` along `edges`, the targets included. */
 function reach(
   targets: readonly Node[],
@@ -687,6 +740,7 @@ class RevisionNode implements Revision {
   readonly dependsOn: readonly string[];
   readonly message: string;
   readonly file?: string;
+  readonly replaces: readonly string[];
   readonly declaredBranchLabels: readonly string[];
   readonly branchLabels: readonly string[];
   readonly versionedDownRevisions: readonly string[];
@@ -704,6 +758,7 @@ class RevisionNode implements Revision {
     this.dependsOn = info.dependsOn;
     this.message = info.message;
     if (info.file !== undefined) this.file = info.file;
+    this.replaces = info.replaces && info.replaces.length > 0 ? frozen([...info.replaces]) : EMPTY;
     this.declaredBranchLabels = frozen([...info.branchLabels]);
     this.branchLabels = node.labels ? frozen([...node.labels]) : EMPTY;
     this.versionedDownRevisions = node.down;

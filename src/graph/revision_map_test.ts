@@ -784,7 +784,49 @@ const INVALID: [string, RevisionInfo[], string][] = [
     [rev("aaaa"), rev("bbbb", ["aaaa", "aaaa"])],
     "Revision 'bbbb' (versions/bbbb.py) names a down_revision more than once",
   ],
+  [
+    "a replaced id that is a revision",
+    [rev("aaaa"), { ...rev("bbbb", ["aaaa"]), replaces: ["aaaa"] }],
+    "Revision 'bbbb' (versions/bbbb.py) replaces 'aaaa', which is itself revision 'aaaa' " +
+    "(versions/aaaa.py)",
+  ],
+  [
+    "an id replaced twice",
+    [{ ...rev("aaaa"), replaces: ["old"] }, { ...rev("bbbb", ["aaaa"]), replaces: ["old"] }],
+    "Revision 'bbbb' (versions/bbbb.py) replaces 'old', which revision 'aaaa' " +
+    "(versions/aaaa.py) replaces too",
+  ],
+  [
+    "a replaced id that is another revision's branch label",
+    [rev("aaaa", [], { labels: ["old"] }), { ...rev("bbbb", ["aaaa"]), replaces: ["old"] }],
+    "Revision 'bbbb' (versions/bbbb.py) replaces 'old', which is a branch label of revision " +
+    "'aaaa' (versions/aaaa.py)",
+  ],
 ];
+
+Deno.test("RevisionMap: replaced ids map to the revision that declares them", () => {
+  // Glance's ocata_contract01 carries its retired id `ocata01` as a branch label too.
+  const map = new RevisionMap([
+    rev("mitaka02"),
+    {
+      ...rev("ocata_contract01", ["mitaka02"], { labels: ["ocata01", "contract"] }),
+      replaces: [
+        "ocata01",
+      ],
+    },
+    { ...rev("pike_contract01", ["ocata_contract01"]), replaces: ["pike01", "pike00"] },
+  ]);
+  assert.equal(map.replacedBy("ocata01"), "ocata_contract01");
+  assert.equal(map.replacedBy("pike00"), "pike_contract01");
+  assert.equal(map.replacedBy("mitaka02"), undefined);
+  assert.deepEqual([...map.replacements()], [
+    ["ocata01", "ocata_contract01"],
+    ["pike01", "pike_contract01"],
+    ["pike00", "pike_contract01"],
+  ]);
+  assert.deepEqual(map.get("pike_contract01").replaces, ["pike01", "pike00"]);
+  assert.deepEqual(map.get("mitaka02").replaces, []);
+});
 
 for (const [what, graph, message] of INVALID) {
   Deno.test(`RevisionMap: rejects ${what}`, () => {

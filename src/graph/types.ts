@@ -19,6 +19,11 @@ export interface RevisionInfo {
   readonly message: string;
   /** Where the revision came from, for error messages (path relative to the migrations dir). */
   readonly file?: string;
+  /**
+   * Retired ids that mean this revision when a version row holds them (the script's
+   * `replaces`, e.g. Glance's `ocata01` for `ocata_contract01`). Absent means none.
+   */
+  readonly replaces?: readonly string[];
 }
 
 /** Direction of a step. */

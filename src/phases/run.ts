@@ -20,7 +20,9 @@ import {
   type StepReport,
 } from "../runner/run.ts";
 import { type LegacyVersion, readLegacyVersion } from "../state/legacy.ts";
-import { readHeads, type StateConfig } from "../state/version_table.ts";
+import type { StateConfig } from "../state/version_table.ts";
+import { readCurrentHeads } from "../state/replaced.ts";
+import type { Logger } from "../log.ts";
 import { pendingCounts, runDataMigration } from "./data.ts";
 import { legacyRevision } from "./legacy.ts";
 import {
@@ -119,7 +121,7 @@ export async function runPhased(
   const run = opts.run;
   const release = await driver.lock(run.lockWaitMs);
   try {
-    const before = await inspectState(driver, project, cfg, run);
+    const before = await inspectState(driver, project, cfg, { ...run, rewriteReplaced: true });
     const legacy = await legacyState(driver, project, before);
     if (legacy && !command.takeover) {
       throw new PhaseError(
@@ -300,8 +302,10 @@ export async function readVersion(
   driver: Driver,
   project: Project,
   cfg: StateConfig,
+  log: Logger,
 ): Promise<VersionReport> {
-  const heads = await readHeads(driver, cfg);
+  // As glance-manage's `db version`, a retired id prints as the revision it stands for.
+  const heads = await readCurrentHeads(driver, cfg, project.map, { write: false, log });
   if (heads.length > 0) return { heads };
   const legacy = await readLegacyVersion(driver);
   if (!legacy) return { heads };
@@ -332,7 +336,7 @@ export async function versionControl(
 ): Promise<RunReport> {
   const release = await driver.lock(run.lockWaitMs);
   try {
-    const before = await inspectState(driver, project, cfg, run);
+    const before = await inspectState(driver, project, cfg, { ...run, rewriteReplaced: true });
     if (before.length > 0) {
       throw new StateError(
         `the database is already under version control at ${formatRevs(before)}; ` +

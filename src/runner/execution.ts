@@ -5,18 +5,29 @@
  *
  * @module
  */
-import type { DbErrorKind, Driver } from "../drivers/types.ts";
+import type { Blocker, DbErrorInfo, DbErrorKind, Driver } from "../drivers/types.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
 import { BellowsError, ConnectionError, MigrationError } from "../errors.ts";
 import { errorPosition } from "./position.ts";
 
-/** Error kinds that make a step worth retrying: a lock wait ran out, or the database was busy. */
-const RETRYABLE: ReadonlySet<DbErrorKind> = new Set(["lock_timeout", "busy"]);
+/**
+ * Error kinds that make a step worth retrying: a lock wait ran out, the database was busy,
+ * or the transaction lost a deadlock (on a Galera cluster also: lost certification to a
+ * write from another node, or was aborted by a replicated DDL). Each leaves nothing of the
+ * failed transaction behind.
+ */
+const RETRYABLE: ReadonlySet<DbErrorKind> = new Set(["lock_timeout", "busy", "deadlock"]);
 
 /** The driver's error code when `e` is a lock timeout worth retrying, else undefined. */
 export function retryableCode(driver: Driver, e: unknown): string | undefined {
   const info = driver.errorInfo((e as Error)?.cause ?? e);
   return info && RETRYABLE.has(info.kind) ? info.code : undefined;
+}
+
+/** What a retryable failure was, for the retry's log line. */
+export function retryableWhat(driver: Driver, e: unknown): string {
+  const kind = driver.errorInfo((e as Error)?.cause ?? e)?.kind;
+  return kind === "deadlock" ? "a deadlock or write conflict" : "a lock timeout";
 }
 
 /** `a, b` or `<base>` for log lines. */
@@ -47,11 +58,44 @@ export function statementError(
     });
   }
   const at = errorPosition(stmt, info);
-  let msg = `${script.file}:${at.line}:${at.column}: ${info.code} ${info.message}`;
+  const msg = `${script.file}:${at.line}:${at.column}: ${describeDbError(info)}`;
+  return new MigrationError(`${msg.replaceAll("\n", " ")}; ${context}`, { cause: err });
+}
+
+/** A database error in one line: code, message, and where/detail/hint when given. */
+export function describeDbError(info: DbErrorInfo): string {
+  let msg = `${info.code} ${info.message}`;
   if (info.where) msg += ` (in ${info.where.replaceAll("\n", "; ")})`;
   if (info.detail) msg += `; detail: ${info.detail}`;
   if (info.hint) msg += `; hint: ${info.hint}`;
-  return new MigrationError(`${msg.replaceAll("\n", " ")}; ${context}`, { cause: err });
+  if (info.blockers && info.blockers.length > 0) {
+    msg += `; blocked by ${info.blockers.map(describeBlocker).join("; and by ")}`;
+  }
+  return msg.replaceAll("\n", " ");
+}
+
+/** `pid 42 (application_name psql, user app, in a transaction since ...): UPDATE ...` */
+export function describeBlocker(b: Blocker): string {
+  const parts = [
+    `application_name ${b.application || "(none)"}`,
+    b.user ? `user ${b.user}` : undefined,
+    b.since ? `transaction open since ${b.since}` : undefined,
+    b.state ? `now ${b.state}` : undefined,
+  ].filter(Boolean);
+  const query = b.query?.split("\n").map((l) => l.trim()).find((l) => l !== "");
+  return `session pid ${b.pid} (${parts.join(", ")})` +
+    (query ? `, its last query: ${query.length > 120 ? `${query.slice(0, 117)}...` : query}` : "");
+}
+
+/**
+ * What went wrong with a revision's transaction outside its statements (BEGIN, COMMIT),
+ * as one line: the database's error when the driver knows it, else the error's message.
+ */
+export function transactionFailure(driver: Driver, err: unknown): string {
+  const info = driver.errorInfo(err);
+  if (info) return describeDbError(info);
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split("\n")[0];
 }
 
 /** Wait `ms` milliseconds. */

@@ -26,6 +26,8 @@ import { checksum, statementsFor } from "../script/mod.ts";
 import {
   auditInsertSql,
   auditTableDdl,
+  CHECKPOINT,
+  clearCheckpointsSql,
   finishAuditSql,
   inlineParams,
   type StateConfig,
@@ -154,11 +156,18 @@ export async function renderOfflineScript(
         audit(step.revision, step.direction, "started", sum);
         emit("COMMIT;");
       }
-      for (const stmt of statements) emit(`${stmt.sql};`);
+      for (const stmt of statements) {
+        emit(`${stmt.sql};`);
+        // As online: a checkpoint per completed statement, so that a script stopped part-way
+        // leaves the record bellows reads to say exactly where it stopped.
+        if (outside) audit(step.revision, step.direction, CHECKPOINT, sum);
+      }
       if (outside) emit("BEGIN;");
       emitOps(ops, v, emit);
-      if (outside) emit(inlineParams(d, finishAuditSql(d, cfg, step.revision, 0)) + ";");
-      else audit(step.revision, step.direction, "done", sum);
+      if (outside) {
+        emit(inlineParams(d, clearCheckpointsSql(d, cfg, step.revision)) + ";");
+        emit(inlineParams(d, finishAuditSql(d, cfg, step.revision, 0)) + ";");
+      } else audit(step.revision, step.direction, "done", sum);
     } else {
       emitOps(ops, v, emit);
       for (const rev of next.filter((h) => !heads.includes(h))) audit(rev, "stamp", "done", null);

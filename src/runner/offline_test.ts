@@ -90,6 +90,10 @@ Deno.test("PostgreSQL upgrade from base: one transaction, version table DDL, aut
   assert.match(parts[1], /^CREATE TABLE IF NOT EXISTS "bellows_audit"/);
   const started = parts.findIndex((p) => p.includes("'a2', 'up', 'started'"));
   assert.ok(started > 0 && parts[started + 1] === "COMMIT;");
+  // A checkpoint after each statement; removed, as online, once the revision is done.
+  assert.equal(parts[started + 2], "CREATE INDEX CONCURRENTLY ix ON t (id);");
+  assert.match(parts[started + 3], /'a2', 'up', 'checkpoint'/);
+  assert.match(parts.at(-4)!, /^DELETE FROM "bellows_audit" WHERE .* AND status = 'checkpoint'/);
   assert.match(parts.at(-3)!, /^UPDATE "bellows_audit" SET status = 'done'/);
 });
 

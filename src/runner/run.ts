@@ -9,15 +9,37 @@ import type { MigrateStep, Step, VersionOp } from "../graph/types.ts";
 import { applyStep, applySteps } from "../graph/heads.ts";
 import type { Dialect, Driver, Executor } from "../drivers/types.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
-import { checksum, statementsFor } from "../script/mod.ts";
-import { formatRevs, retryableCode, sleep, statementError } from "./execution.ts";
+import {
+  atomicWithoutTransactionalDdl,
+  checksum,
+  createsIndex,
+  indexOp,
+  inverseStatement,
+  leavesNothingToUndo,
+  statementKind,
+  statementsFor,
+} from "../script/mod.ts";
+import {
+  describeBlocker,
+  describeDbError,
+  formatRevs,
+  retryableCode,
+  retryableWhat,
+  sleep,
+  statementError,
+  transactionFailure,
+} from "./execution.ts";
 import {
   applyVersionOps,
   type AuditEntry,
+  CHECKPOINT,
   checkStateNames,
+  clearCheckpoints,
   ensureAuditTable,
   ensureVersionTable,
   finishAudit,
+  type InterruptedRun,
+  interruptedRuns,
   purgeVersions,
   readAudit,
   readHeads,
@@ -25,7 +47,15 @@ import {
   resolveInterrupted,
   type StateConfig,
 } from "../state/version_table.ts";
-import { ConnectionError, StateError, UsageError } from "../errors.ts";
+import { readCurrentHeads } from "../state/replaced.ts";
+import {
+  BellowsError,
+  ConnectionError,
+  ConnectionLostError,
+  MigrationError,
+  StateError,
+  UsageError,
+} from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Project } from "./project.ts";
 import type { RunActivity } from "./activity.ts";
@@ -97,11 +127,21 @@ export function stepStatements(
  */
 export type StateCheck = "run" | "stamp" | "purge";
 
+/** How the recorded state is read. */
+export interface StateReadOptions extends Pick<RunOptions, "strict" | "log"> {
+  /**
+   * The caller holds the runner lock and is about to write: rewrite version rows holding a
+   * retired id (a script's `replaces`) first, as glance-manage does. Otherwise such rows
+   * are only read as the revision that replaces them.
+   */
+  readonly rewriteReplaced?: boolean;
+}
+
 /** The recorded state, read under the runner lock. */
 interface State {
   readonly heads: string[];
-  /** 'started' audit rows of non-transactional revisions that never finished. */
-  readonly interrupted: AuditEntry[];
+  /** Revisions run statement by statement that never finished, with their checkpoints. */
+  readonly interrupted: InterruptedRun[];
 }
 
 /**
@@ -113,7 +153,7 @@ export async function inspectState(
   driver: Driver,
   project: Project,
   cfg: StateConfig,
-  opts: Pick<RunOptions, "strict" | "log">,
+  opts: StateReadOptions,
   check: StateCheck = "run",
 ): Promise<string[]> {
   return (await readState(driver, project, cfg, opts, check)).heads;
@@ -123,15 +163,19 @@ async function readState(
   driver: Driver,
   project: Project,
   cfg: StateConfig,
-  opts: Pick<RunOptions, "strict" | "log">,
+  opts: StateReadOptions,
   check: StateCheck,
 ): Promise<State> {
   checkStateNames(driver.dialect, cfg);
-  const heads = await readHeads(driver, cfg);
+  // `stamp --purge` empties the table anyway: its rows are not worth rewriting.
+  const heads = check === "purge" ? await readHeads(driver, cfg) : await readCurrentHeads(
+    driver,
+    cfg,
+    project.map,
+    { write: opts.rewriteReplaced ?? false, log: opts.log },
+  );
   const audit = await readAudit(driver, cfg);
-  const lastByRev = new Map<string, AuditEntry>();
-  for (const a of audit) if (a.direction !== "stamp") lastByRev.set(a.revision, a);
-  const interrupted = [...lastByRev.values()].filter((a) => a.status === "started");
+  const interrupted = interruptedRuns(audit);
   // `stamp --purge` exists to recover from rows we cannot place: it ignores them.
   if (check === "purge") return { heads, interrupted };
   for (const h of heads) {
@@ -163,50 +207,148 @@ async function readState(
   return { heads, interrupted };
 }
 
+/** How a revision that runs statement by statement runs, for messages. */
+function howItRuns(d: Dialect, script: Pick<RevisionScript, "transactional"> | undefined) {
+  return !script || !script.transactional
+    ? "runs outside a transaction"
+    : `cannot run in one transaction (${d.title} commits its DDL as it runs)`;
+}
+
+/** A statement as it can be pasted on one line, or where to find it when it is long. */
+function pasteable(file: string, stmt: Statement): string {
+  const text = stmt.sql.replace(/\s+/g, " ").trim();
+  return text.length <= 200 ? `${text};` : `the statement at ${file}:${stmt.line}`;
+}
+
 /**
- * The refusal for an interrupted non-transactional revision: what it may have left
- * behind (the driver lists INVALID indexes by name) and the two ways out, each ending
+ * `statements 1..k of n completed` and the rest of the refusal's first sentence.
+ * Exported for the unit tests of the wording.
+ */
+export function progressText(file: string, ran: readonly Statement[], completed: number): string {
+  const n = ran.length;
+  if (completed >= n) {
+    return `all ${n} statement${n === 1 ? "" : "s"} completed, but the version table was not ` +
+      `updated`;
+  }
+  const done = completed === 0
+    ? `none of its ${n} statement${n === 1 ? "" : "s"}`
+    : completed === 1
+    ? `statement 1 of ${n}`
+    : `statements 1..${completed} of ${n}`;
+  return `${done} completed, statement ${completed + 1} (${file}:${
+    ran[completed].line
+  }) was running`;
+}
+
+/** The statements of `script` that ran when its audit row was written (the checksum tells). */
+async function statementsAsRun(
+  d: Dialect,
+  script: RevisionScript,
+  a: AuditEntry,
+): Promise<{ ran: Statement[]; inverse: Statement[] } | undefined> {
+  const direction = a.direction === "down" ? "down" : "up";
+  const other = direction === "up" ? "down" : "up";
+  for (const skipRolling of [false, true]) {
+    const ran = statementsFor(script, direction, d.name, { skipRolling });
+    if (await checksum(ran) === a.checksum) {
+      return { ran, inverse: statementsFor(script, other, d.name, { skipRolling }) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The refusal for a revision run statement by statement that was interrupted (killed,
+ * or a statement failed): which statements completed (its checkpoints), which one was
+ * running, what that one left half-made (the driver's leftovers, only those the
+ * statement creates by name), and the two ways out, each step spelled out and ending
  * in the `stamp` that records the outcome.
  */
 async function interruptedError(
   driver: Driver,
   project: Project,
   heads: readonly string[],
-  interrupted: readonly AuditEntry[],
+  interrupted: readonly InterruptedRun[],
 ): Promise<StateError> {
-  const a = interrupted[0];
+  const { entry: a, completed } = interrupted[0];
+  const d = driver.dialect;
   const script = project.scripts.get(a.revision);
   const verb = a.direction === "up" ? "upgrade" : "downgrade";
   const undone = heads.length > 0 ? heads.join(" ") : "base";
   const finished = a.direction === "up"
     ? a.revision
     : (script && script.downRevisions.length > 0 ? script.downRevisions.join(" ") : "base");
-  let msg = `the ${verb} of revision '${a.revision}'${script ? ` (${script.file})` : ""} runs ` +
-    `outside a transaction and was interrupted (started ${a.appliedAt} on ${a.host}); its ` +
-    `statements may be partly applied`;
-  if (interrupted.length > 1) {
-    msg += ` (so were ${interrupted.slice(1).map((i) => `'${i.revision}'`).join(", ")})`;
-  }
+  const others = interrupted.length > 1
+    ? ` (so were ${interrupted.slice(1).map((i) => `'${i.entry.revision}'`).join(", ")})`
+    : "";
+  const head = `the ${verb} of revision '${a.revision}'${script ? ` (${script.file})` : ""} ` +
+    `${howItRuns(d, script)} and was interrupted (started ${a.appliedAt} on ${a.host})`;
+  const asRun = script && await statementsAsRun(d, script, a);
   const check = driver.leftovers;
-  const indexes = await check?.find() ?? [];
-  if (check && indexes.length > 0) {
-    msg +=
-      `. ${indexes.length > 1 ? check.whatPlural : check.what} left behind: ${
-        indexes.map((i) => `${i.name} on ${i.table}`).join(", ")
-      }. To undo: ${indexes.map((i) => `${i.drop};`).join(" ")} undo whatever else of it ran, ` +
-      `then 'bellows stamp ${undone}' and run again. Or to finish it: ${
-        indexes.map((i) => `${i.rebuild};`).join(" ")
-      } run the rest of it by hand, then 'bellows stamp ${finished}'`;
-  } else if (check) {
-    msg += `, though no ${check.what} was left. Check what its statements did: undo them, ` +
-      `then 'bellows stamp ${undone}' and run again; or finish them by hand, then ` +
-      `'bellows stamp ${finished}'`;
-  } else {
-    msg += `. Check what its statements did: undo them, ` +
-      `then 'bellows stamp ${undone}' and run again; or finish them by hand, then ` +
-      `'bellows stamp ${finished}'`;
+  if (!script || !asRun) {
+    // The script is gone or changed since: its statements as they ran are not known.
+    const own = script ? statementsFor(script, a.direction === "down" ? "down" : "up", d.name) : [];
+    const left = (await check?.find() ?? []).filter((l) =>
+      own.some((s) => createsIndex(s.sql, l.object))
+    );
+    return new StateError(
+      `${head}${others}; ${completed} of its statements completed, but its script ` +
+        `${script ? "changed" : "is gone"} since, so which ones cannot be told` +
+        (left.length > 0 ? `; ${check!.what} left: ${left.map((l) => l.name).join(", ")}` : "") +
+        `. Check what its statements did: undo them, then 'bellows stamp ${undone}' and run ` +
+        `again; or finish them by hand, then 'bellows stamp ${finished}'`,
+    );
   }
-  return new StateError(msg);
+  const { ran, inverse } = asRun;
+  const k = Math.min(completed, ran.length);
+  const running = ran[k];
+  const at = (s: Statement) => `${script.file}:${s.line}`;
+  // Only what the running statement itself creates (or was dropping): never an
+  // application's own index, or one another session is building now.
+  const left = running
+    ? (await check?.find() ?? []).filter((l) => indexOp(running.sql, l.object) !== undefined)
+    : [];
+  const dropping = left.length > 0 && indexOp(running.sql, left[0].object) === "drop";
+  let progress = progressText(script.file, ran, k);
+  if (left.length > 0) {
+    progress += ` and left ${left.length > 1 ? check!.whatPlural : check!.what} ${
+      left.map((l) => `${l.name} on ${l.table}`).join(", ")
+    }`;
+  }
+  // A half-made CREATE is undone by dropping it, a half-done DROP by rebuilding.
+  const undo: string[] = left.map((l) =>
+    dropping
+      ? `${l.rebuild}; (undoes statement ${k + 1})`
+      : `${l.drop}; (left by statement ${k + 1})`
+  );
+  for (let i = k - 1; i >= 0; i--) {
+    if (leavesNothingToUndo(ran[i].sql)) continue;
+    const inv = inverseStatement(ran, i, inverse);
+    undo.push(
+      inv
+        ? `${pasteable(script.file, inv)} (${at(inv)}, undoes statement ${i + 1})`
+        : `undo statement ${i + 1} (${at(ran[i])}) by hand`,
+    );
+  }
+  undo.push(`'bellows stamp ${undone}' and run again`);
+  const finish: string[] = [];
+  let next = k;
+  if (left.length > 0 && !dropping) {
+    finish.push(`${left.map((l) => `${l.rebuild};`).join(" ")} (completes statement ${k + 1})`);
+    next = k + 1;
+  }
+  if (next < ran.length) {
+    const which = next + 1 === ran.length
+      ? `statement ${ran.length}`
+      : `statements ${next + 1}..${ran.length}`;
+    finish.push(`run ${which} by hand (${ran.slice(next).map(at).join(", ")})`);
+  }
+  finish.push(`'bellows stamp ${finished}'`);
+  return new StateError(
+    `${head}: ${progress}${others}. To undo: ${undo.join(", then ")}. To finish: ${
+      finish.join(", then ")
+    }`,
+  );
 }
 
 /** Two version rows of which the second descends from the first along down_revision. */
@@ -264,7 +406,13 @@ export async function execute(
 ): Promise<RunReport> {
   const release = await driver.lock(opts.lockWaitMs);
   try {
-    const { heads: before, interrupted } = await readState(driver, project, cfg, opts, check);
+    const { heads: before, interrupted } = await readState(
+      driver,
+      project,
+      cfg,
+      { ...opts, rewriteReplaced: true },
+      check,
+    );
     const steps = plan(before);
     if (check !== "run") {
       if (!isAllStamp(steps)) throw new Error("internal: a stamp plan that runs scripts");
@@ -322,15 +470,32 @@ export async function executeLocked(
           `data changes, but DDL statements that ran stay (${d.title} commits them as they ` +
           `run); the version table stays at ${formatRevs(before)}`,
     );
-    await driver.transaction(async (tx) => {
-      result = await runSteps(driver, tx, project, cfg, opts, before, steps);
-      opts.activity?.set(
-        `the run (--single-transaction) was being committed: see 'bellows current' for ` +
-          `whether the database is at ${formatRevs(result.after)} or still at ${
-            formatRevs(before)
-          }`,
-      );
-    });
+    let stage = "begin" as TxStage;
+    try {
+      await driver.transaction(async (tx) => {
+        stage = "body";
+        result = await runSteps(driver, tx, project, cfg, opts, before, steps);
+        stage = "commit";
+        opts.activity?.set(
+          `the run (--single-transaction) was being committed: see 'bellows current' for ` +
+            `whether the database is at ${formatRevs(result.after)} or still at ${
+              formatRevs(before)
+            }`,
+        );
+      });
+    } catch (e) {
+      if (stage === "body") throw e;
+      const first = steps.find((s) => s.kind === "migrate") as MigrateStep;
+      throw transactionError(driver, stage, e, {
+        where: project.scripts.get(first.revision)!.file,
+        which: `the run (--single-transaction, ${steps.length} step${
+          steps.length === 1 ? "" : "s"
+        } from '${first.revision}')`,
+        context: failureContext(d, first, { transactional: true }, before, before),
+        before,
+        after: result?.after ?? before,
+      });
+    }
     opts.activity?.set(`the database is at ${formatRevs(result!.after)}`);
     return result!;
   }
@@ -354,7 +519,7 @@ async function runStamp(
   before: readonly string[],
   steps: readonly Step[],
   check: "stamp" | "purge",
-  interrupted: readonly AuditEntry[],
+  interrupted: readonly InterruptedRun[],
 ): Promise<RunReport> {
   const purge = check === "purge";
   const started = performance.now();
@@ -385,7 +550,7 @@ async function runStamp(
       });
     }
   });
-  for (const a of interrupted) {
+  for (const { entry: a } of interrupted) {
     opts.log.info(
       `Recorded the interrupted ${a.direction === "up" ? "upgrade" : "downgrade"} of ` +
         `'${a.revision}' as resolved`,
@@ -436,9 +601,12 @@ class StateTables {
     this.#ready = true;
   }
 
-  /** A transaction that failed rolled back everything, including table creation. */
+  /**
+   * A transaction that failed rolled back everything, including table creation (where
+   * DDL is transactional; elsewhere the tables stay).
+   */
   rolledBack(): void {
-    this.#ready = false;
+    if (this.driver.dialect.transactionalDdl) this.#ready = false;
   }
 }
 
@@ -453,6 +621,11 @@ async function runSteps(
 ): Promise<RunReport> {
   const reports: StepReport[] = [];
   const tables = new StateTables(driver, cfg);
+  if (!outerTx && !driver.dialect.transactionalDdl) {
+    // Creating a table commits implicitly there and ends the transaction it is in: create
+    // the state tables first, so that a revision's transaction holds only its own work.
+    await driver.transaction((tx) => tables.prepare(tx));
+  }
   let heads: readonly string[] = [...before];
   for (const step of steps) {
     const { heads: next, ops } = applyStep(project.map, heads, step);
@@ -494,8 +667,9 @@ async function runSteps(
       `Running ${verb} ${formatRevs(step.from)} -> ${formatRevs(step.to)}` +
         (script.message ? `, ${script.message}` : ""),
     );
-    if (script.transactional || outerTx) await runInTransaction(run, tables, outerTx);
-    else await runOutsideTransaction(run, tables);
+    if (outerTx || !runsByStatement(driver.dialect, script, statements)) {
+      await runInTransaction(run, tables, outerTx);
+    } else await runOutsideTransaction(run, tables);
     const durationMs = elapsed(run);
     opts.log.debug(`${step.revision}: ${statements.length} statement(s) in ${durationMs} ms`);
     reports.push({
@@ -535,14 +709,19 @@ function auditRow(run: StepRun, status: string): Omit<AuditEntry, "seq" | "versi
 }
 
 /** Run one statement of the step, a failure becoming the one-line error with its context. */
-async function runStatement(run: StepRun, exec: Executor, stmt: Statement): Promise<void> {
+async function runStatement(
+  run: StepRun,
+  exec: Executor,
+  stmt: Statement,
+  context = run.context,
+): Promise<void> {
   run.opts.log.debug(`${run.script.file}:${stmt.line}: ${stmt.sql.split("\n")[0].slice(0, 100)}`);
   const where = `${run.script.file}:${stmt.line}`;
   await waitForLockHolders(run.driver, exec, stmt, where, run.context, run.opts);
   try {
     await exec.run(stmt.sql);
   } catch (e) {
-    throw statementError(run.driver, run.script, stmt, e, run.context);
+    throw statementError(run.driver, run.script, stmt, e, context);
   }
 }
 
@@ -550,16 +729,36 @@ async function runStatement(run: StepRun, exec: Executor, stmt: Statement): Prom
  * The state tables refusing a write (a hand-made table of another shape, say) fails the
  * step like a statement does, with the same word on what became of it.
  */
-async function stateWrite(run: StepRun, fn: () => Promise<void>): Promise<void> {
+async function stateWrite(
+  run: StepRun,
+  fn: () => Promise<void>,
+  context = run.context,
+): Promise<void> {
   try {
     await fn();
   } catch (e) {
-    if (e instanceof ConnectionError) {
-      // A refused privilege on a state table (exit 7), or the connection lost.
-      throw new ConnectionError(`${e.message}; ${run.context}`, { cause: e.cause });
+    if (e instanceof ConnectionLostError) {
+      throw new ConnectionError(
+        `${run.script.file}: ${e.message}, while writing the state tables for the ` +
+          `${verbOf(run.step)} of '${run.step.revision}'; ${context}`,
+        { cause: e.cause },
+      );
     }
-    if (!(e instanceof StateError)) throw e;
-    throw new StateError(`${e.message}; ${run.context}`, { cause: e.cause });
+    if (e instanceof ConnectionError) {
+      // A refused privilege on a state table (exit 7).
+      throw new ConnectionError(`${e.message}; ${context}`, { cause: e.cause });
+    }
+    if (e instanceof StateError) {
+      throw new StateError(`${e.message}; ${context}`, { cause: e.cause });
+    }
+    // The database refusing the write itself (a full disk, say) fails the step too.
+    const info = run.driver.errorInfo(e);
+    if (!info) throw e;
+    throw new MigrationError(
+      `${run.script.file}: recording the ${verbOf(run.step)} of '${run.step.revision}' in ` +
+        `the version table failed: ${describeDbError(info)}; ${context}`,
+      { cause: e },
+    );
   }
 }
 
@@ -574,54 +773,211 @@ async function runInTransaction(
   outerTx: Executor | undefined,
 ): Promise<void> {
   const { driver, cfg, opts } = run;
+  // Statements of this attempt that completed: where DDL commits as it runs, a retry is
+  // only sound while none has (else its DDL would run twice).
+  let completed = 0;
+  let stage = "begin" as TxStage;
   const body = async (tx: Executor) => {
+    stage = "body";
     await stateWrite(run, () => tables.prepare(tx));
-    for (const stmt of run.statements) await runStatement(run, tx, stmt);
+    for (const stmt of run.statements) {
+      await runStatement(run, tx, stmt);
+      completed++;
+    }
     await stateWrite(run, async () => {
       await applyVersionOps(tx, driver.dialect, cfg, run.ops);
       await recordAudit(tx, driver.dialect, cfg, auditRow(run, "done"));
     });
+    stage = "commit";
     if (!outerTx) opts.activity?.set(committingActivity(run));
   };
   if (outerTx) return await body(outerTx);
+  if (!driver.dialect.transactionalDdl) {
+    // Creating a state table commits whatever transaction is open (MySQL): do it first, so
+    // that the step's transaction really holds its statements, version rows and audit row.
+    await stateWrite(run, () => tables.prepare(driver));
+  }
   for (let attempt = 0;; attempt++) {
+    stage = "begin";
     try {
       return await driver.transaction(body);
     } catch (e) {
       const code = retryableCode(driver, e);
-      if (attempt >= opts.retries || !code) throw e;
+      const partly = !driver.dialect.transactionalDdl && completed > 0;
+      if (attempt >= opts.retries || !code || partly) throw stepTransactionError(run, stage, e);
+      completed = 0;
       tables.rolledBack();
       const delay = opts.retryDelayMs * 2 ** attempt;
+      const blockers = driver.errorInfo((e as Error)?.cause ?? e)?.blockers ?? [];
       opts.log.warn(
-        `${run.script.file}: ${run.step.revision} hit a lock timeout (${code}); retry ${
-          attempt + 1
-        } of ${opts.retries} in ${delay} ms`,
+        `${run.script.file}: ${run.step.revision} hit ${
+          retryableWhat(driver, e)
+        } (${code}); retry ${attempt + 1} of ${opts.retries} in ${delay} ms` +
+          (blockers.length > 0
+            ? ` (it waited for ${blockers.map(describeBlocker).join("; and for ")})`
+            : ""),
       );
       await sleep(delay);
     }
   }
 }
 
+/** Where a transaction was when it failed: BEGIN, the work inside it, or COMMIT. */
+type TxStage = "begin" | "body" | "commit";
+
 /**
- * The non-transactional path: a `started` audit row is committed first, so that an
+ * A step's transaction failing outside its statements, as one line naming the revision,
+ * what became of it and where the database stands. A failure inside the body already
+ * says so (statementError, stateWrite). A failing COMMIT (a deferred constraint, a full
+ * disk) is rolled back by the database and exits 1 like a failing statement; a connection
+ * lost during COMMIT leaves the outcome unknown, and the message says how to find out.
+ */
+function stepTransactionError(run: StepRun, stage: TxStage, e: unknown): unknown {
+  if (stage === "body") return e;
+  const which = `the ${verbOf(run.step)} of '${run.step.revision}'`;
+  return transactionError(run.driver, stage, e, {
+    where: run.script.file,
+    which,
+    context: run.context,
+    before: run.heads,
+    after: run.next,
+  });
+}
+
+/** What {@linkcode transactionError} says about the transaction that failed. */
+interface TxAccount {
+  /** The file (or `the run`) the message starts with. */
+  readonly where: string;
+  /** `the upgrade of 'b'`. */
+  readonly which: string;
+  /** What a rollback leaves ({@linkcode failureContext}). */
+  readonly context: string;
+  /** Version rows before and after, had it committed. */
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
+function transactionError(driver: Driver, stage: TxStage, e: unknown, t: TxAccount): unknown {
+  if (stage === "begin") {
+    const why = e instanceof BellowsError ? e.message : transactionFailure(driver, e);
+    const msg = `${t.where}: ${t.which} could not begin: ${why}; none of it ran, and the ` +
+      `database remains at ${formatRevs(t.before)}`;
+    return e instanceof ConnectionError
+      ? new ConnectionError(msg, { cause: e })
+      : e instanceof BellowsError
+      ? e
+      : new MigrationError(msg, { cause: e });
+  }
+  if (e instanceof ConnectionError) {
+    return new ConnectionError(
+      `${t.where}: ${e.message}, while committing ${t.which}: whether it was committed is ` +
+        `unknown; 'bellows current' shows whether the database is at ${formatRevs(t.after)} ` +
+        `or still at ${formatRevs(t.before)}`,
+      { cause: e },
+    );
+  }
+  if (e instanceof BellowsError) return e;
+  return new MigrationError(
+    `${t.where}: COMMIT of ${t.which} failed: ${transactionFailure(driver, e)}; ${t.context}`,
+    { cause: e },
+  );
+}
+
+/**
+ * Whether a revision runs statement by statement, with a checkpoint after each: when it
+ * must run outside a transaction (`transactional: false`), and where DDL is not
+ * transactional, when it holds DDL (or more than one statement that is not plain DML),
+ * since no transaction could make it atomic there. Plain DML runs in a transaction.
+ */
+export function runsByStatement(
+  d: Pick<Dialect, "transactionalDdl">,
+  script: Pick<RevisionScript, "transactional">,
+  statements: readonly Statement[],
+): boolean {
+  return !script.transactional ||
+    (!d.transactionalDdl && !atomicWithoutTransactionalDdl(statements));
+}
+
+/** Which statements before statement i+1 completed, for messages. */
+function completedBefore(i: number): string {
+  return i === 0
+    ? "no statement before it completed"
+    : i === 1
+    ? "statement 1 completed and stays applied"
+    : `statements 1..${i} completed and stay applied`;
+}
+
+/**
+ * The statement-by-statement path: a `started` audit row is committed first, so that an
  * interruption is seen by the next run instead of silently skipped; then each statement
- * runs and commits on its own, in order; then the version rows move and the row is
- * marked done. The per-statement loop is where a checkpoint per statement belongs.
+ * runs and commits on its own, in order, and a `checkpoint` row records it (in the
+ * statement's own transaction when it is plain DML, so the two cannot disagree; right
+ * after it otherwise); then the version rows move and the row is marked done. The next
+ * run reads the checkpoints to say exactly what completed ({@linkcode interruptedError}).
  */
 async function runOutsideTransaction(run: StepRun, tables: StateTables): Promise<void> {
-  const { driver, cfg } = run;
+  const { driver, cfg, statements, script, step } = run;
+  const d = driver.dialect;
+  const n = statements.length;
+  const why = `revision '${step.revision}' ${howItRuns(d, script)}`;
   await driver.transaction(async (tx) => {
     await tables.prepare(tx);
-    await recordAudit(tx, driver.dialect, cfg, auditRow(run, "started"));
+    await recordAudit(tx, d, cfg, auditRow(run, "started"));
   });
-  for (const stmt of run.statements) {
-    await runStatement(run, driver, stmt);
+  for (let i = 0; i < n; i++) {
+    const stmt = statements[i];
+    const where = `statement ${i + 1} of ${n} (${script.file}:${stmt.line})`;
+    run.opts.activity?.set(
+      `the ${verbOf(step)} of '${step.revision}' (${script.file}) was cut off at ${where}; ` +
+        `${completedBefore(i)}: the next run will refuse and say how to finish or undo it`,
+    );
+    const context = `${why}: ${completedBefore(i)}, this one did not complete; the next ` +
+      `run will refuse and say how to finish or undo it`;
+    const began = performance.now();
+    const dml = statementKind(stmt.sql) === "dml";
+    const checkpoint = (tx: Executor) =>
+      stateWrite(run, async () => {
+        await recordAudit(tx, d, cfg, {
+          ...auditRow(run, CHECKPOINT),
+          durationMs: Math.round(performance.now() - began),
+        });
+      }, dml ? context : `${why}: statement ${i + 1} completed but could not be recorded as such`);
+    for (let attempt = 0;; attempt++) {
+      try {
+        if (dml) {
+          // Row changes commit with their checkpoint: the record cannot miss or double them.
+          await driver.transaction(async (tx) => {
+            await runStatement(run, tx, stmt, context);
+            await checkpoint(tx);
+          });
+        } else {
+          await runStatement(run, driver, stmt, context);
+          await driver.transaction(checkpoint);
+        }
+        break;
+      } catch (e) {
+        // A lock timeout in the first statement is retried, as a transaction would be, when
+        // nothing of the revision has committed: no statement before it, and nothing half-made
+        // by it (a CREATE INDEX CONCURRENTLY leaves an INVALID index a retry would trip on).
+        const code = retryableCode(driver, e);
+        if (i > 0 || attempt >= run.opts.retries || !code) throw e;
+        const left = driver.leftovers ? await driver.leftovers.find().catch(() => undefined) : [];
+        if (!left || left.some((l) => createsIndex(stmt.sql, l.object))) throw e;
+        const delay = run.opts.retryDelayMs * 2 ** attempt;
+        run.opts.log.warn(
+          `${script.file}: ${step.revision} hit a lock timeout (${code}) in its first ` +
+            `statement; retry ${attempt + 1} of ${run.opts.retries} in ${delay} ms`,
+        );
+        await sleep(delay);
+      }
+    }
   }
   await driver.transaction((tx) =>
     stateWrite(run, async () => {
-      await applyVersionOps(tx, driver.dialect, cfg, run.ops);
-      await finishAudit(tx, driver.dialect, cfg, run.step.revision, elapsed(run));
-    })
+      await applyVersionOps(tx, d, cfg, run.ops);
+      await clearCheckpoints(tx, d, cfg, step.revision);
+      await finishAudit(tx, d, cfg, step.revision, elapsed(run));
+    }, `${why}: all ${n} statements completed, but the version table was not updated`)
   );
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { failureContext } from "./run.ts";
+import { failureContext, progressText, runsByStatement } from "./run.ts";
 import { postgresDialect, sqliteDialect } from "../drivers/dialects.ts";
 import type { Dialect } from "../drivers/types.ts";
 import type { MigrateStep } from "../graph/types.ts";
@@ -45,4 +45,39 @@ Deno.test("failureContext: a non-transactional revision says its statements stay
       /^revision 'b2' runs outside a transaction: the statements before this one stay applied/,
     );
   }
+});
+
+const stmts = (...sql: string[]) => sql.map((s, i) => ({ sql: s, line: 10 + i, column: 1 }));
+
+Deno.test("runsByStatement: non-transactional revisions, and DDL where DDL commits as it runs", () => {
+  const ddl = stmts("CREATE TABLE t (a int)", "INSERT INTO t VALUES (1)");
+  const dml = stmts("UPDATE t SET a = 2", "DELETE FROM t WHERE a = 3");
+  for (const d of [postgresDialect, sqliteDialect]) {
+    assert.equal(runsByStatement(d, { transactional: true }, ddl), false);
+    assert.equal(runsByStatement(d, { transactional: false }, dml), true);
+  }
+  assert.equal(runsByStatement(noTxDdl, { transactional: true }, ddl), true);
+  assert.equal(runsByStatement(noTxDdl, { transactional: true }, dml), false);
+  assert.equal(runsByStatement(noTxDdl, { transactional: true }, stmts("CALL p()")), false);
+  assert.equal(runsByStatement(noTxDdl, { transactional: false }, dml), true);
+});
+
+Deno.test("progressText: which statements completed and which one was running", () => {
+  const ran = stmts("A", "B", "C");
+  assert.equal(
+    progressText("m/r.sql", ran, 0),
+    "none of its 3 statements completed, statement 1 (m/r.sql:10) was running",
+  );
+  assert.equal(
+    progressText("m/r.sql", ran, 1),
+    "statement 1 of 3 completed, statement 2 (m/r.sql:11) was running",
+  );
+  assert.equal(
+    progressText("m/r.sql", ran, 2),
+    "statements 1..2 of 3 completed, statement 3 (m/r.sql:12) was running",
+  );
+  assert.equal(
+    progressText("m/r.sql", ran, 3),
+    "all 3 statements completed, but the version table was not updated",
+  );
 });

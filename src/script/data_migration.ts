@@ -10,10 +10,11 @@
  *
  * @module
  */
-import { DIALECT_NAMES, type DialectName, listOr, SECTION_NAMES } from "../drivers/dialects.ts";
+import { DIALECT_NAMES, type DialectName } from "../drivers/dialects.ts";
 import type { SourceFile, Statement } from "./types.ts";
 import { fail, suggest } from "./_util.ts";
-import { DATA_MIGRATION_KEY, MARKER_LINE, matchKeyLine, revisionIdProblem } from "./header.ts";
+import { DATA_MIGRATION_KEY, revisionIdProblem } from "./header.ts";
+import { isChunk, walkSections } from "./sections.ts";
 import { isDataMigration, isScriptPath } from "./load.ts";
 import { splitStatements } from "./split.ts";
 
@@ -62,60 +63,23 @@ export interface DataMigration {
  */
 export function parseDataMigration(file: SourceFile): DataMigration {
   const path = file.path;
-  const lines = file.text.replace(/^\uFEFF/, "").split("\n");
   const header = new Map<string, { value: string; line: number }>();
-  const sections: DataMigrationSection[] = [];
-  let open: { kind: "check" | "batch"; dialect?: DialectName; line: number } | undefined;
-  let pending: string[] = [];
-  let pendingLine = 0;
-
-  const close = () => {
-    if (!open) return;
-    const statements = pending.length === 0 ? [] : splitStatements(pending.join("\n"), {
-      line: pendingLine,
-      dialect: open.dialect,
-      file: path,
-    });
-    sections.push({ ...open, statements });
-    pending = [];
-  };
-
-  for (let index = 0; index < lines.length; index++) {
-    const lineNo = index + 1;
-    const raw = lines[index];
-    const trimmed = raw.trim();
-    const marker = MARKER_LINE.exec(trimmed);
-    if (!marker) {
-      if (open) {
-        if (pending.length === 0) pendingLine = lineNo;
-        pending.push(raw);
-      } else if (trimmed.startsWith("--")) {
-        const kv = matchKeyLine(trimmed);
-        if (kv) addKey(path, header, kv.key, kv.value, lineNo);
-      } else if (trimmed !== "") {
-        fail(path, lineNo, 'SQL before the first "-- bellows:check" or "-- bellows:batch" marker');
-      }
-      continue;
-    }
-    const [kind = "", ...tokens] = marker[1].trim().split(/\s+/).filter((t) => t !== "");
-    if (kind !== "check" && kind !== "batch") {
-      const hint = suggest(kind, KINDS) || " (a data migration has check and batch sections)";
-      fail(path, lineNo, `unknown marker "-- bellows:${kind}" in a data migration${hint}`);
-    }
-    close();
-    open = { kind, line: lineNo };
-    for (const token of tokens) {
-      const dialect = SECTION_NAMES.get(token);
-      if (!dialect) {
-        const hint = suggest(token, [...SECTION_NAMES.keys()]) ||
-          ` (expected ${listOr(DIALECT_NAMES)})`;
-        fail(path, lineNo, `unknown token "${token}" on "-- bellows:${kind}"${hint}`);
-      }
-      if (open.dialect) fail(path, lineNo, `two dialects on one marker`);
-      open.dialect = dialect;
-    }
-  }
-  close();
+  const sections: DataMigrationSection[] = walkSections(path, file.text, {
+    kinds: KINDS,
+    rolling: false,
+    where: " in a data migration",
+    markerHint: " (a data migration has check and batch sections)",
+    sectionNames: "a check or batch",
+    sqlBeforeMarker: 'SQL before the first "-- bellows:check" or "-- bellows:batch" marker',
+    onKey: (key, value, line) => addKey(path, header, key, value, line),
+  }).map(({ kind, dialect, line, parts }) => ({
+    kind,
+    ...(dialect ? { dialect } : {}),
+    line,
+    statements: parts.flatMap((p) =>
+      isChunk(p) ? splitStatements(p.text, { line: p.line, dialect, file: path }) : [p]
+    ),
+  }));
 
   const name = header.get(DATA_MIGRATION_KEY)!;
   const after = header.get("after");

@@ -118,3 +118,32 @@ Deno.test("loadDataMigrations: only data migrations, by name; loadScripts skips 
     /y\.sql:1: data migration "a" is also in x\.sql/,
   );
 });
+
+Deno.test("parseDataMigration: the statement-begin/end escape works as in revision scripts", () => {
+  const dm = parseDataMigration({
+    path: "d.sql",
+    text: "-- data_migration: d\n-- after: e\n-- bellows:check\nSELECT 0;\n" +
+      "-- bellows:batch\nUPDATE t SET a = 1 LIMIT :batch_size;\n-- bellows:statement-begin\n" +
+      "DO $x$ BEGIN PERFORM ';'; END $x$;\n-- bellows:statement-end\n",
+  });
+  assert.deepEqual(dm.sections[1].statements.map((s) => [s.sql, s.line]), [
+    ["UPDATE t SET a = 1 LIMIT :batch_size", 6],
+    ["DO $x$ BEGIN PERFORM ';'; END $x$", 8],
+  ]);
+  assert.throws(
+    () =>
+      parseDataMigration({
+        path: "d.sql",
+        text: "-- data_migration: d\n-- after: e\n-- bellows:statement-begin\n",
+      }),
+    /^ScriptError: d\.sql:3: "-- bellows:statement-begin" outside a check or batch section$/,
+  );
+  assert.throws(
+    () =>
+      parseDataMigration({
+        path: "d.sql",
+        text: "-- data_migration: d\n-- after: e\n-- bellows:check sqlite rolling\nSELECT 0;\n",
+      }),
+    /^ScriptError: d\.sql:3: unknown token "rolling" on "-- bellows:check" \(expected postgresql, sqlite or mysql\)$/,
+  );
+});

@@ -16,6 +16,7 @@ export const HEADER_KEYS = [
   "message",
   "transactional",
   "legacy_version",
+  "replaces",
 ] as const;
 
 /** One of {@linkcode HEADER_KEYS}. */
@@ -36,6 +37,8 @@ export interface Header {
   readonly message: string;
   readonly transactional: boolean;
   readonly legacyVersion?: number;
+  /** Retired ids a version row may still hold for this revision (`replaces`). */
+  readonly replaces: readonly string[];
 }
 
 /**
@@ -151,6 +154,10 @@ export class HeaderBuilder {
       );
     }
     const legacy = this.#values.get("legacy_version");
+    const replaces = this.#list("replaces");
+    if (replaces.includes(id)) {
+      this.#fail(this.#lines.get("replaces")!, `revision "${id}" lists itself in replaces`);
+    }
     return {
       id,
       downRevisions,
@@ -159,6 +166,7 @@ export class HeaderBuilder {
       message: this.#values.get("message") ?? "",
       transactional: this.#values.get("transactional") !== "false",
       ...(legacy === undefined ? {} : { legacyVersion: Number(legacy) }),
+      replaces,
     };
   }
 
@@ -171,7 +179,8 @@ export class HeaderBuilder {
       }
       case "down_revision":
       case "depends_on":
-      case "branch_labels": {
+      case "branch_labels":
+      case "replaces": {
         const items = this.#list(key);
         const seen = new Set<string>();
         for (const item of items) {
@@ -207,7 +216,7 @@ export class HeaderBuilder {
   }
 
   /** A list value: comma-separated, whitespace ignored; `none` alone means empty for down_revision. */
-  #list(key: "down_revision" | "branch_labels" | "depends_on"): string[] {
+  #list(key: "down_revision" | "branch_labels" | "depends_on" | "replaces"): string[] {
     const value = this.#values.get(key) ?? "";
     if (value === "" || (key === "down_revision" && value.toLowerCase() === "none")) return [];
     return value.split(",").map((s) => s.trim());

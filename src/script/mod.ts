@@ -11,6 +11,17 @@ export type { RevisionScript, Section, SourceFile, Statement } from "./types.ts"
 export { locate, type Position, type SplitOptions, splitStatements } from "./split.ts";
 export { parseScript } from "./parse.ts";
 export { checksum, type SelectOptions, statementsFor } from "./select.ts";
+export {
+  atomicWithoutTransactionalDdl,
+  createsIndex,
+  indexOp,
+  inverseStatement,
+  leavesNothingToUndo,
+  type StatementEffect,
+  statementEffect,
+  type StatementKind,
+  statementKind,
+} from "./classify.ts";
 export { isDataMigration, isScriptPath, loadScripts } from "./load.ts";
 export { readMigrationDir } from "./fs.ts";
 export {

@@ -186,7 +186,45 @@ Deno.test("parseScript: comments inside sections are kept in statements, not spl
 });
 
 /** Each script is preceded by nothing; `want` is the exact error message. */
+Deno.test("parseScript: replaces lists the retired ids a version row may hold", () => {
+  const text = "-- revision: ocata_contract01\n-- down_revision: mitaka02\n" +
+    "-- replaces: ocata01 , old_id\n-- bellows:upgrade\n";
+  const s = parseScript({ path: "x.sql", text });
+  assert.deepEqual(s.replaces, ["ocata01", "old_id"]);
+  // Without the key (or with it empty) the field is absent, as for legacy_version.
+  const plain = parseScript({
+    path: "x.sql",
+    text: "-- revision: a\n-- down_revision:\n-- bellows:upgrade\n",
+  });
+  assert.equal("replaces" in plain, false);
+  const empty = parseScript({
+    path: "x.sql",
+    text: "-- revision: a\n-- down_revision:\n-- replaces:\n-- bellows:upgrade\n",
+  });
+  assert.equal("replaces" in empty, false);
+});
+
 const errors: { name: string; text: string; want: string }[] = [
+  {
+    name: "replaces: an id with an illegal character",
+    text: "-- revision: a\n-- down_revision:\n-- replaces: ocata-01\n-- bellows:upgrade\n",
+    want: 'x.sql:3: replaces: revision id "ocata-01" must not contain "-"',
+  },
+  {
+    name: "replaces: listed twice",
+    text: "-- revision: a\n-- down_revision:\n-- replaces: o1, o1\n-- bellows:upgrade\n",
+    want: 'x.sql:3: replaces: "o1" is listed twice',
+  },
+  {
+    name: "replaces: empty entry",
+    text: "-- revision: a\n-- down_revision:\n-- replaces: o1,\n-- bellows:upgrade\n",
+    want: 'x.sql:3: replaces: empty entry in "o1,"',
+  },
+  {
+    name: "replaces: itself",
+    text: "-- revision: a\n-- down_revision:\n-- replaces: a\n-- bellows:upgrade\n",
+    want: 'x.sql:3: revision "a" lists itself in replaces',
+  },
   {
     name: "unknown key, with a suggestion",
     text: "-- revision: a\n-- down_revison: b\n-- bellows:upgrade\n",
@@ -196,8 +234,8 @@ const errors: { name: string; text: string; want: string }[] = [
     name: "unknown key, no close match",
     text: "-- revision: a\n-- Note: slow on big tables\n-- down_revision:\n-- bellows:upgrade\n",
     want: 'x.sql:2: unknown header key "Note" (known keys: revision, down_revision, ' +
-      "branch_labels, depends_on, message, transactional, legacy_version; other comments must " +
-      'not start with "word:")',
+      "branch_labels, depends_on, message, transactional, legacy_version, replaces; other " +
+      'comments must not start with "word:")',
   },
   {
     name: "key in the wrong case",

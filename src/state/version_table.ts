@@ -271,8 +271,11 @@ export interface AuditEntry {
   /** `up`, `down` or `stamp`. */
   readonly direction: string;
   /**
-   * `done`; `started` for a non-transactional revision that has not finished;
-   * `interrupted` for one that never finished and that a later stamp resolved.
+   * `done`; `started` for a revision run statement by statement that has not finished;
+   * `interrupted` for one that never finished and that a later stamp resolved;
+   * `checkpoint` for each statement of such a revision that completed (after its
+   * `started` row, in order; {@linkcode interruptedRuns} counts them; removed when the
+   * revision finishes, {@linkcode clearCheckpoints}).
    */
   readonly status: string;
   readonly checksum: string | null;
@@ -280,6 +283,36 @@ export interface AuditEntry {
   readonly durationMs: number;
   readonly host: string;
   readonly toolVersion: string;
+}
+
+/** The status of a row recording that one more statement of a revision completed. */
+export const CHECKPOINT = "checkpoint";
+
+/** A revision run statement by statement that was left unfinished, per the audit rows. */
+export interface InterruptedRun {
+  /** Its `started` row. */
+  readonly entry: AuditEntry;
+  /** How many of its statements completed, in order (its `checkpoint` rows since). */
+  readonly completed: number;
+}
+
+/**
+ * The revisions whose last row (stamps and checkpoints aside) is `started`, oldest first,
+ * each with the number of checkpoints recorded after that row. Pure: `audit` is
+ * {@linkcode readAudit}'s answer.
+ */
+export function interruptedRuns(audit: readonly AuditEntry[]): InterruptedRun[] {
+  const last = new Map<string, AuditEntry>();
+  for (const a of audit) {
+    if (a.direction !== "stamp" && a.status !== CHECKPOINT) last.set(a.revision, a);
+  }
+  return [...last.values()].filter((a) => a.status === "started").map((entry) => ({
+    entry,
+    completed: audit.filter((a) =>
+      a.status === CHECKPOINT && a.revision === entry.revision &&
+      a.direction === entry.direction && a.seq > entry.seq
+    ).length,
+  }));
 }
 
 /** Options of {@linkcode auditInsertSql}. */
@@ -369,6 +402,38 @@ export async function finishAudit(
 ): Promise<void> {
   const b = finishAuditSql(d, cfg, revision, durationMs);
   await writing(d, cfg.auditTable, "update a row of", () => exec.run(b.sql, b.params));
+}
+
+/**
+ * The statement that removes the `checkpoint` rows recorded since the last `started` row
+ * of a revision: once it finishes, its `done` row says all there is. (Those of an
+ * interrupted run stay, as the record of what completed before the interruption.) A
+ * derived table, as in {@linkcode finishAuditSql}, because MySQL refuses a plain subquery
+ * on the table a DELETE changes.
+ */
+export function clearCheckpointsSql(d: Dialect, cfg: StateConfig, revision: string): BoundSql {
+  const t = d.table(cfg.auditTable);
+  return {
+    sql:
+      `DELETE FROM ${t} WHERE version_table = ${d.param(1)} AND revision = ${
+        d.param(2)
+      } AND status = '${CHECKPOINT}' AND seq > (SELECT last_seq FROM (SELECT MAX(seq) AS ` +
+      `last_seq FROM ${t} WHERE version_table = ${d.param(3)} AND revision = ${
+        d.param(4)
+      } AND status = 'started') AS last_started)`,
+    params: [cfg.versionTable.name, revision, cfg.versionTable.name, revision],
+  };
+}
+
+/** Remove a finished revision's checkpoint rows ({@linkcode clearCheckpointsSql}). */
+export async function clearCheckpoints(
+  exec: Executor,
+  d: Dialect,
+  cfg: StateConfig,
+  revision: string,
+): Promise<void> {
+  const b = clearCheckpointsSql(d, cfg, revision);
+  await writing(d, cfg.auditTable, "update rows of", () => exec.run(b.sql, b.params));
 }
 
 /**

@@ -208,7 +208,23 @@ export function findServerBinaries(): { server: string; installDb: string } {
   return { server, installDb };
 }
 
-function freePort(): number {
+/**
+ * `mariadbd` settings of every test server: small and fast, since the data is thrown away
+ * (durability settings off), and utf8mb4 throughout.
+ */
+export const THROWAWAY_SERVER_ARGS: readonly string[] = [
+  "--innodb-buffer-pool-size=32M",
+  "--innodb-log-file-size=16M",
+  "--innodb-flush-log-at-trx-commit=0",
+  "--innodb-doublewrite=0",
+  "--performance-schema=OFF",
+  "--max-connections=100",
+  "--character-set-server=utf8mb4",
+  "--collation-server=utf8mb4_general_ci",
+];
+
+/** A free TCP port on 127.0.0.1 (free when asked; a caller retries if it is taken since). */
+export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -222,7 +238,8 @@ function check(out: Deno.CommandOutput, what: string): void {
   }
 }
 
-function osUserIds(name: string): { uid: number; gid: number } {
+/** The uid and gid of OS user `name` (mariadbd runs as `mysql` when the tests run as root). */
+export function osUserIds(name: string): { uid: number; gid: number } {
   const id = (flag: string) => {
     const out = new Deno.Command("id", { args: [flag, name], stdout: "piped", stderr: "null" })
       .outputSync();
@@ -364,15 +381,7 @@ async function startLocal(opts: ServerOptions): Promise<MysqlServer> {
           `--log-error=${log}`,
           "--skip-name-resolve",
           "--skip-log-bin",
-          // Small and fast: throwaway data, so durability settings are off.
-          "--innodb-buffer-pool-size=32M",
-          "--innodb-log-file-size=16M",
-          "--innodb-flush-log-at-trx-commit=0",
-          "--innodb-doublewrite=0",
-          "--performance-schema=OFF",
-          "--max-connections=100",
-          "--character-set-server=utf8mb4",
-          "--collation-server=utf8mb4_general_ci",
+          ...THROWAWAY_SERVER_ARGS,
           ...sslArgs,
         ],
         stdin: "null",

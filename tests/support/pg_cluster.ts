@@ -28,6 +28,13 @@ export interface ClusterOptions {
    * Always starts a local cluster, even when `BELLOWS_TEST_PG_URL` is set.
    */
   readonly ssl?: boolean;
+  /**
+   * Keep `synchronous_commit` on, so that a commit reported to the client survives
+   * {@linkcode PgCluster.crash} (for tests that compare what bellows said with what the
+   * database holds after one). Off by default, for speed: a crash may then lose the last
+   * commits. Always starts a local cluster.
+   */
+  readonly durable?: boolean;
 }
 
 /** A running PostgreSQL server for tests. */
@@ -79,7 +86,7 @@ const CERT_HOST = "bellows-test-db.invalid";
 /** Start a cluster (or adopt `BELLOWS_TEST_PG_URL`); see the module docs. */
 export async function startCluster(opts: ClusterOptions = {}): Promise<PgCluster> {
   const external = Deno.env.get("BELLOWS_TEST_PG_URL");
-  if (external && !opts.ssl) return await adoptExternal(external);
+  if (external && !opts.ssl && !opts.durable) return await adoptExternal(external);
   return await startLocal(opts);
 }
 
@@ -325,8 +332,9 @@ async function startLocal(opts: ClusterOptions): Promise<PgCluster> {
       ].join("\n"),
     );
     const conf = [
+      // No fsync: a crash of the server (not of the machine) keeps what reached the kernel.
       "fsync = off",
-      "synchronous_commit = off",
+      ...(opts.durable ? [] : ["synchronous_commit = off"]),
       "full_page_writes = off",
       "shared_buffers = 16MB",
       "max_connections = 60",
