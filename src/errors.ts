@@ -33,7 +33,11 @@ export const ExitCode = {
   SCRIPT: 6,
   /** The database could not be reached or refused the login. */
   UNREACHABLE: 7,
-  /** Another bellows run holds the migration lock and did not release it in time. */
+  /**
+   * Another bellows run holds the migration lock and did not release it in time; or
+   * other sessions held a table that a statement's strong lock needs past `--lock-wait`
+   * (bellows stopped before queueing for it).
+   */
   LOCK_BUSY: 8,
   /** The database's recorded state does not fit the scripts (unknown revision, checksum drift under --strict). */
   STATE: 9,
@@ -127,6 +131,18 @@ export class LockBusyError extends BellowsError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, ExitCode.LOCK_BUSY, "lock_busy", options);
     this.name = "LockBusyError";
+  }
+}
+
+/**
+ * Sessions held a table a strong lock needs past `--lock-wait`; bellows stopped before
+ * issuing that lock (so nobody queued behind it). Same exit code as a busy migration
+ * lock: try again later.
+ */
+export class TableBusyError extends BellowsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.LOCK_BUSY, "table_busy", options);
+    this.name = "TableBusyError";
   }
 }
 

@@ -151,3 +151,34 @@ Deno.test("docs/lint.md lists every rule, with its severity", async () => {
   const listed = [...section.matchAll(/^- `([a-z-]+)` \(([^;]+); ([^)]+)\)/gm)].map((m) => m[1]);
   assert.deepEqual(listed, RULES.map((r) => r.id));
 });
+
+Deno.test("plan and upgrade: lint errors of the revisions to run as warning lines, exit codes unchanged", async () => {
+  await withTempDir(async (dir) => {
+    await writeScripts(`${dir}/m`, {
+      "r0.sql": script("r0", [], "CREATE TABLE images (id int PRIMARY KEY, name text);"),
+      "r1.sql": script("r1", "r0", "ALTER TABLE images RENAME TO pictures;"),
+    });
+    const base = ["--migrations", `${dir}/m`, "--url", `${dir}/a.db`];
+    const finding = new RegExp(
+      `(?:warning: |WARN )${dir}/m/r1\\.sql:\\d+:1 rename-table error: .*$`,
+      "m",
+    );
+    const plan = await runCli([...base, "plan"]);
+    assert.equal(plan.code, 0, plan.err);
+    assert.match(plan.err, finding);
+    assert.match(
+      plan.out,
+      /\n {5}\d+:1 ALTER TABLE images RENAME TO pictures\n {9}changes images, metadata only$/,
+    );
+    const json = JSON.parse((await runCli([...base, "--json", "plan"])).out);
+    assert.deepEqual(json.lint.map((f: { rule: string }) => f.rule), ["rename-table"]);
+    assert.equal(json.blockers, null);
+
+    const up = await runCli([...base, "upgrade", "r0"]);
+    assert.equal(up.code, 0, up.err);
+    assert.doesNotMatch(up.err, /rename-table/); // r1 does not run
+    const rest = await runCli([...base, "upgrade"]);
+    assert.equal(rest.code, 0, rest.err);
+    assert.equal(rest.err.split("\n").filter((l) => finding.test(l)).length, 1, rest.err);
+  });
+});

@@ -28,6 +28,11 @@ export interface StatementAnalysis extends AnalysedStatement {
   readonly notes?: readonly string[];
 }
 
+/** Whether statements of `dialect` are analysed (lint rules, lock view) at all. */
+export function analysesDialect(dialect: DialectName): boolean {
+  return dialect === "postgresql" || dialect === "sqlite";
+}
+
 /** Analyse one statement for `dialect` (`parser` is needed for PostgreSQL only). */
 export async function analyseStatement(
   stmt: Statement,

@@ -40,6 +40,7 @@ export {
 } from "./lint.ts";
 export {
   analyseRevision,
+  analysesDialect,
   analyseStatement,
   type LintTarget,
   lintTargets,
@@ -47,10 +48,15 @@ export {
 } from "./analyse.ts";
 export {
   describeStatement,
+  formatAge,
   formatBytes,
+  formatHolder,
   formatLockView,
   lockedTables,
+  lockRequests,
   lockView,
+  lockViewFor,
+  sqliteLockView,
   type StatementLockView,
   type StepLockView,
   type StepStatements,

@@ -5,15 +5,29 @@
  * writes), rewrites"). Pure: the caller picks the statements (as `plan` does) and, with
  * a database at hand, reads the table sizes.
  *
- * Not wired into `plan` / `upgrade --dry-run` yet (issue 11, part 1): this is the module
- * they call.
+ * `plan` and `upgrade --dry-run` show it under each step (src/runner/preview.ts); the
+ * runner's pre-flight before a strong lock (src/runner/preflight.ts) asks
+ * {@linkcode lockRequests} which locks of a statement are strong enough to wait for.
+ * SQLite statements get the same view from their text (src/analysis/sqlite.ts): SQLite
+ * locks the whole database for writing, so they name tables but no lock levels.
  *
  * @module
  */
+import type { DialectName, LockHolder, LockRequest, TableSizeInfo } from "../drivers/types.ts";
 import type { Statement } from "../script/types.ts";
-import { analyseStatement } from "./analyse.ts";
-import { blocksReads, blocksWrites, type RelationLock, type Work } from "./locks.ts";
-import type { PgParser } from "./pg_parser.ts";
+import { analysesDialect, analyseStatement } from "./analyse.ts";
+import {
+  blocksReads,
+  blocksWrites,
+  conflicts,
+  LOCK_MODES,
+  type Operation,
+  pgLocksName,
+  type RelationLock,
+  type Work,
+} from "./locks.ts";
+import { type PgParser, pgParser } from "./pg_parser.ts";
+import { classifySqlite } from "./sqlite.ts";
 
 /** A step of a plan with the statements it runs (as `stepStatements` picks them). */
 export interface StepStatements {
@@ -34,6 +48,11 @@ export interface StatementLockView {
   readonly notes: readonly string[];
   /** PostgreSQL's parser rejected it. */
   readonly syntaxError?: string;
+  /**
+   * SQLite: the tables the statement changes. SQLite has no table locks: the step holds
+   * the database's write lock until it commits.
+   */
+  readonly tables?: readonly string[];
 }
 
 /** The lock view of one step. */
@@ -47,9 +66,14 @@ export interface StepLockView {
 /** A table's size as the database reports it (`pg_relation_size`, `reltuples`). */
 export interface TableSize {
   readonly bytes: number;
+  /** With indexes and TOAST (`pg_total_relation_size`), when read. */
+  readonly totalBytes?: number;
   /** The planner's estimate; negative when the table was never analysed. */
   readonly rows: number;
 }
+
+/** The sizes a driver reads are table sizes as this view shows them. */
+export type { TableSizeInfo };
 
 function summary(sql: string): string {
   const first = sql.split("\n")[0].trim();
@@ -59,7 +83,7 @@ function summary(sql: string): string {
 /** The lock view of PostgreSQL `steps`, parsing each statement with `parser`. */
 export async function lockView(
   steps: readonly StepStatements[],
-  parser: PgParser,
+  parser: PgParser | undefined,
 ): Promise<StepLockView[]> {
   const out: StepLockView[] = [];
   for (const step of steps) {
@@ -79,6 +103,131 @@ export async function lockView(
     out.push({ ...step, statements });
   }
   return out;
+}
+
+/** What a SQLite statement does to the tables it names, from its operations. */
+function sqliteWork(ops: readonly Operation[]): { work: Work; tables: string[]; notes: string[] } {
+  const order: Work[] = ["none", "metadata", "rows", "scan", "rewrite"];
+  let work: Work = "none";
+  const tables = new Set<string>();
+  const notes: string[] = [];
+  const raise = (w: Work) => {
+    if (order.indexOf(w) > order.indexOf(work)) work = w;
+  };
+  for (const op of ops) {
+    switch (op.op) {
+      case "create-table":
+      case "add-column":
+      case "rename":
+        tables.add(op.op === "rename" ? (op.table ?? op.from) : op.table);
+        raise("metadata");
+        break;
+      case "drop":
+        if (op.object === "column" && op.table) {
+          tables.add(op.table);
+          notes.push("DROP COLUMN rewrites every row of the table");
+          raise("rewrite");
+        } else {
+          // Triggers and indexes are not tables; a dropped table or view is one.
+          if (op.object === "table" || op.object === "view") {
+            for (const n of op.names) tables.add(n);
+          }
+          raise("metadata");
+        }
+        break;
+      case "drop-index":
+        raise("metadata");
+        break;
+      case "create-index":
+        tables.add(op.table);
+        raise("scan");
+        break;
+      case "copy-rows":
+        tables.add(op.into);
+        tables.add(op.from);
+        notes.push(`copies the rows of ${op.from} into ${op.into} (a table rebuild)`);
+        raise("rows");
+        break;
+      default:
+        break;
+    }
+  }
+  return { work, tables: [...tables], notes };
+}
+
+/** The view of SQLite `steps`, from each statement's text. */
+export function sqliteLockView(steps: readonly StepStatements[]): StepLockView[] {
+  return steps.map((step) => ({
+    ...step,
+    statements: step.statements.map((stmt) => {
+      const { work, tables, notes } = sqliteWork(classifySqlite(stmt.sql).operations);
+      return {
+        line: stmt.line,
+        column: stmt.column,
+        summary: summary(stmt.sql),
+        locks: [],
+        work,
+        notes,
+        tables,
+      };
+    }),
+  }));
+}
+
+/**
+ * The view of `steps` on `dialect`: PostgreSQL's through its parser (loaded here, once
+ * per process), SQLite's from the text; undefined for a database not analysed.
+ */
+export async function lockViewFor(
+  steps: readonly StepStatements[],
+  dialect: DialectName,
+): Promise<StepLockView[] | undefined> {
+  if (!analysesDialect(dialect)) return undefined;
+  if (dialect === "sqlite") return sqliteLockView(steps);
+  const needed = steps.some((s) => s.statements.length > 0);
+  return await lockView(steps, needed ? await pgParser() : undefined);
+}
+
+/**
+ * The locks of a statement worth waiting for before it runs: those that block writes
+ * (SHARE and stronger; ACCESS EXCLUSIVE blocks reads too), each with the modes, in
+ * pg_locks' names, that conflict with it.
+ */
+export function lockRequests(locks: readonly RelationLock[]): LockRequest[] {
+  return locks.filter((l) => blocksWrites(l.mode)).map((l) => ({
+    relation: l.relation,
+    conflictsWith: LOCK_MODES.filter((m) => conflicts(l.mode, m)).map(pgLocksName),
+  }));
+}
+
+/** `2.5s`, `3m10s`: a duration in ms for messages. */
+export function formatAge(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10}s`;
+  const s = Math.round(ms / 1000);
+  return s < 3600
+    ? `${Math.floor(s / 60)}m${s % 60}s`
+    : `${Math.floor(s / 3600)}h${Math.floor(s % 3600 / 60)}m`;
+}
+
+/**
+ * One session in the way, on one line: `pid 4242 (application_name psql, user app,
+ * client 10.0.0.7, transaction open 42.0s, idle in transaction, holds AccessShareLock on
+ * images): SELECT * FROM images`.
+ */
+export function formatHolder(h: LockHolder): string {
+  const facts = [
+    `application_name ${h.applicationName || "(none)"}`,
+    `user ${h.user || "(unknown)"}`,
+    `client ${h.client}`,
+    h.transactionAgeMs === null
+      ? "no transaction open"
+      : `transaction open ${formatAge(h.transactionAgeMs)}`,
+    h.state,
+    `${
+      h.conflicting ? "holds" : "has held since its transaction began"
+    } ${h.mode} on ${h.relation}`,
+  ].filter((x) => x !== "");
+  return `pid ${h.pid} (${facts.join(", ")}): ${h.query || "(no query)"}`;
 }
 
 /** `48 GB`, `1.5 MB`, `8 kB` (PostgreSQL's pg_size_pretty units, base 1024). */
@@ -115,6 +264,17 @@ export function describeStatement(
   sizes: ReadonlyMap<string, TableSize> = new Map(),
 ): string {
   if (s.syntaxError) return `does not parse: ${s.syntaxError}`;
+  if (s.tables) {
+    const tables = s.tables.map((t) => {
+      const size = sizes.get(t);
+      return size ? `${t} (${formatBytes(size.bytes)})` : t;
+    });
+    return [
+      tables.length > 0 ? `changes ${tables.join(", ")}` : "",
+      WORK_WORDS[s.work],
+      ...s.notes,
+    ].filter((x) => x !== "").join(", ") || "nothing read from its text";
+  }
   const locks = s.locks.map((l) => {
     const size = sizes.get(l.relation);
     const blocks = blocksReads(l.mode)

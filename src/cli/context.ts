@@ -272,13 +272,19 @@ export class Context {
     };
   }
 
+  /** `--lock-timeout` in ms (default 5s). */
+  lockTimeoutMs(): number {
+    const o = this.opts;
+    return o.lockTimeout ? parseDuration(o.lockTimeout, "--lock-timeout") : 5000;
+  }
+
   /** Open the database. The caller closes it. */
   async driver(extra: { readOnly?: boolean } = {}): Promise<Driver> {
     const o = this.opts;
     return await openDriver(this.url, {
       ...extra,
       applicationName: "bellows",
-      lockTimeoutMs: o.lockTimeout ? parseDuration(o.lockTimeout, "--lock-timeout") : 5000,
+      lockTimeoutMs: this.lockTimeoutMs(),
       statementTimeoutMs: o.statementTimeout
         ? parseDuration(o.statementTimeout, "--statement-timeout")
         : 0,
@@ -294,6 +300,7 @@ export class Context {
     const o = this.opts;
     return {
       lockWaitMs: o.lockWait ? parseDuration(o.lockWait, "--lock-wait") : 60_000,
+      lockTimeoutMs: this.lockTimeoutMs(),
       retries: o.retries ? parseCount(o.retries, "--retries") : 3,
       retryDelayMs: 500,
       singleTransaction: o.singleTransaction ?? false,

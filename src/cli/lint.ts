@@ -8,12 +8,12 @@
  */
 import type { Command } from "commander";
 import { Option } from "commander";
-import { formatFinding, type LintTarget, lintTargets, RULES } from "../analysis/mod.ts";
+import { formatFinding, lintTargets, RULES } from "../analysis/mod.ts";
 import { DIALECT_NAMES, dialectForUrl, listOr, SECTION_NAMES } from "../drivers/mod.ts";
 import type { DialectName } from "../drivers/types.ts";
 import { ExitCode, UsageError } from "../errors.ts";
 import { resolveRevisions } from "../graph/targets.ts";
-import { phaseOf } from "../phases/phase.ts";
+import { lintTargetsOf } from "../phases/lint.ts";
 import type { Context } from "./context.ts";
 import { action, type Io } from "./output.ts";
 
@@ -78,14 +78,7 @@ export function registerLintCommand(
         const wanted = revisions.length === 0 ? undefined : new Set(
           revisions.flatMap((r) => resolveRevisions(project.map, r).map((x) => x.id)),
         );
-        const depth = (id: string) => project.map.ancestors([id]).size;
-        const targets: LintTarget[] = [...project.scripts.values()]
-          .map((script) => ({
-            script,
-            phase: phaseOf(project.map, script.id),
-            depth: depth(script.id),
-          }))
-          .sort((a, b) => a.depth - b.depth || a.script.file.localeCompare(b.script.file));
+        const targets = lintTargetsOf(project);
         const findings = await lintTargets(targets, dialect, (id) => wanted?.has(id) ?? true);
         const checked = wanted?.size ?? targets.length;
         const errors = findings.filter((f) => f.severity === "error").length;

@@ -71,7 +71,10 @@ export function buildProgram(io: Io, activity = new RunActivity()): Command {
     .addOption(new Option("--version-table <name>", "version table name").default(undefined))
     .addOption(new Option("--version-table-schema <schema>", "schema of the version table"))
     .addOption(
-      new Option("--lock-wait <duration>", "how long to wait for another runner (default 60s)"),
+      new Option(
+        "--lock-wait <duration>",
+        "how long to wait for another runner, or for sessions in the way of a strong lock (default 60s)",
+      ),
     )
     .addOption(
       new Option("--lock-timeout <duration>", "lock wait limit per statement (default 5s)"),

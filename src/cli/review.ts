@@ -7,16 +7,19 @@
  */
 import { type Command, Option } from "commander";
 import { DIALECT_NAMES, dialectForUrl, parseDialectName } from "../drivers/mod.ts";
-import type { DialectName } from "../drivers/types.ts";
+import type { DialectName, Driver } from "../drivers/types.ts";
+import { formatHolder, lockedTables, type TableSize } from "../analysis/mod.ts";
+import { lintErrors, warnFindings } from "../phases/lint.ts";
+import { lockHoldersNow } from "../runner/preflight.ts";
 import { UsageError } from "../errors.ts";
 import { DIAGRAM_FORMATS, type DiagramFormat, phaseOf, renderGraph } from "../phases/diagram.ts";
 import { applySteps } from "../graph/heads.ts";
 import { planDowngrade, planUpgrade } from "../graph/plan.ts";
 import { offlineStartHeads, resolveRevision } from "../graph/targets.ts";
 import type { Project } from "../runner/project.ts";
-import { formatPlan, previewSteps } from "../runner/preview.ts";
+import { formatPlan, previewLocks, previewSteps, statementLockJson } from "../runner/preview.ts";
 import { formatRevs } from "../runner/execution.ts";
-import { inspectState, type StateCheck } from "../runner/run.ts";
+import { inspectState, type StateCheck, stepStatements } from "../runner/run.ts";
 import { type Context, getEnv } from "./context.ts";
 import { revisionJson } from "./describe.ts";
 import { escapeControls } from "../log.ts";
@@ -37,11 +40,21 @@ export async function readVersionRows(
   // Read-only: a missing SQLite file reads as an empty database and is not created.
   const driver = await ctx.driver({ readOnly: true });
   try {
-    const heads = await inspectState(driver, project, ctx.state, ctx.runOptions(), check);
-    return { heads, database: driver.display, dialect: driver.dialect.name };
+    return await versionRowsOf(driver, ctx, project, check);
   } finally {
     await driver.close();
   }
+}
+
+/** {@linkcode readVersionRows} on an open driver. */
+async function versionRowsOf(
+  driver: Driver,
+  ctx: Context,
+  project: Project,
+  check: StateCheck = "run",
+): Promise<{ heads: string[]; database: string; dialect: DialectName }> {
+  const heads = await inspectState(driver, project, ctx.state, ctx.runOptions(), check);
+  return { heads, database: driver.display, dialect: driver.dialect.name };
 }
 
 /** How a plan is asked for. */
@@ -62,11 +75,30 @@ function parseDialect(text: string): DialectName {
 }
 
 /**
- * What `plan` / `--dry-run` prints: the steps in order with their checksums. Reads
- * the version table unless the start is given (`--from`, or `start:end`).
+ * What `plan` / `--dry-run` prints: the steps in order with their checksums, what each
+ * statement locks, and the lint errors of the revisions to upgrade. Reads the version
+ * table unless the start is given (`--from`, or `start:end`); with the database open, it
+ * also reads the sizes of the tables locked and who stands in the way of strong locks now.
  */
 export async function previewPlan(ctx: Context, req: PlanRequest): Promise<CommandResult> {
   const project = await ctx.revisions();
+  // Read-only: a missing SQLite file reads as an empty database and is not created.
+  const driver = req.from === undefined && !req.target.includes(":")
+    ? await ctx.driver({ readOnly: true })
+    : undefined;
+  try {
+    return await previewWith(ctx, req, project, driver);
+  } finally {
+    await driver?.close();
+  }
+}
+
+async function previewWith(
+  ctx: Context,
+  req: PlanRequest,
+  project: Project,
+  driver: Driver | undefined,
+): Promise<CommandResult> {
   const map = project.map;
   let target = req.target;
   let start: string[] | undefined;
@@ -97,7 +129,7 @@ export async function previewPlan(ctx: Context, req: PlanRequest): Promise<Comma
       );
     }
   } else {
-    ({ heads, database, dialect } = await readVersionRows(ctx, project));
+    ({ heads, database, dialect } = await versionRowsOf(driver!, ctx, project));
     if (req.dialect && parseDialect(req.dialect) !== dialect) {
       throw new UsageError(`--dialect ${req.dialect} does not match the database (${dialect})`);
     }
@@ -108,6 +140,18 @@ export async function previewPlan(ctx: Context, req: PlanRequest): Promise<Comma
   // Refuse what the runner would refuse, before anyone reviews it.
   const after = applySteps(map, heads, steps).heads;
   const planned = await previewSteps(project, steps, dialect);
+  const locks = await previewLocks(project, steps, dialect);
+  const sizes = driver?.tableSizes && locks
+    ? await driver.tableSizes(lockedTables(locks))
+    : new Map<string, TableSize>();
+  const statements = steps.flatMap((s) => stepStatements(project, s, dialect, false).statements);
+  const holders = driver ? await lockHoldersNow(driver, statements, ctx.lockTimeoutMs()) : [];
+  const findings = await lintErrors(
+    project,
+    steps.filter((s) => s.direction === "up").map((s) => s.revision),
+    dialect,
+  );
+  warnFindings(findings, ctx.log);
   const verb = req.direction === "up" ? "upgrade" : "downgrade";
   let text = "";
   if (planned.length === 0) {
@@ -115,7 +159,11 @@ export async function previewPlan(ctx: Context, req: PlanRequest): Promise<Comma
   } else {
     text = `Plan for ${database ?? "(no database)"} (${dialect}): ${formatRevs(heads)} -> ` +
       `${formatRevs(after)}, ${planned.length} step${planned.length === 1 ? "" : "s"}\n` +
-      formatPlan(planned);
+      formatPlan(planned, locks, sizes);
+    if (holders.length > 0) {
+      text += `In the way of a strong lock now (an upgrade would wait for them, up to ` +
+        `--lock-wait):\n${holders.map((h) => `  ${formatHolder(h)}\n`).join("")}`;
+    }
   }
   return {
     text: escapeControls(text),
@@ -127,7 +175,13 @@ export async function previewPlan(ctx: Context, req: PlanRequest): Promise<Comma
       target,
       from: heads,
       to: after,
-      steps: planned,
+      steps: planned.map((p, i) => ({
+        ...p,
+        locks: locks ? locks[i].statements.map((st) => statementLockJson(st, sizes)) : null,
+      })),
+      tables: [...sizes].map(([name, z]) => ({ name, ...z })),
+      blockers: driver?.lockInspector ? holders : null,
+      lint: findings,
     },
   };
 }

@@ -18,10 +18,15 @@ export type {
   DialectName,
   Driver,
   Executor,
+  HolderAges,
   InvalidIndex,
   Leftover,
   LexerSettings,
+  LockHolder,
+  LockInspector,
+  LockRequest,
   TableName,
+  TableSizeInfo,
 } from "./types.ts";
 export type { DriverOptions } from "./options.ts";
 export {

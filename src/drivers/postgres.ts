@@ -33,9 +33,14 @@ import type {
   Dialect,
   Driver,
   Executor,
+  HolderAges,
   Leftover,
   LeftoverCheck,
+  LockHolder,
+  LockInspector,
+  LockRequest,
   TableName,
+  TableSizeInfo,
 } from "./types.ts";
 import { postgresDialect } from "./dialects.ts";
 import { parsePgConfig, type PgConfig, scrub, type SslMode } from "./pg_config.ts";
@@ -557,6 +562,96 @@ class PostgresDriver implements Driver {
     });
   }
 
+  async tableSizes(tables: readonly string[]): Promise<Map<string, TableSizeInfo>> {
+    const out = new Map<string, TableSizeInfo>();
+    if (tables.length === 0) return out;
+    // pg_relation_size needs no privilege on the table; to_regclass follows search_path
+    // for unqualified names, as the statement will.
+    const rows = await this.query<Record<"label" | "bytes" | "total" | "rows", string>>(
+      `SELECT w.label, pg_catalog.pg_relation_size(c.oid)::text AS bytes,
+              pg_catalog.pg_total_relation_size(c.oid)::text AS total,
+              c.reltuples::text AS rows
+         FROM ${WANTED} AS w(label text, schema text, name text)
+         JOIN pg_catalog.pg_class c ON c.oid = ${REGCLASS}`,
+      [JSON.stringify(tables.map(relationParts))],
+    );
+    for (const r of rows) {
+      out.set(r.label, {
+        bytes: Number(r.bytes),
+        totalBytes: Number(r.total),
+        rows: Number(r.rows),
+      });
+    }
+    return out;
+  }
+
+  /** Sessions in the way of a strong lock: see {@linkcode LockInspector}. */
+  readonly lockInspector: LockInspector = {
+    holders: (wanted, ages, exec) => this.#lockHolders(wanted, ages, exec),
+  };
+
+  async #lockHolders(
+    wanted: readonly LockRequest[],
+    ages: HolderAges,
+    exec: Executor = this,
+  ): Promise<LockHolder[]> {
+    if (wanted.length === 0) return [];
+    // pg_stat_activity is read once per transaction and kept; polling inside one must
+    // drop that copy, or it keeps showing the first answer.
+    await exec.query("SELECT pg_catalog.pg_stat_clear_snapshot()");
+    const rows = await exec.query<Record<string, string | number | boolean | null>>(
+      // Inheritance children and partitions too: a lock on a parent takes theirs as well.
+      `WITH RECURSIVE w AS (
+         SELECT w.label, ${REGCLASS} AS oid, w.conflicts, true AS named
+           FROM ${WANTED} AS w(label text, schema text, name text, conflicts jsonb)
+          WHERE ${REGCLASS} IS NOT NULL
+         UNION
+         SELECT w.label, i.inhrelid, w.conflicts, false
+           FROM w JOIN pg_catalog.pg_inherits i ON i.inhparent = w.oid)
+       SELECT DISTINCT ON (a.pid, w.label)
+              CASE WHEN w.named THEN w.label ELSE w.oid::regclass::text END AS label, a.pid, a.application_name, a.usename, host(a.client_addr) AS client,
+              l.mode, a.state, left(split_part(a.query, E'\n', 1), 80) AS query,
+              l.mode IN (SELECT jsonb_array_elements_text(w.conflicts)) AS conflicting,
+              (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::bigint::text
+                AS xact_ms
+         FROM w
+         JOIN pg_catalog.pg_locks l ON l.locktype = 'relation' AND l.relation = w.oid
+          AND l.granted
+          AND l.database = (SELECT oid FROM pg_catalog.pg_database
+                             WHERE datname = current_database())
+         JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+        WHERE l.pid <> pg_catalog.pg_backend_pid()
+          -- The server cancels an autovacuum that a lock request waits for (after
+          -- deadlock_timeout); only one preventing wraparound holds on, and is in the way.
+          AND (a.backend_type IS DISTINCT FROM 'autovacuum worker'
+               OR a.query LIKE '%to prevent wraparound%')
+          AND ((l.mode IN (SELECT jsonb_array_elements_text(w.conflicts))
+                AND clock_timestamp() - coalesce(a.xact_start, a.query_start, a.backend_start)
+                    >= $2::bigint * interval '1 millisecond')
+               OR clock_timestamp() - a.xact_start > $3::bigint * interval '1 millisecond')
+        ORDER BY a.pid, w.label, conflicting DESC, w.named DESC`,
+      [
+        JSON.stringify(
+          wanted.map((r) => ({ ...relationParts(r.relation), conflicts: r.conflictsWith })),
+        ),
+        String(Math.max(0, Math.round(ages.conflictingMs))),
+        ages.otherMs === null ? null : String(Math.max(0, Math.round(ages.otherMs))),
+      ],
+    );
+    return rows.map((r) => ({
+      pid: Number(r.pid),
+      applicationName: String(r.application_name ?? ""),
+      user: String(r.usename ?? ""),
+      client: r.client === null ? "local socket" : String(r.client),
+      relation: String(r.label),
+      mode: String(r.mode),
+      conflicting: r.conflicting === true,
+      transactionAgeMs: r.xact_ms === null ? null : Number(r.xact_ms),
+      state: String(r.state ?? ""),
+      query: String(r.query ?? ""),
+    }));
+  }
+
   errorInfo(err: unknown): DbErrorInfo | undefined {
     let e: unknown = err;
     for (let depth = 0; e !== undefined && depth < 5; depth++) {
@@ -578,6 +673,21 @@ class PostgresDriver implements Driver {
     if (this.#lost) await this.#sql?.end({ timeout: 0 }).catch(() => {});
     else await this.#sql?.end({ timeout: 5 });
   }
+}
+
+/** The relations of a request as JSON rows: `label` as given, `schema` when qualified. */
+const WANTED = "jsonb_to_recordset($1::text::jsonb)";
+/** The relation a WANTED row names, or NULL when there is none (search_path applies). */
+const REGCLASS = "pg_catalog.to_regclass(CASE WHEN w.schema IS NULL THEN " +
+  "pg_catalog.quote_ident(w.name) ELSE pg_catalog.quote_ident(w.schema) || '.' || " +
+  "pg_catalog.quote_ident(w.name) END)";
+
+/** `public.images` → schema and name (names from the parser: case folded, unquoted). */
+function relationParts(relation: string): { label: string; schema: string | null; name: string } {
+  const dot = relation.indexOf(".");
+  return dot < 0
+    ? { label: relation, schema: null, name: relation }
+    : { label: relation, schema: relation.slice(0, dot), name: relation.slice(dot + 1) };
 }
 
 /** What a SQLSTATE means to the runner. */

@@ -235,7 +235,80 @@ export interface Driver extends Executor {
    * driver that cannot tell leaves it out, and `--max-replica-lag` is refused.
    */
   replicaLagMs?(): Promise<number | undefined>;
+  /**
+   * Sizes of the named tables (as written in statements); tables that do not exist are
+   * left out. Optional: where the database has no cheap size, the plan goes without.
+   */
+  tableSizes?(tables: readonly string[]): Promise<Map<string, TableSizeInfo>>;
+  /** Who holds what a strong lock would wait for. Optional (PostgreSQL has it). */
+  readonly lockInspector?: LockInspector;
   /** Turn a thrown driver error into {@linkcode DbErrorInfo}, or undefined if it is not a database error. */
   errorInfo(err: unknown): DbErrorInfo | undefined;
   close(): Promise<void>;
+}
+
+/** A table's size as the database reports it. */
+export interface TableSizeInfo {
+  /** The table itself (PostgreSQL: `pg_relation_size`, the main fork). */
+  readonly bytes: number;
+  /** With its indexes and TOAST (PostgreSQL: `pg_total_relation_size`). */
+  readonly totalBytes: number;
+  /** The planner's row estimate (`reltuples`); negative when never analysed. */
+  readonly rows: number;
+}
+
+/**
+ * A relation a statement is about to lock, and the lock modes, in the database's own
+ * names (PostgreSQL: `pg_locks.mode`, e.g. `AccessShareLock`), that conflict with it.
+ */
+export interface LockRequest {
+  /** As written in the statement (`images`, `public.images`), case already folded. */
+  readonly relation: string;
+  readonly conflictsWith: readonly string[];
+}
+
+/** Another session that holds, or has long held, a relation a strong lock needs. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly applicationName: string;
+  readonly user: string;
+  /** Client address, or `local socket`. */
+  readonly client: string;
+  /** The relation of the {@linkcode LockRequest} it holds. */
+  readonly relation: string;
+  /** The lock it holds there (pg_locks name). */
+  readonly mode: string;
+  /** Its lock conflicts with the one requested (else: it is only a long transaction). */
+  readonly conflicting: boolean;
+  /** How long its transaction has been open, ms; null outside a transaction. */
+  readonly transactionAgeMs: number | null;
+  /** `active`, `idle in transaction`, ... */
+  readonly state: string;
+  /** First line of its current (or last) query, cut to 80 characters. */
+  readonly query: string;
+}
+
+/**
+ * Who stands in the way of a strong lock (PostgreSQL: pg_locks and pg_stat_activity):
+ * asked before a statement that would otherwise queue, and every reader behind it.
+ */
+export interface LockInspector {
+  /**
+   * Other sessions that hold a conflicting lock on a requested relation in a
+   * transaction (or statement) open at least `ages.conflictingMs`, or whose transaction
+   * touched it and has been open longer than `ages.otherMs` (null: never counts).
+   * Relations that do not exist are ignored. Pass the transaction's executor inside
+   * {@linkcode Driver.transaction}.
+   */
+  holders(
+    wanted: readonly LockRequest[],
+    ages: HolderAges,
+    exec?: Executor,
+  ): Promise<LockHolder[]>;
+}
+
+/** How old a holder's transaction must be to count (see {@linkcode LockInspector}). */
+export interface HolderAges {
+  readonly conflictingMs: number;
+  readonly otherMs: number | null;
 }

@@ -39,6 +39,7 @@ import {
 import type { Pacing } from "./pacing.ts";
 import type { Progress } from "./progress.ts";
 import { describeFinding, phaseFindings } from "./rules.ts";
+import { lintErrors, warnFindings } from "./lint.ts";
 
 /** How a phased run behaves. */
 export interface PhaseRunOptions {
@@ -142,6 +143,11 @@ export async function runPhased(
       await refuseContractIfBlocked(driver, project, start, command.verb);
     }
     warnPhaseRules(project, [...plan.expand, ...plan.contract], run);
+    const upgrading = [...plan.expand, ...plan.contract].filter((s) => s.direction === "up");
+    // A warning only: nothing in lint may stop an upgrade.
+    await lintErrors(project, upgrading.map((s) => s.revision), driver.dialect.name)
+      .then((found) => warnFindings(found, run.log))
+      .catch((e) => run.log.warn(`lint skipped: ${e instanceof Error ? e.message : e}`));
 
     let heads: readonly string[] = before;
     const steps: StepReport[] = [];

@@ -1,9 +1,18 @@
 /**
- * What a plan would run, step by step, with the checksum of each step's statements:
- * the review artefact of `bellows plan` and `upgrade --dry-run`. No database access.
+ * What a plan would run, step by step, with the checksum of each step's statements and
+ * what each statement locks: the review artefact of `bellows plan` and `upgrade
+ * --dry-run`. No database access (table sizes and sessions in the way are read by the
+ * caller, through the driver).
  *
  * @module
  */
+import {
+  describeStatement,
+  lockViewFor,
+  type StatementLockView,
+  type StepLockView,
+  type TableSize,
+} from "../analysis/mod.ts";
 import type { DialectName } from "../drivers/types.ts";
 import type { MigrateStep } from "../graph/types.ts";
 import { checksum } from "../script/mod.ts";
@@ -58,14 +67,71 @@ export async function previewSteps(
 }
 
 /**
- * The plan as text, one numbered block per step:
+ * What each statement of `steps` locks and does to its tables, for `dialect` (undefined
+ * for a database bellows does not analyse). Loads PostgreSQL's parser when needed.
+ */
+export async function previewLocks(
+  project: Project,
+  steps: readonly MigrateStep[],
+  dialect: DialectName,
+  skipRolling = false,
+): Promise<StepLockView[] | undefined> {
+  return await lockViewFor(
+    steps.map((step) => {
+      const { script, statements } = stepStatements(project, step, dialect, skipRolling);
+      return { revision: step.revision, direction: step.direction, file: script.file, statements };
+    }),
+    dialect,
+  );
+}
+
+/** One statement of a lock view as `--json` gives it (`steps[].locks`, docs/automation.md). */
+export function statementLockJson(
+  s: StatementLockView,
+  sizes: ReadonlyMap<string, TableSize>,
+): Record<string, unknown> {
+  const size = (t: string) => {
+    const z = sizes.get(t);
+    return z ? { bytes: z.bytes, totalBytes: z.totalBytes ?? null, rows: z.rows } : null;
+  };
+  return {
+    line: s.line,
+    column: s.column,
+    statement: s.summary,
+    locks: s.locks.map((l) => ({
+      relation: l.relation,
+      kind: l.kind,
+      mode: l.mode,
+      size: l.kind === "table" ? size(l.relation) : null,
+    })),
+    tables: s.tables
+      ? s.tables.map((t) => ({ name: t, size: size(t) }))
+      : [...new Set(s.locks.filter((l) => l.kind === "table").map((l) => l.relation))]
+        .map((t) => ({ name: t, size: size(t) })),
+    work: s.work,
+    notes: s.notes,
+    syntaxError: s.syntaxError ?? null,
+    description: describeStatement(s, sizes),
+  };
+}
+
+/**
+ * The plan as text, one numbered block per step, and with `locks` two lines per
+ * statement that locks or changes a table (its position and first line, then what it
+ * locks and does):
  *
  * ```
  *   1. upgrade <base> -> liberty, initial image catalogue
  *      migrations/liberty.sql, 4 statements, sha256 9f86d0...
+ *        5:1 ALTER TABLE images ALTER COLUMN size TYPE bigint
+ *            ACCESS EXCLUSIVE on images (48 GB, ~120M rows; blocks reads and writes), rewrites
  * ```
  */
-export function formatPlan(steps: readonly PlannedStep[]): string {
+export function formatPlan(
+  steps: readonly PlannedStep[],
+  locks?: readonly StepLockView[],
+  sizes: ReadonlyMap<string, TableSize> = new Map(),
+): string {
   const width = String(steps.length).length;
   return steps.map((s, i) => {
     const n = `${String(i + 1).padStart(width)}. `;
@@ -75,6 +141,15 @@ export function formatPlan(steps: readonly PlannedStep[]): string {
     const detail = `${" ".repeat(n.length)}${s.file}, ${s.statements} statement` +
       `${s.statements === 1 ? "" : "s"}${s.transactional ? "" : ", outside a transaction"}, ` +
       `sha256 ${s.checksum}`;
-    return `${head}\n${detail}\n`;
+    const pad = " ".repeat(n.length + 2);
+    // A statement that locks no table and changes none (CREATE FUNCTION, a new table)
+    // has nothing to say to a reviewer; --json lists every statement.
+    const telling = (locks?.[i]?.statements ?? []).filter((st) =>
+      st.locks.length > 0 || (st.tables?.length ?? 0) > 0 || st.syntaxError !== undefined
+    );
+    const statements = telling.map((st) =>
+      `${pad}${st.line}:${st.column} ${st.summary}\n${pad}    ${describeStatement(st, sizes)}\n`
+    ).join("");
+    return `${head}\n${detail}\n${statements}`;
   }).join("");
 }

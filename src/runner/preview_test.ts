@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { loadProject } from "./project.ts";
-import { formatPlan, previewSteps } from "./preview.ts";
+import { formatPlan, previewLocks, previewSteps, statementLockJson } from "./preview.ts";
+import { describeStatement } from "../analysis/mod.ts";
 import { planUpgrade } from "../graph/plan.ts";
 import { checksum, statementsFor } from "../script/mod.ts";
 
@@ -46,4 +47,32 @@ Deno.test("formatPlan: numbered steps, details indented under them", async () =>
       }\n`,
   );
   assert.equal(formatPlan([]), "");
+});
+
+Deno.test("previewLocks: a line per statement under its step, as text and JSON", async () => {
+  const steps = planUpgrade(project.map, [], "heads");
+  const planned = await previewSteps(project, steps, "postgresql");
+  const locks = (await previewLocks(project, steps, "postgresql"))!;
+  const sizes = new Map([["t", { bytes: 3 * 1024 ** 2, totalBytes: 4 * 1024 ** 2, rows: 5e4 }]]);
+  const text = formatPlan(planned, locks, sizes);
+  assert.match(
+    text,
+    /sha256 \w+\n {5}7:1 CREATE INDEX ti ON t \(id\)\n {9}SHARE on t \(3\.0 MB, ~50k rows; blocks writes\), scans\n/,
+  );
+  // Nothing to say about a new table (or SELECT 1): no line.
+  assert.doesNotMatch(text, /CREATE TABLE|SELECT 1/);
+  const json = statementLockJson(locks[0].statements[1], sizes);
+  assert.deepEqual(json.locks, [{
+    relation: "t",
+    kind: "table",
+    mode: "SHARE",
+    size: { bytes: 3 * 1024 ** 2, totalBytes: 4 * 1024 ** 2, rows: 5e4 },
+  }]);
+  assert.equal(json.work, "scan");
+  // SQLite: the tables each statement changes, no lock levels.
+  const lite = (await previewLocks(project, steps, "sqlite"))!;
+  assert.deepEqual(
+    lite[0].statements.map((s) => describeStatement(s)),
+    ["changes t, metadata only", "changes t, scans"],
+  );
 });

@@ -59,11 +59,17 @@ import {
 import type { Logger } from "../log.ts";
 import type { Project } from "./project.ts";
 import type { RunActivity } from "./activity.ts";
+import { waitForLockHolders } from "./preflight.ts";
 
 /** How a run behaves. */
 export interface RunOptions {
-  /** How long to wait for another runner's lock, ms. */
+  /**
+   * How long to wait for another runner's lock, ms; also how long to wait for sessions
+   * in the way of a statement's strong lock (runner/preflight.ts).
+   */
   readonly lockWaitMs: number;
+  /** `--lock-timeout`, ms: a transaction open longer than this is in a strong lock's way. */
+  readonly lockTimeoutMs?: number;
   /** How often a step that hit a lock timeout is retried. */
   readonly retries: number;
   /** First retry delay, ms; doubled each retry. */
@@ -684,6 +690,14 @@ async function runSteps(
       started: performance.now(),
     };
     if (!outerTx) opts.activity?.set(interruptedActivity(driver.dialect, run));
+    // Wait out the sessions in the way before the step holds anything (runStatement looks again).
+    const untouched = outerTx
+      ? run.context
+      : `nothing of revision '${step.revision}' ran; the database is at ${formatRevs(heads)}`;
+    for (const stmt of statements) {
+      const where = `${script.file}:${stmt.line}`;
+      await waitForLockHolders(driver, outerTx ?? driver, stmt, where, untouched, opts);
+    }
     const verb = step.direction === "up" ? "upgrade" : "downgrade";
     opts.log.info(
       `Running ${verb} ${formatRevs(step.from)} -> ${formatRevs(step.to)}` +
@@ -738,6 +752,8 @@ async function runStatement(
   context = run.context,
 ): Promise<void> {
   run.opts.log.debug(`${run.script.file}:${stmt.line}: ${stmt.sql.split("\n")[0].slice(0, 100)}`);
+  const where = `${run.script.file}:${stmt.line}`;
+  await waitForLockHolders(run.driver, exec, stmt, where, run.context, run.opts);
   try {
     await exec.run(stmt.sql);
   } catch (e) {
