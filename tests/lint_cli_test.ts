@@ -107,6 +107,12 @@ Deno.test("lint --json: one document with the findings; --rules lists every rule
     const badDialect = await runCli(["--migrations", `${dir}/m`, "lint", "--dialect", "oracle"]);
     assert.equal(badDialect.code, 2);
     assert.match(badDialect.err, /--dialect: 'oracle' is not postgresql, sqlite or mysql/);
+    const noRules = await runCli(["--migrations", `${dir}/m`, "lint", "--dialect", "mariadb"]);
+    assert.equal(noRules.code, 2);
+    assert.match(
+      noRules.err,
+      /^bellows: bellows lint has no rules for MySQL yet: nothing was checked$/m,
+    );
 
     const rules = await runCli(["--json", "lint", "--rules"]);
     const ids = JSON.parse(rules.out).rules.map((x: { id: string }) => x.id);

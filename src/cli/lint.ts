@@ -8,8 +8,14 @@
  */
 import type { Command } from "commander";
 import { Option } from "commander";
-import { formatFinding, lintTargets, RULES } from "../analysis/mod.ts";
-import { DIALECT_NAMES, dialectForUrl, listOr, SECTION_NAMES } from "../drivers/mod.ts";
+import { analysesDialect, formatFinding, lintTargets, RULES } from "../analysis/mod.ts";
+import {
+  DIALECT_NAMES,
+  dialectForUrl,
+  dialectNamed,
+  listOr,
+  SECTION_NAMES,
+} from "../drivers/mod.ts";
 import type { DialectName } from "../drivers/types.ts";
 import { ExitCode, UsageError } from "../errors.ts";
 import { resolveRevisions } from "../graph/targets.ts";
@@ -71,6 +77,12 @@ export function registerLintCommand(
           };
         }
         const dialect = chooseDialect(ctx, o.dialect);
+        if (!analysesDialect(dialect)) {
+          // Better no answer than a clean report from rules written for another database.
+          throw new UsageError(
+            `bellows lint has no rules for ${dialectNamed(dialect).title} yet: nothing was checked`,
+          );
+        }
         const project = await ctx.project();
         // Every revision is read in upgrade order (what one establishes counts for those
         // after it: a CHECK validated earlier proves a column for SET NOT NULL); findings
