@@ -41,6 +41,7 @@ import type {
 } from "./types.ts";
 import { type MysqlConfig, parseMysqlConfig } from "./mysql_config.ts";
 import { mysqlDialect } from "./dialects.ts";
+import { checkConnectPermissions, readFileFor } from "./connect_access.ts";
 import {
   galeraLock,
   type GaleraState,
@@ -185,45 +186,9 @@ const CONNECTION_CODES = new Set([
   "ENETUNREACH",
 ]);
 
-function granted(desc: Deno.PermissionDescriptor): boolean {
-  try {
-    return Deno.permissions.querySync(desc).state === "granted";
-  } catch {
-    return false;
-  }
-}
-
-/** Check the Deno permissions the connection needs, naming the flags when one is missing. */
+/** The connection's permissions, checked before mysql2 tries. */
 function checkPermissions(cfg: MysqlConfig): void {
-  const missing: string[] = [];
-  if (cfg.socket !== undefined) {
-    const path = cfg.socket;
-    if (!granted({ name: "read", path })) missing.push(`--allow-read=${path}`);
-    if (!granted({ name: "write", path })) missing.push(`--allow-write=${path}`);
-    if (!granted({ name: "net", host: `unix:${path}` })) missing.push(`--allow-net=unix:${path}`);
-  } else {
-    const host = cfg.host!.includes(":") ? `[${cfg.host}]` : cfg.host;
-    if (!granted({ name: "net", host: `${host}:${cfg.port}` })) {
-      missing.push(`--allow-net=${host}:${cfg.port}`);
-    }
-  }
-  if (missing.length > 0) {
-    throw new PermissionError(
-      `connecting to ${cfg.display} needs Deno permission ${missing.join(" ")}`,
-    );
-  }
-}
-
-function readFileFor(what: string, path: string, cfg: MysqlConfig): string {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch (e) {
-    if (isPermissionError(e)) {
-      throw new PermissionError(`reading ${what} ${path} needs --allow-read=${path}`);
-    }
-    const reason = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
-    throw new ConnectionError(`cannot read ${what} ${path} for ${cfg.display}: ${reason}`);
-  }
+  checkConnectPermissions(cfg);
 }
 
 /** mysql2's `ssl` option for the config's TLS settings (undefined = plain). */
@@ -234,9 +199,9 @@ function sslOption(cfg: MysqlConfig): Record<string, unknown> | undefined {
     rejectUnauthorized: t.verifyCert,
     verifyIdentity: t.verifyIdentity,
   };
-  if (t.ca) ssl.ca = readFileFor("ssl_ca", t.ca, cfg);
-  if (t.cert) ssl.cert = readFileFor("ssl_cert", t.cert, cfg);
-  if (t.key) ssl.key = readFileFor("ssl_key", t.key, cfg);
+  if (t.ca) ssl.ca = readFileFor("ssl_ca", t.ca, cfg.display);
+  if (t.cert) ssl.cert = readFileFor("ssl_cert", t.cert, cfg.display);
+  if (t.key) ssl.key = readFileFor("ssl_key", t.key, cfg.display);
   return ssl;
 }
 

@@ -13,6 +13,7 @@ import os from "node:os";
 import tls from "node:tls";
 import { ConnectionError, isPermissionError, PermissionError } from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
+import { checkConnectPermissions, readFileFor } from "./connect_access.ts";
 import { type PgConfig, type PgEnvVar, scrub, socketPath, type SslMode } from "./pg_config.ts";
 
 /** postgres.js's `ssl` option: off, its string modes, or Node TLS options. */
@@ -55,49 +56,18 @@ export function osUser(): string | undefined {
   }
 }
 
-function granted(desc: Deno.PermissionDescriptor): boolean {
-  try {
-    return Deno.permissions.querySync(desc).state === "granted";
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Check the Deno permissions the connection needs before postgres.js tries: a refused
  * Unix-socket connect throws inside postgres.js's timer callback, where it becomes an
  * unhandled rejection instead of an error we can report.
  */
 export function checkPermissions(cfg: PgConfig): void {
-  const missing: string[] = [];
-  if (cfg.socketDir !== undefined) {
-    const path = socketPath(cfg.socketDir, cfg.port);
-    if (!granted({ name: "read", path })) missing.push(`--allow-read=${path}`);
-    if (!granted({ name: "write", path })) missing.push(`--allow-write=${path}`);
-    if (!granted({ name: "net", host: `unix:${path}` })) missing.push(`--allow-net=unix:${path}`);
-  } else {
-    const host = cfg.host!.includes(":") ? `[${cfg.host}]` : cfg.host;
-    if (!granted({ name: "net", host: `${host}:${cfg.port}` })) {
-      missing.push(`--allow-net=${host}:${cfg.port}`);
-    }
-  }
-  if (missing.length > 0) {
-    throw new PermissionError(
-      `connecting to ${cfg.display} needs Deno permission ${missing.join(" ")}`,
-    );
-  }
-}
-
-function readFileFor(what: string, path: string, cfg: PgConfig): string {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch (e) {
-    if (isPermissionError(e)) {
-      throw new PermissionError(`reading ${what} ${path} needs --allow-read=${path}`);
-    }
-    const reason = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
-    throw new ConnectionError(`cannot read ${what} ${path} for ${cfg.display}: ${reason}`);
-  }
+  checkConnectPermissions({
+    socket: cfg.socketDir !== undefined ? socketPath(cfg.socketDir, cfg.port) : undefined,
+    host: cfg.host,
+    port: cfg.port,
+    display: cfg.display,
+  });
 }
 
 /** Map libpq's sslmode onto postgres.js's `ssl` option (Node TLS options for verification). */
@@ -105,10 +75,10 @@ export function sslOption(cfg: PgConfig, mode: SslMode = cfg.sslMode): SslOption
   // libpq never uses TLS on a Unix socket.
   if (cfg.socketDir !== undefined || mode === "disable" || mode === "allow") return false;
   const clientCert: tls.ConnectionOptions = {};
-  if (cfg.sslCert) clientCert.cert = readFileFor("sslcert", cfg.sslCert, cfg);
-  if (cfg.sslKey) clientCert.key = readFileFor("sslkey", cfg.sslKey, cfg);
+  if (cfg.sslCert) clientCert.cert = readFileFor("sslcert", cfg.sslCert, cfg.display);
+  if (cfg.sslKey) clientCert.key = readFileFor("sslkey", cfg.sslKey, cfg.display);
   const ca = cfg.sslRootCert && cfg.sslRootCert !== "system"
-    ? { ca: readFileFor("sslrootcert", cfg.sslRootCert, cfg) }
+    ? { ca: readFileFor("sslrootcert", cfg.sslRootCert, cfg.display) }
     : {};
   // libpq: `require` with a root certificate given verifies the chain, like verify-ca.
   const effective = mode === "require" && "ca" in ca ? "verify-ca" : mode;
