@@ -290,6 +290,18 @@ export const THROWAWAY_SERVER_ARGS: readonly string[] = [
 
 /** A free TCP port on 127.0.0.1 (free when asked; a caller retries if it is taken since). */
 export function freePort(): number {
+  // Below the kernel's ephemeral range (32768-60999 on Linux): a port handed out by
+  // `port: 0` comes from that range, where any outgoing connection of a test running in
+  // parallel may take it before the server binds it ("Address already in use").
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch {
+      // taken: try another
+    }
+  }
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { freePort } from "./mariadb_server.ts";
 
 /** The password-authenticated role every cluster has. */
 export const PASSWORD_USER = { name: "bellows_pw", password: "s3cret-Pa55word!" } as const;
@@ -199,13 +200,6 @@ export function findBinDir(): string {
     `PostgreSQL server binaries not found under ${root}/<major>/bin: install postgresql ` +
       `(e.g. apt-get install postgresql) or set BELLOWS_TEST_PG_URL to a superuser URL`,
   );
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 interface Runner {
