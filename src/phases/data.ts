@@ -25,7 +25,7 @@ import {
   LAST_KEY_PLACEHOLDER,
 } from "../script/data_migration.ts";
 import { checksum } from "../script/select.ts";
-import { retryableCode, sleep, statementError } from "../runner/execution.ts";
+import { retryable, sleep, statementError } from "../runner/execution.ts";
 import type { RunOptions } from "../runner/run.ts";
 import {
   ensureAuditTable,
@@ -406,11 +406,11 @@ async function withRetries<T>(
     try {
       return await fn();
     } catch (e) {
-      const code = retryableCode(driver, e);
-      if (attempt >= run.retries || !code) throw e;
+      const r = retryable(driver, e);
+      if (attempt >= run.retries || !r) throw e;
       const delay = run.retryDelayMs * 2 ** attempt;
       run.log.warn(
-        `${dm.file}: a batch of ${dm.name} hit a lock timeout (${code}); retry ${attempt + 1} ` +
+        `${dm.file}: a batch of ${dm.name} hit ${r.what} (${r.code}); retry ${attempt + 1} ` +
           `of ${run.retries} in ${delay} ms`,
       );
       await sleep(delay);

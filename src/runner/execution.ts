@@ -18,16 +18,25 @@ import { errorPosition } from "./position.ts";
  */
 const RETRYABLE: ReadonlySet<DbErrorKind> = new Set(["lock_timeout", "busy", "deadlock"]);
 
-/** The driver's error code when `e` is a lock timeout worth retrying, else undefined. */
-export function retryableCode(driver: Driver, e: unknown): string | undefined {
-  const info = driver.errorInfo((e as Error)?.cause ?? e);
-  return info && RETRYABLE.has(info.kind) ? info.code : undefined;
+/** A failure worth retrying, as the retry's log line names it. */
+export interface Retryable {
+  /** The driver's error code. */
+  readonly code: string;
+  /** `a lock timeout`, or `a deadlock or write conflict`. */
+  readonly what: string;
+  /** Sessions the statement waited for, when the driver could tell. */
+  readonly blockers: readonly Blocker[];
 }
 
-/** What a retryable failure was, for the retry's log line. */
-export function retryableWhat(driver: Driver, e: unknown): string {
-  const kind = driver.errorInfo((e as Error)?.cause ?? e)?.kind;
-  return kind === "deadlock" ? "a deadlock or write conflict" : "a lock timeout";
+/** What `e` was when it is worth retrying (see {@linkcode RETRYABLE}), else undefined. */
+export function retryable(driver: Driver, e: unknown): Retryable | undefined {
+  const info = driver.errorInfo((e as Error)?.cause ?? e);
+  if (!info || !RETRYABLE.has(info.kind)) return undefined;
+  return {
+    code: info.code,
+    what: info.kind === "deadlock" ? "a deadlock or write conflict" : "a lock timeout",
+    blockers: info.blockers ?? [],
+  };
 }
 
 /** `a, b` or `<base>` for log lines. */

@@ -23,8 +23,7 @@ import {
   describeBlocker,
   describeDbError,
   formatRevs,
-  retryableCode,
-  retryableWhat,
+  retryable,
   sleep,
   statementError,
   transactionFailure,
@@ -838,19 +837,18 @@ async function runInTransaction(
     try {
       return await driver.transaction(body);
     } catch (e) {
-      const code = retryableCode(driver, e);
+      const r = retryable(driver, e);
       const partly = !driver.dialect.transactionalDdl && completed > 0;
-      if (attempt >= opts.retries || !code || partly) throw stepTransactionError(run, stage, e);
+      if (attempt >= opts.retries || !r || partly) throw stepTransactionError(run, stage, e);
       completed = 0;
       tables.rolledBack();
       const delay = opts.retryDelayMs * 2 ** attempt;
-      const blockers = driver.errorInfo((e as Error)?.cause ?? e)?.blockers ?? [];
       opts.log.warn(
-        `${run.script.file}: ${run.step.revision} hit ${
-          retryableWhat(driver, e)
-        } (${code}); retry ${attempt + 1} of ${opts.retries} in ${delay} ms` +
-          (blockers.length > 0
-            ? ` (it waited for ${blockers.map(describeBlocker).join("; and for ")})`
+        `${run.script.file}: ${run.step.revision} hit ${r.what} (${r.code}); retry ${
+          attempt + 1
+        } of ${opts.retries} in ${delay} ms` +
+          (r.blockers.length > 0
+            ? ` (it waited for ${r.blockers.map(describeBlocker).join("; and for ")})`
             : ""),
       );
       await sleep(delay);
@@ -995,13 +993,13 @@ async function runOutsideTransaction(run: StepRun, tables: StateTables): Promise
         // A lock timeout in the first statement is retried, as a transaction would be, when
         // nothing of the revision has committed: no statement before it, and nothing half-made
         // by it (a CREATE INDEX CONCURRENTLY leaves an INVALID index a retry would trip on).
-        const code = retryableCode(driver, e);
-        if (i > 0 || attempt >= run.opts.retries || !code) throw e;
+        const r = retryable(driver, e);
+        if (i > 0 || attempt >= run.opts.retries || !r) throw e;
         const left = driver.leftovers ? await driver.leftovers.find().catch(() => undefined) : [];
         if (!left || left.some((l) => createsIndex(stmt.sql, l.object))) throw e;
         const delay = run.opts.retryDelayMs * 2 ** attempt;
         run.opts.log.warn(
-          `${script.file}: ${step.revision} hit a lock timeout (${code}) in its first ` +
+          `${script.file}: ${step.revision} hit ${r.what} (${r.code}) in its first ` +
             `statement; retry ${attempt + 1} of ${run.opts.retries} in ${delay} ms`,
         );
         await sleep(delay);
