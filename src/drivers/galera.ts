@@ -23,7 +23,12 @@
  *   stalls every write in the cluster, the run's own included) does not count as a
  *   failure while the node still answers: a waiter's takeover is a write stalled the same
  *   way, ordered after the holder's renewal that went out earlier, so it fails
- *   certification.
+ *   certification. A renewal the DDL aborts (1213: it was in flight across the DDL) is
+ *   sent again at once, and a renewal that got through late is followed by another at
+ *   once, not counted as a failure.
+ * - **A stall is nobody's silence.** A waiter whose own write (its insert attempt) stalled
+ *   or was aborted by the cluster restarts its clock: the holder could not renew then
+ *   either, so it gets a whole lease after the stall before anyone may take over.
  *
  * @module
  */
@@ -131,16 +136,17 @@ export interface Sighting {
 }
 
 /**
- * Update a waiter's sighting with the row now read: a new holder or a new beat restarts
- * the clock. Returns the sighting and whether the holder's lease ran out (a whole lease of
+ * Update a waiter's sighting with the row now read: a new holder, a new beat or a stall of
+ * the cluster (`stalled`: the waiter's own write waited or was aborted) restarts the clock. Returns the sighting and whether the holder's lease ran out (a whole lease of
  * the holder's own stating passed without a beat).
  */
 export function watch(
   prev: Sighting | undefined,
   row: LockRow,
   now: number,
+  stalled = false,
 ): { sighting: Sighting; expired: boolean } {
-  if (!prev || prev.token !== row.token || prev.beat !== row.beat) {
+  if (stalled || !prev || prev.token !== row.token || prev.beat !== row.beat) {
     return { sighting: { token: row.token, beat: row.beat, at: now }, expired: false };
   }
   return { sighting: prev, expired: now - prev.at >= row.leaseMs };
@@ -230,8 +236,13 @@ export async function galeraLock(d: GaleraLockDeps, waitMs: number): Promise<() 
   let sighting: Sighting | undefined;
   let told = false;
   let last: LockRow | undefined;
+  // A write that waits this long (or is aborted by certification) met a cluster-wide stall.
+  const stallMs = Math.max(200, Math.floor(d.leaseMs / 6));
   for (;;) {
-    if (await tryInsert(d, token)) break;
+    const tried = performance.now();
+    const got = await tryInsert(d, token);
+    if (got === true) break;
+    const stalled = got === "aborted" || performance.now() - tried >= stallMs;
     const [r] = await d.query(
       `SELECT token, beat, lease_ms, connection_id, db_user, host, node, since
          FROM ${LOCK_TABLE} WHERE name = ?`,
@@ -240,7 +251,7 @@ export async function galeraLock(d: GaleraLockDeps, waitMs: number): Promise<() 
     if (r) {
       const row = rowOf(r);
       last = row;
-      const w = watch(sighting, row, performance.now());
+      const w = watch(sighting, row, performance.now(), stalled);
       sighting = w.sighting;
       if (w.expired && await tryTakeover(d, token, row)) {
         d.notice(
@@ -272,8 +283,11 @@ export async function galeraLock(d: GaleraLockDeps, waitMs: number): Promise<() 
   return startLease(d, token);
 }
 
-/** Insert the row; false when another runner has it (duplicate or lost certification). */
-async function tryInsert(d: GaleraLockDeps, token: string): Promise<boolean> {
+/**
+ * Insert the row; false when another runner has it, "aborted" when the cluster aborted the
+ * insert (a competing insert, or a DDL it was in flight across).
+ */
+async function tryInsert(d: GaleraLockDeps, token: string): Promise<boolean | "aborted"> {
   try {
     await d.run(
       `INSERT INTO ${LOCK_TABLE}
@@ -284,7 +298,8 @@ async function tryInsert(d: GaleraLockDeps, token: string): Promise<boolean> {
     return true;
   } catch (e) {
     const n = d.errno(e);
-    if (n === DUP_ENTRY || n === DEADLOCK) return false;
+    if (n === DUP_ENTRY) return false;
+    if (n === DEADLOCK) return "aborted";
     throw e;
   }
 }
@@ -326,6 +341,7 @@ function startLease(d: GaleraLockDeps, token: string): () => Promise<void> {
   const limit = d.leaseMs / 2;
   let side: SideConnection | undefined;
   let lastOk = performance.now();
+  let lastFailed = false;
   let pendingSince: number | undefined;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -355,17 +371,29 @@ function startLease(d: GaleraLockDeps, token: string): () => Promise<void> {
           });
         side = opened;
       }
-      const { count } = await side.query(
-        `UPDATE ${LOCK_TABLE} SET beat = beat + 1 WHERE name = ? AND token = ?`,
-        [d.name, token],
-      );
+      let count: number;
+      for (;;) {
+        try {
+          ({ count } = await side.query(
+            `UPDATE ${LOCK_TABLE} SET beat = beat + 1 WHERE name = ? AND token = ?`,
+            [d.name, token],
+          ));
+          break;
+        } catch (e) {
+          // Aborted by a DDL it was in flight across: the stall is over, send it again now.
+          if (stopped || d.errno(e) !== DEADLOCK) throw e;
+          await sleep(10);
+        }
+      }
       if (stopped) return;
       if (count !== 1) {
         give(`the migration lock on ${d.display} was taken over (its lease had run out)`);
         return;
       }
       lastOk = began;
+      lastFailed = false;
     } catch {
+      lastFailed = true;
       // Open again next time; the watchdog decides when too long has passed.
       side?.destroy();
       side = undefined;
@@ -377,13 +405,16 @@ function startLease(d: GaleraLockDeps, token: string): () => Promise<void> {
   const tick = async () => {
     if (stopped) return;
     const overdue = performance.now() - lastOk >= limit;
-    if (overdue && pendingSince === undefined) {
+    if (overdue && pendingSince === undefined && lastFailed) {
       give(
         `could not renew the migration lock's lease on ${d.display} for ${seconds(limit)} ` +
           `(half its ${seconds(d.leaseMs)} lease); stopped before another runner may take over`,
       );
       return;
     }
+    // A renewal that got through late (it waited out a stall): renew again at once, and
+    // judge that one as a waiting renewal.
+    if (overdue && pendingSince === undefined) void renew();
     if (overdue && !(await nodeAnswers(d, limit))) {
       give(
         `the migration lock's lease on ${d.display} has waited ${seconds(limit)} for renewal ` +

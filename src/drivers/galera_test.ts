@@ -86,4 +86,10 @@ Deno.test("galera: a lease expires only after a whole lease without a beat, by t
   assert.equal(other.sighting.at, 41_000);
   // The holder's stated lease decides, not the waiter's.
   assert.equal(watch(w.sighting, { ...ROW, leaseMs: 2000 }, 3000).expired, true);
+  // A stall of the waiter's own write restarts the clock: the holder could not renew either.
+  const stall = watch(beat.sighting, { ...ROW, beat: 5 }, 1000 + 59_999, true);
+  assert.equal(stall.expired, false);
+  assert.equal(stall.sighting.at, 60_999);
+  assert.equal(watch(stall.sighting, { ...ROW, beat: 5 }, 60_999 + 29_999).expired, false);
+  assert.equal(watch(stall.sighting, { ...ROW, beat: 5 }, 60_999 + 30_000).expired, true);
 });
