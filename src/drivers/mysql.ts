@@ -52,6 +52,7 @@ import {
 
 export { mysqlDialect };
 import { scrub } from "./url.ts";
+import { transactionOn } from "./transaction.ts";
 
 /** Longest `GET_LOCK()` name (MySQL 5.7+ refuses longer ones). */
 const MAX_LOCK_NAME = 64;
@@ -569,27 +570,17 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
    * count on a rollback.
    */
   async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-    const conn = this.#outside();
+    this.#outside();
     this.#inTransaction = true;
     try {
-      await this.#exec(conn, "START TRANSACTION");
-      const tx: Executor = {
-        run: async (text, params) => (await this.#exec(this.#usable(), text, params)).count,
-        query: async <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
-          (await this.#exec(this.#usable(), text, params)).rows as R[],
-      };
-      let result: T;
-      try {
-        result = await fn(tx);
-      } catch (e) {
-        if (!this.#lost) {
-          // A failed ROLLBACK means the connection went; the error that led here matters more.
-          await this.#exec(conn, "ROLLBACK").catch(() => {});
-        }
-        throw e;
-      }
-      await this.#exec(conn, "COMMIT");
-      return result;
+      return await transactionOn(
+        {
+          exec: (text, params) => this.#exec(this.#usable(), text, params),
+          lost: () => this.#lost,
+        },
+        "START TRANSACTION",
+        fn,
+      );
     } finally {
       this.#inTransaction = false;
     }

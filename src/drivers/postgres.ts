@@ -43,6 +43,7 @@ import type {
   TableSizeInfo,
 } from "./types.ts";
 import { postgresDialect } from "./dialects.ts";
+import { transactionOn } from "./transaction.ts";
 import { parsePgConfig, type PgConfig, scrub, type SslMode } from "./pg_config.ts";
 import {
   checkPermissions,
@@ -391,7 +392,7 @@ class PostgresDriver implements Driver {
   }
 
   /**
-   * BEGIN … COMMIT on the one connection, by hand rather than with postgres.js's
+   * BEGIN … COMMIT on the one connection (transactionOn), by hand rather than with postgres.js's
    * `begin()`: after the server ends the session mid-transaction (FATAL, e.g.
    * pg_terminate_backend), `begin()` still writes its ROLLBACK to the dead socket and
    * postgres.js 3.4.9 crashes the process with an uncaught TypeError. Here a lost
@@ -399,31 +400,23 @@ class PostgresDriver implements Driver {
    * server has rolled back already.
    */
   async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-    const sql = this.#outside();
+    this.#outside();
     this.#inTransaction = true;
     try {
-      await this.#exec(sql, "BEGIN");
-      const tx: Executor = {
-        run: async (text, params) => (await this.#exec(this.#usable(), text, params)).count,
-        query: async <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
-          (await this.#exec(this.#usable(), text, params)).rows as R[],
-      };
-      let result: T;
-      try {
-        result = await fn(tx);
-      } catch (e) {
-        if (!this.#lost) {
-          // A failed ROLLBACK means the connection went; the error that led here matters more.
-          await this.#exec(sql, "ROLLBACK").catch(() => {});
-        }
-        throw e;
-      }
-      const done = await this.#exec(sql, "COMMIT");
-      if (done.command !== "COMMIT") {
-        // The server answers COMMIT of a failed transaction with ROLLBACK, not an error.
-        throw new Error(`transaction was rolled back by the server (${done.command})`);
-      }
-      return result;
+      return await transactionOn(
+        {
+          exec: (text, params) => this.#exec(this.#usable(), text, params),
+          lost: () => this.#lost,
+        },
+        "BEGIN",
+        fn,
+        (done) => {
+          if (done.command !== "COMMIT") {
+            // The server answers COMMIT of a failed transaction with ROLLBACK, not an error.
+            throw new Error(`transaction was rolled back by the server (${done.command})`);
+          }
+        },
+      );
     } finally {
       this.#inTransaction = false;
     }
