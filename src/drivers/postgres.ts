@@ -533,12 +533,11 @@ class PostgresDriver implements Driver {
       `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
                         LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
                        WHERE c.oid = pg_catalog.to_regclass($1)
-                         AND c.relkind = ANY ($2::text[]::"char"[])
+                         AND c.relkind IN (${
+        o.kind === "index" ? "'i', 'I'" : o.kind === "view" ? "'v', 'm'" : "'r', 'p', 'f'"
+      })
                          AND (i.indexrelid IS NULL OR i.indisvalid)) AS found`,
-      [
-        rel(o.schema, o.name),
-        o.kind === "index" ? ["i", "I"] : o.kind === "view" ? ["v", "m"] : ["r", "p", "f"],
-      ],
+      [rel(o.schema, o.name)],
     );
     return rows[0].found === true;
   }
