@@ -15,6 +15,7 @@ import {
   execCli,
   script,
   startCli,
+  until,
   withTempDir,
   writeScripts,
 } from "./support/cli.ts";
@@ -29,16 +30,6 @@ import {
 
 const cluster = await startCluster();
 const mariadb = await startServer();
-
-/** Poll `probe` until it is true, or fail after `ms`. */
-async function until(probe: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 /** The started row of the interrupted run: its time and host appear in the message. */
 interface Started {
@@ -444,23 +435,31 @@ async function withMariadb(fn: (url: string, dir: string, base: string[]) => Pro
   });
 }
 
+/**
+ * r2 killed while its statement 2 waited for `base`; the server's side of it ended. What
+ * follows decides what the kill window left (see the tests below).
+ */
+async function killInStatement2(url: string, base: string[]): Promise<void> {
+  const r1 = await execCli([...base, "upgrade", "r1"]);
+  assert.equal(r1.code, 0, r1.err);
+  const holder = await holdBase(url);
+  try {
+    const run = startCli([...base, "--lock-timeout", "60s", "upgrade", "r2"]);
+    let waiting: string[] = [];
+    await until(async () => (waiting = await myRows(url, ALTER_WAITING)).length > 0, "ALTER");
+    run.process.kill("SIGKILL");
+    await run.done();
+    // The server does not look at a dead client while its statement waits for a lock:
+    // end that statement as an operator (or the server's timeouts) would.
+    await mysqlCli(url, `KILL ${waiting[0]}`);
+  } finally {
+    await holder.release();
+  }
+}
+
 Deno.test("checkpoint: mariadb, multi-DDL revision killed in statement 2; undo as printed", async () => {
   await withMariadb(async (url, _dir, base) => {
-    const r1 = await execCli([...base, "upgrade", "r1"]);
-    assert.equal(r1.code, 0, r1.err);
-    const holder = await holdBase(url);
-    try {
-      const run = startCli([...base, "--lock-timeout", "60s", "upgrade", "r2"]);
-      let waiting: string[] = [];
-      await until(async () => (waiting = await myRows(url, ALTER_WAITING)).length > 0, "ALTER");
-      run.process.kill("SIGKILL");
-      await run.done();
-      // The server does not look at a dead client while its statement waits for a lock:
-      // end that statement as an operator (or the server's timeouts) would.
-      await mysqlCli(url, `KILL ${waiting[0]}`);
-    } finally {
-      await holder.release();
-    }
+    await killInStatement2(url, base);
     assert.deepEqual(await myAudit(url), ["r1:up:done", "r2:up:started", "r2:up:checkpoint"]);
     assert.deepEqual(await myShape(url), ["base.id", "t2.id"]);
     await assertRefusals(base, myRefusal(await myStarted(url), _dir));
@@ -535,26 +534,6 @@ Deno.test("checkpoint: mariadb, statement 2 fails; same state, finish as printed
     ]);
   });
 });
-
-/**
- * r2 killed while its statement 2 waited for `base`; the server's side of it ended. What
- * follows decides what the kill window left (see the tests below).
- */
-async function killInStatement2(url: string, base: string[]): Promise<void> {
-  const r1 = await execCli([...base, "upgrade", "r1"]);
-  assert.equal(r1.code, 0, r1.err);
-  const holder = await holdBase(url);
-  try {
-    const run = startCli([...base, "--lock-timeout", "60s", "upgrade", "r2"]);
-    let waiting: string[] = [];
-    await until(async () => (waiting = await myRows(url, ALTER_WAITING)).length > 0, "ALTER");
-    run.process.kill("SIGKILL");
-    await run.done();
-    await mysqlCli(url, `KILL ${waiting[0]}`);
-  } finally {
-    await holder.release();
-  }
-}
 
 Deno.test("checkpoint: mariadb, statement 2 completed after the kill, unrecorded; said so, undo as printed", async () => {
   await withMariadb(async (url, dir, base) => {

@@ -23,7 +23,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { runCli, script, startCli, withTempDir, writeScripts } from "./support/cli.ts";
+import { runCli, script, startCli, until, withTempDir, writeScripts } from "./support/cli.ts";
 import { mysqlDb, postgresDb, sqliteDb, type TestDb, type TestDialect } from "./support/db.ts";
 import { type MysqlServer, startServer } from "./support/mariadb_server.ts";
 import { type PgCluster, startCluster } from "./support/pg_cluster.ts";
@@ -362,6 +362,7 @@ async function recoverInterrupted(
           "WHERE db = DATABASE() AND id <> CONNECTION_ID()",
       ))[0].n === 0,
     `${when}: the killed run's session to end`,
+    60_000,
   );
   const r = await runCli(args(b, db, "--json", "check"));
   assert.equal(r.code, 9, `${when}: check: ${r.err}`);
@@ -399,16 +400,6 @@ async function recoverInterrupted(
   }
   await checkConsistent(db, b.revs, `${when}, after following "${way}"`);
   return `${way}${it.running?.state === "completed" ? " (running one found completed)" : ""}`;
-}
-
-/** Poll `probe` until it is true, or fail after `ms`. */
-async function until(probe: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 const cluster = await startCluster();
