@@ -368,15 +368,18 @@ async function interruptedError(
   const { ran, inverse } = asRun;
   const checkpointed = Math.min(completed, ran.length);
   const running = ran[checkpointed];
-  // Killed between a statement's end and its checkpoint: the schema may show it done.
-  const found = running && !failed ? await completedUnrecorded(driver, running) : undefined;
-  const k = found === undefined ? checkpointed : checkpointed + 1;
-  const at = (s: Statement) => `${script.file}:${s.line}`;
   // Only what the running statement itself creates (or was dropping): never an
   // application's own index, or one another session is building now.
-  const left = running && found === undefined
+  const left = running
     ? (await check?.find() ?? []).filter((l) => indexOp(running.sql, l.object) !== undefined)
     : [];
+  // Killed between a statement's end and its checkpoint: the schema may show it done (not
+  // when it left something half-made, or was refused).
+  const found = running && !failed && left.length === 0
+    ? await completedUnrecorded(driver, running)
+    : undefined;
+  const k = found === undefined ? checkpointed : checkpointed + 1;
+  const at = (s: Statement) => `${script.file}:${s.line}`;
   const dropping = left.length > 0 && indexOp(running.sql, left[0].object) === "drop";
   let progress = progressText(script.file, ran, checkpointed, found);
   if (left.length > 0) {
