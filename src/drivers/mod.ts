@@ -25,6 +25,7 @@ export type {
   LockHolder,
   LockInspector,
   LockRequest,
+  SchemaObject,
   TableName,
   TableSizeInfo,
 } from "./types.ts";

@@ -37,6 +37,7 @@ import type {
   Driver,
   Executor,
   InvalidIndex,
+  SchemaObject,
   TableName,
 } from "./types.ts";
 import { type MysqlConfig, parseMysqlConfig } from "./mysql_config.ts";
@@ -703,6 +704,37 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
         WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?`,
       [t.schema ?? null, t.name],
     );
+    return Number(rows[0].found) > 0;
+  }
+
+  /**
+   * Whether a table, view, index or column exists, from information_schema. Unquoted names
+   * compare without case (MySQL folds column and index names; table names may be written
+   * in any case on a case-insensitive setup); quoted ones exactly. An index needs its table
+   * (index names are per table here): without one, undefined.
+   */
+  async schemaObjectExists(o: SchemaObject): Promise<boolean | undefined> {
+    const eq = (col: string) => o.quoted ? `BINARY ${col} = ?` : `LOWER(${col}) = LOWER(?)`;
+    const tableEq = (col: string) => `LOWER(${col}) = LOWER(?)`;
+    const schema = "TABLE_SCHEMA = COALESCE(?, DATABASE())";
+    let sql: string;
+    let params: unknown[];
+    if (o.kind === "table" || o.kind === "view") {
+      sql = `SELECT COUNT(*) AS found FROM information_schema.TABLES WHERE ${schema} AND ${
+        eq("TABLE_NAME")
+      } AND TABLE_TYPE ${o.kind === "view" ? "=" : "<>"} 'VIEW'`;
+      params = [o.schema ?? null, o.name];
+    } else {
+      if (!o.table) return undefined;
+      const [from, col] = o.kind === "index"
+        ? ["STATISTICS", "INDEX_NAME"]
+        : ["COLUMNS", "COLUMN_NAME"];
+      sql = `SELECT COUNT(*) AS found FROM information_schema.${from} WHERE ${schema} AND ${
+        tableEq("TABLE_NAME")
+      } AND ${eq(col)}`;
+      params = [o.schema ?? null, o.table, o.name];
+    }
+    const rows = await this.query<{ found: number }>(sql, params);
     return Number(rows[0].found) > 0;
   }
 

@@ -39,6 +39,7 @@ import type {
   LockHolder,
   LockInspector,
   LockRequest,
+  SchemaObject,
   TableName,
   TableSizeInfo,
 } from "./types.ts";
@@ -498,6 +499,38 @@ class PostgresDriver implements Driver {
           WHERE c.relname = $1 AND n.nspname = COALESCE($2::text, current_schema())
             AND c.relkind IN ('r', 'p', 'v', 'm', 'f')) AS found`,
       [t.name, t.schema ?? null],
+    );
+    return rows[0].found === true;
+  }
+
+  /**
+   * Whether a table, view, index (a valid one: an INVALID index is a leftover, not a
+   * completed CREATE) or column exists, from the catalog; an unqualified name is looked up
+   * along search_path, as the statement resolved it.
+   */
+  async schemaObjectExists(o: SchemaObject): Promise<boolean | undefined> {
+    const q = (n: string) => this.dialect.quoteIdent(n);
+    const rel = (schema: string | undefined, name: string) =>
+      schema === undefined ? q(name) : `${q(schema)}.${q(name)}`;
+    if (o.kind === "column") {
+      if (!o.table) return undefined;
+      const rows = await this.query<{ found: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
+                         WHERE attrelid = pg_catalog.to_regclass($1) AND attname = $2
+                           AND attnum > 0 AND NOT attisdropped) AS found`,
+        [rel(undefined, o.table), o.name],
+      );
+      return rows[0].found === true;
+    }
+    const rows = await this.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                        LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
+                       WHERE c.oid = pg_catalog.to_regclass($1)
+                         AND c.relkind IN (${
+        o.kind === "index" ? "'i', 'I'" : o.kind === "view" ? "'v', 'm'" : "'r', 'p', 'f'"
+      })
+                         AND (i.indexrelid IS NULL OR i.indisvalid)) AS found`,
+      [rel(o.schema, o.name)],
     );
     return rows[0].found === true;
   }
