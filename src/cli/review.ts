@@ -159,7 +159,7 @@ async function previewWith(
   } else {
     text = `Plan for ${database ?? "(no database)"} (${dialect}): ${formatRevs(heads)} -> ` +
       `${formatRevs(after)}, ${planned.length} step${planned.length === 1 ? "" : "s"}\n` +
-      formatPlan(planned, locks, sizes);
+      formatPlan(planned, locks, sizes, driver?.ddlCluster);
     if (holders.length > 0) {
       text += `In the way of a strong lock now (an upgrade would wait for them, up to ` +
         `--lock-wait):\n${holders.map((h) => `  ${formatHolder(h)}\n`).join("")}`;
@@ -177,9 +177,12 @@ async function previewWith(
       to: after,
       steps: planned.map((p, i) => ({
         ...p,
-        locks: locks ? locks[i].statements.map((st) => statementLockJson(st, sizes)) : null,
+        locks: locks
+          ? locks[i].statements.map((st) => statementLockJson(st, sizes, driver?.ddlCluster))
+          : null,
       })),
       tables: [...sizes].map(([name, z]) => ({ name, ...z })),
+      cluster: driver?.ddlCluster ?? null,
       blockers: driver?.lockInspector ? holders : null,
       lint: findings,
     },

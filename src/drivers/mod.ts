@@ -14,6 +14,7 @@ import { openMysql } from "./mysql.ts";
 export type {
   DbErrorInfo,
   DbErrorKind,
+  DdlCluster,
   Dialect,
   DialectName,
   Driver,

@@ -33,11 +33,13 @@ import type { DriverOptions } from "./options.ts";
 import type {
   DbErrorInfo,
   DbErrorKind,
+  DdlCluster,
   Dialect,
   Driver,
   Executor,
   InvalidIndex,
   TableName,
+  TableSizeInfo,
 } from "./types.ts";
 import { type MysqlConfig, parseMysqlConfig } from "./mysql_config.ts";
 import { mysqlDialect } from "./dialects.ts";
@@ -360,6 +362,12 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   /** Galera's state when the server is a Galera node (`wsrep_on`), else undefined. */
   get galera(): GaleraState | undefined {
     return this.#galera;
+  }
+
+  /** On Galera: how the cluster applies this connection's schema changes. */
+  get ddlCluster(): DdlCluster | undefined {
+    const g = this.#galera;
+    return g && { kind: "galera", method: g.osuMethod, nodes: g.clusterSize, nodeName: g.nodeName };
   }
 
   /** A new connection with the run's settings (the run's own, or a side one). */
@@ -713,6 +721,35 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
       [t.schema ?? null, t.name],
     );
     return Number(rows[0].found) > 0;
+  }
+
+  /**
+   * Sizes from information_schema.TABLES (InnoDB's estimates, refreshed by ANALYZE TABLE):
+   * DATA_LENGTH is the clustered index, i.e. the rows; with INDEX_LENGTH, the whole table.
+   * `db.t` names another database; a bare name is the URL's.
+   */
+  async tableSizes(tables: readonly string[]): Promise<Map<string, TableSizeInfo>> {
+    const out = new Map<string, TableSizeInfo>();
+    for (const label of new Set(tables)) {
+      const dot = label.indexOf(".");
+      const [schema, name] = dot === -1
+        ? [null, label]
+        : [label.slice(0, dot), label.slice(dot + 1)];
+      const rows = await this.query<Record<"bytes" | "total" | "rows", unknown>>(
+        `SELECT DATA_LENGTH AS bytes, DATA_LENGTH + INDEX_LENGTH AS total, TABLE_ROWS AS \`rows\`
+           FROM information_schema.TABLES
+          WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?`,
+        [schema, name],
+      );
+      const r = rows[0];
+      if (!r) continue;
+      out.set(label, {
+        bytes: Number(r.bytes ?? 0),
+        totalBytes: Number(r.total ?? 0),
+        rows: r.rows === null ? -1 : Number(r.rows),
+      });
+    }
+    return out;
   }
 
   /**

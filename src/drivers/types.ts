@@ -240,11 +240,31 @@ export interface Driver extends Executor {
    * left out. Optional: where the database has no cheap size, the plan goes without.
    */
   tableSizes?(tables: readonly string[]): Promise<Map<string, TableSizeInfo>>;
+  /**
+   * The cluster every schema change of this connection goes through, when there is one
+   * (Galera). Optional: a single server leaves it out.
+   */
+  readonly ddlCluster?: DdlCluster;
   /** Who holds what a strong lock would wait for. Optional (PostgreSQL has it). */
   readonly lockInspector?: LockInspector;
   /** Turn a thrown driver error into {@linkcode DbErrorInfo}, or undefined if it is not a database error. */
   errorInfo(err: unknown): DbErrorInfo | undefined;
   close(): Promise<void>;
+}
+
+/** A cluster whose nodes apply each schema change (MariaDB Galera). */
+export interface DdlCluster {
+  readonly kind: "galera";
+  /**
+   * How DDL replicates (`wsrep_OSU_method`): `TOI` (every node runs it at the same point
+   * of the replication order; the cluster's writes wait for it), `RSU` (this node only,
+   * desynced meanwhile; not replicated), `NBO`.
+   */
+  readonly method: string;
+  /** `wsrep_cluster_size`. */
+  readonly nodes: number;
+  /** This node's `wsrep_node_name`. */
+  readonly nodeName: string;
 }
 
 /** A table's size as the database reports it. */
