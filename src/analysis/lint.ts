@@ -387,7 +387,6 @@ export function lintRevision(rev: LintRevision, memory: LintMemory = lintMemory(
   for (const at of rev.statements) {
     if (at.syntaxError) report(at, "syntax-error", at.syntaxError.message);
     if (at.unsupported) report(at, "sqlite-alter-unsupported", at.unsupported);
-    if (at.mysql) lintMysql(at, at.mysql, created, report);
     let isConcurrent = false;
     for (const op of at.operations) {
       const fresh = "table" in op && op.table !== undefined && created.has(key(op.table));
@@ -552,6 +551,8 @@ export function lintRevision(rev: LintRevision, memory: LintMemory = lintMemory(
           break;
       }
     }
+    // After the operations: a table this statement creates is not "existing".
+    if (at.mysql) lintMysql(at, at.mysql, created, report);
     if (isConcurrent) concurrent.push(at);
     else if (at.operations.some((o) => o.op !== "set-setting") || at.operations.length === 0) {
       others.push(at);
@@ -654,13 +655,14 @@ function lintMysql(
     );
     return;
   }
-  if (m.algorithm === "COPY" || m.command === "DROP INDEX") return;
+  if (m.command === "DROP INDEX") return;
   if (m.changes.every((c) => c.what === "RENAME TO")) return; // rename-table says it
   const asked = m.clauses.algorithm;
   const online = asked === "INSTANT" ||
     ((asked === "INPLACE" || asked === "NOCOPY") &&
       (m.clauses.lock === "NONE" || (!m.lockNone && m.clauses.lock !== undefined)));
   if (online) return;
+  // A MODIFY / CHANGE copies only in some cases: the clauses make the server say which.
   const want = m.algorithm === "INSTANT"
     ? "ALGORITHM=INSTANT"
     : `ALGORITHM=INPLACE, LOCK=${m.lockNone ? "NONE" : "SHARED"}`;

@@ -91,6 +91,11 @@ export interface MysqlStatement {
    * asks for more than its changes can do), if it will.
    */
   readonly refused?: string;
+  /**
+   * Why the server may refuse those clauses: the change that decides it is dearer only in
+   * a case the text does not show (see {@linkcode MysqlChange.unless}).
+   */
+  readonly mayBeRefused?: string;
   /** Anything else a reviewer should know, a few words each. */
   readonly notes: readonly string[];
 }
@@ -666,21 +671,33 @@ function summarise(
   let lockNone = changes.every((c) => c.lockNone);
   const asked = base.clauses.algorithm;
   const lock = base.clauses.lock;
-  let refused: string | undefined;
+  let refusal: { why: string; sure: boolean } | undefined;
   if (asked === "COPY") {
     algorithm = "COPY";
     lockNone = false;
   } else if (asked && (MYSQL_ALGORITHMS as readonly string[]).includes(asked)) {
-    if (MYSQL_ALGORITHMS.indexOf(asked as MysqlAlgorithm) < MYSQL_ALGORITHMS.indexOf(algorithm)) {
-      const worst = changes.find((c) => c.algorithm === algorithm)!;
-      refused = `ALGORITHM=${asked} is not possible for ${worst.what} (it needs ${algorithm}` +
-        `${worst.unless ? `, ${worst.unless}` : ""})`;
+    const rank = MYSQL_ALGORITHMS.indexOf(asked as MysqlAlgorithm);
+    // The change that decides: one that surely needs more, else one that may.
+    const over = changes.filter((c) => MYSQL_ALGORITHMS.indexOf(c.algorithm) > rank);
+    const worst = over.find((c) => !c.unless) ?? over[0];
+    if (worst) {
+      refusal = {
+        why: `ALGORITHM=${asked} is not possible for ${worst.what} (it needs ` +
+          `${worst.algorithm}${worst.unless ? `, ${worst.unless}` : ""})`,
+        sure: !worst.unless,
+      };
     }
   }
-  if (!refused && lock === "NONE" && !lockNone) {
-    const worst = changes.find((c) => !c.lockNone)!;
-    refused = `LOCK=NONE is not possible for ${worst.what} (it blocks writes` +
-      `${worst.unless ? `; ${worst.unless}` : ""})`;
+  if (!refusal?.sure && lock === "NONE" && !lockNone) {
+    const blocking = changes.filter((c) => !c.lockNone);
+    const worst = blocking.find((c) => !c.unless) ?? blocking[0];
+    if (!worst.unless || !refusal) {
+      refusal = {
+        why: `LOCK=NONE is not possible for ${worst.what} (it blocks writes` +
+          `${worst.unless ? `; ${worst.unless}` : ""})`,
+        sure: !worst.unless,
+      };
+    }
   }
   if (lock === "SHARED" || lock === "EXCLUSIVE") lockNone = false;
   return {
@@ -689,7 +706,7 @@ function summarise(
     algorithm,
     lockNone,
     rebuilds: REBUILDS.has(algorithm),
-    ...(refused ? { refused } : {}),
+    ...(refusal ? { [refusal.sure ? "refused" : "mayBeRefused"]: refusal.why } : {}),
   };
 }
 

@@ -328,6 +328,7 @@ export function describeMysql(
       m.clauses.lock ? `LOCK=${m.clauses.lock}` : "",
     ].filter((x) => x !== "").join(", ");
     if (m.refused) parts.push(`the server refuses it: ${m.refused}`);
+    else if (m.mayBeRefused) parts.push(`the server may refuse it: ${m.mayBeRefused}`);
     else if (asked) parts.push(`asks ${asked}`);
   } else if (m.ddl) {
     parts.push("metadata only");
