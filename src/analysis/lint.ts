@@ -644,7 +644,8 @@ function lintMysql(
   }
   // MODIFY / CHANGE copy unless the old type allows better: column-type-change says so.
   const copies = m.changes.filter((c) =>
-    c.algorithm === "COPY" && !/^(MODIFY|CHANGE) COLUMN/.test(c.what)
+    c.algorithm === "COPY" && !/^(MODIFY|CHANGE) COLUMN/.test(c.what) &&
+    !c.unless?.startsWith("not classified")
   );
   if (copies.length > 0) {
     const c = copies[0];
@@ -665,7 +666,7 @@ function lintMysql(
   // A MODIFY / CHANGE copies only in some cases: the clauses make the server say which.
   const want = m.algorithm === "INSTANT"
     ? "ALGORITHM=INSTANT"
-    : `ALGORITHM=INPLACE, LOCK=${m.lockNone ? "NONE" : "SHARED"}`;
+    : `ALGORITHM=INPLACE, LOCK=${m.lockNone || m.algorithm === "COPY" ? "NONE" : "SHARED"}`;
   report(
     at,
     "mysql-online-clauses",

@@ -587,8 +587,8 @@ function redefine(what: string, def: readonly Token[]): MysqlChange {
   if (f.generated === "stored") return change(what, "COPY", false);
   return change(what, "COPY", false, {
     unless: "INSTANT if it keeps the type or only widens a VARCHAR, makes the column NULL, " +
-      "changes its default or moves it; INPLACE (a rebuild, writes continue) if it only " +
-      "makes it NOT NULL",
+      "changes its default or moves it (INPLACE, writes continuing, if it only makes it " +
+      "NOT NULL)",
     ...(typeWord(def) === "VARCHAR"
       ? { mysql8: "widening a VARCHAR is INPLACE without a rebuild" }
       : {}),
@@ -600,7 +600,7 @@ function addConstraint(table: string, r: Reader): Spec {
   if (r.accept("FOREIGN", "KEY")) {
     return {
       change: change("ADD FOREIGN KEY", "COPY", false, {
-        unless: "NOCOPY with SET foreign_key_checks=0 (no check of existing rows)",
+        unless: "NOCOPY with SET foreign_key_checks=0, which skips the check of existing rows",
         mysql8: "INPLACE with foreign_key_checks=0, else COPY",
       }),
       ops: [{

@@ -322,7 +322,9 @@ export function describeMysql(
     }[m.algorithm];
     parts.push(how);
     const unless = m.changes.find((c) => c.algorithm === m.algorithm && c.unless)?.unless;
-    if (unless && m.clauses.algorithm !== "COPY") parts.push(unless);
+    if (unless && m.clauses.algorithm !== "COPY") {
+      parts.push(unless.startsWith("not classified") ? unless : `or ${unless}`);
+    }
     const asked = [
       m.clauses.algorithm ? `ALGORITHM=${m.clauses.algorithm}` : "",
       m.clauses.lock ? `LOCK=${m.clauses.lock}` : "",
