@@ -125,7 +125,7 @@ export function statementLockJson(
         clauses: s.mysql.clauses,
         refused: s.mysql.refused ?? null,
         // Under Galera TOI every node runs the schema change and the cluster waits for it.
-        clusterWaits: cluster && s.mysql.ddl ? cluster.method === "TOI" : null,
+        clusterWaits: cluster ? s.mysql.ddl && cluster.method === "TOI" : null,
       }
       : null,
     description: describeStatement(s, sizes, cluster),
