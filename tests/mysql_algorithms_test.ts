@@ -25,12 +25,13 @@ CREATE TABLE t (
   c VARCHAR(100) NOT NULL DEFAULT '',
   n INT NULL,
   p_id INT,
+  w VARCHAR(50),
   CONSTRAINT t_pk PRIMARY KEY (id),
   KEY i_a (a),
   CONSTRAINT fk_p FOREIGN KEY (p_id) REFERENCES p (id),
   CONSTRAINT chk_a CHECK (a >= 0)
 ) ENGINE=InnoDB;
-INSERT INTO t VALUES (1, 1, 'x', 'y', 1, 1), (2, 2, 'z', 'w', 2, 2);
+INSERT INTO t VALUES (1, 1, 'x', 'y', 1, 1, 'w'), (2, 2, 'z', 'w', 2, 2, 'w');
 CREATE TABLE t2 (id INT NOT NULL, a INT) ENGINE=InnoDB;
 INSERT INTO t2 VALUES (1, 1), (1, 2);`;
 
@@ -66,6 +67,8 @@ const CASES: readonly { sql: string; cheaperMayWork?: boolean }[] = [
   { sql: "ALTER TABLE t DROP PRIMARY KEY" },
   { sql: "ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (id, c)" },
   { sql: "ALTER TABLE t MODIFY COLUMN a BIGINT" },
+  // utf8mb4: 200 to 400 bytes: values of 128+ bytes would need a two-byte length.
+  { sql: "ALTER TABLE t MODIFY COLUMN w VARCHAR(100)" },
   { sql: "ALTER TABLE t MODIFY COLUMN b VARCHAR(30)", cheaperMayWork: true },
   { sql: "ALTER TABLE t MODIFY COLUMN n INT NOT NULL", cheaperMayWork: true },
   { sql: "ALTER TABLE t CHANGE COLUMN a a_text VARCHAR(20)" },
@@ -126,6 +129,48 @@ Deno.test("mysql algorithms: the server accepts each claimed ALGORITHM/LOCK and 
         }
       }
     });
+  }
+  assert.deepEqual(wrong, []);
+});
+
+/**
+ * MODIFY's dear case is COPY; the cheaper cases its condition names, each with the column
+ * of SETUP it applies to, and the algorithm the condition promises.
+ */
+const CHEAPER_MODIFY: readonly [string, "INSTANT" | "INPLACE"][] = [
+  ["ALTER TABLE t MODIFY COLUMN b VARCHAR(30)", "INSTANT"], // widens a VARCHAR
+  ["ALTER TABLE t MODIFY COLUMN b VARCHAR(100)", "INSTANT"], // from 80 bytes: still one
+  ["ALTER TABLE t MODIFY COLUMN c VARCHAR(100) NOT NULL DEFAULT 'q'", "INSTANT"], // default
+  ["ALTER TABLE t MODIFY COLUMN a INT AFTER c", "INSTANT"], // moves it
+  ["ALTER TABLE t MODIFY COLUMN a INT", "INSTANT"], // keeps the type
+  ["ALTER TABLE t MODIFY COLUMN e ENUM('red', 'green', 'blue')", "INSTANT"], // appends
+  ["ALTER TABLE t MODIFY COLUMN n INT NOT NULL", "INPLACE"], // only NOT NULL
+  ["ALTER TABLE t MODIFY COLUMN c VARCHAR(100) NULL DEFAULT ''", "INPLACE"], // only NULL
+];
+
+Deno.test("mysql algorithms: the cheaper cases MODIFY's condition names are as cheap as it says", async () => {
+  const wrong: string[] = [];
+  for (const [sql, algorithm] of CHEAPER_MODIFY) {
+    const s = classifyMysql(sql);
+    assert.equal(s.algorithm, "COPY");
+    const c = s.changes[0];
+    assert.match(
+      c.unless!,
+      algorithm === "INSTANT" ? /^INSTANT if/ : /\(INPLACE, writes continuing/,
+    );
+    const setup = "ALTER TABLE t ADD COLUMN e ENUM('red', 'green')";
+    const run = async (alg: string) => {
+      await mysqlCli(db.url, SETUP);
+      await mysqlCli(db.url, setup);
+      try {
+        await mysqlCli(db.url, `${sql}, ALGORITHM=${alg}, LOCK=NONE`);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (!await run(algorithm)) wrong.push(`${sql}: ALGORITHM=${algorithm}, LOCK=NONE refused`);
+    if (algorithm === "INPLACE" && await run("NOCOPY")) wrong.push(`${sql}: NOCOPY accepted`);
   }
   assert.deepEqual(wrong, []);
 });

@@ -62,7 +62,7 @@ Deno.test("mysql plan: each statement's algorithm, whether writes wait, and the 
     assert.match(
       plan.out,
       new RegExp(
-        String.raw`\n {9}ALTER TABLE images: builds in place without copying the table ` +
+        String.raw`\n {9}ALTER TABLE images: in place without copying the table ` +
           String.raw`\(ALGORITHM=NOCOPY\), reads and writes continue, asks ALGORITHM=INPLACE, ` +
           String.raw`LOCK=NONE; ${size}\n`,
       ),

@@ -73,7 +73,8 @@ export const RULES: readonly Rule[] = [
     dialects: ["postgresql", "mysql"],
     reason: "a column type change rewrites the table while writes wait (PostgreSQL: ACCESS " +
       "EXCLUSIVE unless the types are binary-compatible; MySQL: MODIFY/CHANGE copies it " +
-      "unless it only widens a VARCHAR, makes it NULL or renames), and old services may " +
+      "unless it only widens a short VARCHAR, appends ENUM values or renames), and old " +
+      "services may " +
       "not read the new type",
     fix: "expand: add a column of the new type and sync it (trigger); migrate: backfill; " +
       "contract: drop the old column",

@@ -51,7 +51,7 @@ export interface MysqlChange {
   /**
    * When the algorithm depends on what the statement does not show (the column's
    * current type), the condition under which it is cheaper, e.g. "INSTANT if it only
-   * widens a VARCHAR, makes it NULL or moves it". The algorithm given is the dear case.
+   * widens a VARCHAR". The algorithm given is the dear case.
    */
   readonly unless?: string;
   /** How MySQL 8 differs, when it does. */
@@ -586,9 +586,9 @@ function redefine(what: string, def: readonly Token[]): MysqlChange {
   const f = columnFacts(def);
   if (f.generated === "stored") return change(what, "COPY", false);
   return change(what, "COPY", false, {
-    unless: "INSTANT if it keeps the type or only widens a VARCHAR, makes the column NULL, " +
-      "changes its default or moves it (INPLACE, writes continuing, if it only makes it " +
-      "NOT NULL)",
+    unless: "INSTANT if it keeps the type, widens a VARCHAR (not from 128-255 bytes to " +
+      "over 255), appends ENUM values, changes the default or moves the column (INPLACE, " +
+      "writes continuing, if it only changes NULL / NOT NULL)",
     ...(typeWord(def) === "VARCHAR"
       ? { mysql8: "widening a VARCHAR is INPLACE without a rebuild" }
       : {}),

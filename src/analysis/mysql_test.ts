@@ -132,7 +132,7 @@ Deno.test("mysql: a reviewer's sentence, with sizes and what a Galera cluster do
   const toi = { kind: "galera" as const, method: "TOI", nodes: 3, nodeName: "n1" };
   assert.equal(
     describeMysql(online, sizes, toi),
-    "CREATE INDEX images: builds in place without copying the table (ALGORITHM=NOCOPY), " +
+    "CREATE INDEX images: in place without copying the table (ALGORITHM=NOCOPY), " +
       "reads and writes continue, asks ALGORITHM=INPLACE, LOCK=NONE; images 1.2 GB, " +
       "~3.0M rows; Galera TOI: every node of the 3-node cluster runs it at once and waits " +
       "for it (writes to the cluster stall until it ends)",

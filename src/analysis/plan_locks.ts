@@ -316,7 +316,7 @@ export function describeMysql(
     const writes = m.lockNone ? "reads and writes continue" : "blocks writes";
     const how = {
       INSTANT: `instant (ALGORITHM=INSTANT), metadata only${m.lockNone ? "" : ", " + writes}`,
-      NOCOPY: `builds in place without copying the table (ALGORITHM=NOCOPY), ${writes}`,
+      NOCOPY: `in place without copying the table (ALGORITHM=NOCOPY), ${writes}`,
       INPLACE: `rebuilds the table in place (ALGORITHM=INPLACE), ${writes}`,
       COPY: `copies the table (ALGORITHM=COPY), blocks writes`,
     }[m.algorithm];
