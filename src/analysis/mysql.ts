@@ -471,23 +471,14 @@ function alterSpec(
     return null;
   }
   if (r.accept("RENAME")) {
-    if (r.accept("COLUMN")) {
+    const column = r.accept("COLUMN");
+    if (column || r.accept("INDEX") || r.accept("KEY")) {
       const from = r.name() ?? "?";
       r.accept("TO");
       const to = r.name() ?? "?";
       return {
-        change: change(`RENAME COLUMN ${from}`, "INSTANT", true),
-        ops: [{ op: "rename", object: "column", table, from, to }],
-      };
-    }
-    if (r.is("INDEX") || r.is("KEY")) {
-      r.i++;
-      const from = r.name() ?? "?";
-      r.accept("TO");
-      const to = r.name() ?? "?";
-      return {
-        change: change(`RENAME INDEX ${from}`, "INSTANT", true),
-        ops: [{ op: "rename", object: "other", table, from, to }],
+        change: change(`RENAME ${column ? "COLUMN" : "INDEX"} ${from}`, "INSTANT", true),
+        ops: [{ op: "rename", object: column ? "column" : "other", table, from, to }],
       };
     }
     r.accept("TO") || r.accept("AS");
