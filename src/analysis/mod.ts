@@ -67,6 +67,8 @@ export {
   lockView,
   lockViewFor,
   mysqlLockView,
+  redefinedTables,
+  refineLockView,
   sqliteLockView,
   type StatementLockView,
   type StepLockView,

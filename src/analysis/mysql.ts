@@ -27,6 +27,7 @@
  *
  * @module
  */
+import type { ColumnDefinition } from "../drivers/types.ts";
 import type { DefaultKind, Operation } from "./locks.ts";
 
 /** InnoDB's ALTER algorithms, cheapest first (MariaDB's hierarchy, read backwards). */
@@ -56,6 +57,22 @@ export interface MysqlChange {
   readonly unless?: string;
   /** How MySQL 8 differs, when it does. */
   readonly mysql8?: string;
+  /** MODIFY / CHANGE: the column's current name and its new definition, to compare with the catalog's. */
+  readonly redefines?: Redefinition;
+  /** Why the catalog settled the algorithm (see {@linkcode refineStatement}). */
+  readonly because?: string;
+}
+
+/** A column's new definition as MODIFY / CHANGE writes it. */
+export interface Redefinition {
+  readonly column: string;
+  /** Lower case, integer display widths dropped, arguments without spaces: `varchar(30)`. */
+  readonly type: string;
+  readonly notNull: boolean;
+  /** `CHARACTER SET x` as written, lower case. */
+  readonly charset?: string;
+  /** A COLLATE clause is present (its effect is not modelled). */
+  readonly collate: boolean;
 }
 
 /** The `ALGORITHM=` and `LOCK=` clauses a statement carries (upper case; absent: none). */
@@ -314,8 +331,157 @@ const change = (
   what: string,
   algorithm: MysqlAlgorithm,
   lockNone: boolean,
-  extra: { unless?: string; mysql8?: string } = {},
+  extra: { unless?: string; mysql8?: string; redefines?: Redefinition; because?: string } = {},
 ): MysqlChange => ({ what, algorithm, lockNone, ...extra });
+
+const INT_TYPES = /^(tinyint|smallint|mediumint|int|bigint)\(\d+\)/;
+const SYNONYMS: Readonly<Record<string, string>> = {
+  integer: "int",
+  bool: "tinyint",
+  boolean: "tinyint",
+  dec: "decimal",
+  numeric: "decimal",
+  character: "char",
+};
+
+/** A type as the catalog writes it, comparable with {@linkcode Redefinition.type}. */
+export function normaliseType(type: string): string {
+  const t = type.trim().replace(/\s+/g, " ");
+  const m = /^([a-z]+)(.*)$/i.exec(t);
+  if (!m) return t;
+  const base = SYNONYMS[m[1].toLowerCase()] ?? m[1].toLowerCase();
+  // ENUM / SET values keep their case; everything else is case-free.
+  const rest = /^(enum|set)$/.test(base) ? m[2] : m[2].toLowerCase();
+  return `${base}${rest}`.replace(INT_TYPES, "$1").replace(/\s*,\s*/g, ",")
+    .replace(/\(\s*/g, "(").replace(/\s*\)/g, ")").replace(/ zerofill$/, " zerofill");
+}
+
+/** The type part of a MODIFY / CHANGE definition, and its charset clauses. */
+function newDefinition(column: string, def: readonly Token[], notNull: boolean): Redefinition {
+  let k = 0;
+  let type = def[k]?.text ?? "";
+  k++;
+  if (def[k]?.text === "(") {
+    let depth = 0;
+    for (; k < def.length; k++) {
+      const t = def[k];
+      if (t.kind === "punct" && t.text === "(") depth++;
+      if (t.kind === "punct" && t.text === ")") depth--;
+      type += t.text;
+      if (depth === 0) break;
+    }
+    k++;
+  }
+  while (def[k]?.up === "UNSIGNED" || def[k]?.up === "ZEROFILL" || def[k]?.up === "SIGNED") {
+    if (def[k].up !== "SIGNED") type += ` ${def[k].text}`;
+    k++;
+  }
+  let charset: string | undefined;
+  let collate = false;
+  for (let j = k; j < def.length; j++) {
+    if (def[j].up === "CHARSET" || (def[j].up === "CHARACTER" && def[j + 1]?.up === "SET")) {
+      const v = def[j].up === "CHARSET" ? def[j + 1] : def[j + 2];
+      charset = (v?.kind === "string" ? v.text.slice(1, -1) : v?.text)?.toLowerCase();
+    }
+    if (def[j].up === "COLLATE") collate = true;
+  }
+  return {
+    column,
+    type: normaliseType(type),
+    notNull,
+    ...(charset ? { charset } : {}),
+    collate,
+  };
+}
+
+/** ENUM / SET values from a normalised type, or undefined. */
+function members(type: string): { kind: string; values: string } | undefined {
+  const m = /^(enum|set)\((.*)\)$/.exec(type);
+  return m ? { kind: m[1], values: m[2] } : undefined;
+}
+
+/** How many bytes an ENUM / SET of `n` members takes. */
+function memberBytes(kind: string, n: number): number {
+  if (kind === "enum") return n > 255 ? 2 : 1;
+  const bytes = Math.ceil(n / 8);
+  return bytes > 4 ? 8 : bytes;
+}
+
+/** Members in a value list `'a','b'` (commas inside quotes kept). */
+function countMembers(values: string): number {
+  return values.match(/'(?:[^'\\]|''|\\.)*'|"(?:[^"\\]|""|\\.)*"/g)?.length ?? 0;
+}
+
+/**
+ * A MODIFY / CHANGE settled against the column's current definition (after MariaDB's
+ * rules, checked by tests/mysql_algorithms_test.ts): the same type is INSTANT, as are a
+ * VARCHAR widening that keeps the length prefix and appended ENUM / SET members that
+ * keep the storage size; a NULL / NOT NULL change alone is an online rebuild; anything
+ * else copies. Undefined when the text has what is not modelled (COLLATE).
+ */
+export function settleRedefinition(
+  what: string,
+  r: Redefinition,
+  old: ColumnDefinition,
+): MysqlChange | undefined {
+  if (r.collate) return undefined;
+  const oldType = normaliseType(old.type);
+  const nullChange = old.nullable === r.notNull;
+  const settled = (a: MysqlAlgorithm, because: string) =>
+    change(what, a === "INSTANT" && nullChange ? "INPLACE" : a, a !== "COPY", {
+      because: nullChange && a === "INSTANT"
+        ? `${because}, and ${r.notNull ? "NOT NULL" : "NULL"} rebuilds`
+        : because,
+    });
+  if (old.charset !== null) {
+    const wanted = r.charset ?? old.tableCharset;
+    if (wanted === null) return undefined;
+    if (wanted.replace(/^utf8$/, "utf8mb3") !== old.charset.replace(/^utf8$/, "utf8mb3")) {
+      return settled("COPY", `the character set changes from ${old.charset} to ${wanted}`);
+    }
+  }
+  if (oldType === r.type) return settled("INSTANT", `the type stays ${oldType}`);
+  const vo = /^(varchar|varbinary)\((\d+)\)$/.exec(oldType);
+  const vn = /^(varchar|varbinary)\((\d+)\)$/.exec(r.type);
+  if (vo && vn && vo[1] === vn[1] && Number(vn[2]) > Number(vo[2]) && old.maxBytes !== null) {
+    const perChar = old.maxBytes / Number(vo[2]);
+    const newBytes = Number(vn[2]) * perChar;
+    // The length prefix is one byte while the column holds at most 255 bytes, or any
+    // value under 128: widening past that needs every row rewritten.
+    const samePrefix = old.maxBytes <= 127 || newBytes <= 255 || old.maxBytes > 255;
+    return samePrefix
+      ? settled("INSTANT", `${oldType} widens to ${r.type}, same length prefix`)
+      : settled("COPY", `${oldType} widens to ${r.type} past 255 bytes`);
+  }
+  const mo = members(oldType);
+  const mn = members(r.type);
+  if (mo && mn && mo.kind === mn.kind && mn.values.startsWith(`${mo.values},`)) {
+    const before = countMembers(mo.values);
+    const after = countMembers(mn.values);
+    return memberBytes(mo.kind, before) === memberBytes(mo.kind, after)
+      ? settled("INSTANT", `${mo.kind.toUpperCase()} members appended`)
+      : settled("COPY", `${mo.kind.toUpperCase()} members appended past a storage size`);
+  }
+  return settled("COPY", `the type changes from ${oldType} to ${r.type}`);
+}
+
+/**
+ * `m` with each MODIFY / CHANGE settled against the catalog (`column` finds a column of
+ * one of its tables, or undefined), the statement's summary recomputed.
+ */
+export function refineStatement(
+  m: MysqlStatement,
+  column: (table: string, name: string) => ColumnDefinition | undefined,
+): MysqlStatement {
+  if (!m.changes.some((c) => c.redefines)) return m;
+  const table = m.tables[0];
+  const changes = m.changes.map((c) => {
+    const old = c.redefines && column(table, c.redefines.column);
+    return (old && settleRedefinition(c.what, c.redefines!, old)) ?? c;
+  });
+  const { algorithm: _a, lockNone: _l, rebuilds: _r, refused: _f, mayBeRefused: _m, ...base } = m;
+  return summarise({ ...base, changes });
+}
 
 /** An index definition's kind from its leading words (after ADD [CONSTRAINT [name]]). */
 function indexKind(r: Reader): "primary" | "unique" | "fulltext" | "spatial" | "index" | undefined {
@@ -498,14 +664,14 @@ function alterSpec(
     const renamed = from.toLowerCase() !== to.toLowerCase();
     const ops: Operation[] = [{ op: "alter-column-type", table, column: to }];
     if (renamed) ops.unshift({ op: "rename", object: "column", table, from, to });
-    return { change: redefine(`CHANGE COLUMN ${from}`, def), ops };
+    return { change: redefine(`CHANGE COLUMN ${from}`, from, def), ops };
   }
   if (r.accept("MODIFY")) {
     r.accept("COLUMN");
     r.accept("IF", "EXISTS");
     const col = r.name() ?? "?";
     return {
-      change: redefine(`MODIFY COLUMN ${col}`, r.rest()),
+      change: redefine(`MODIFY COLUMN ${col}`, col, r.rest()),
       ops: [{ op: "alter-column-type", table, column: col }],
     };
   }
@@ -573,10 +739,11 @@ function addColumn(table: string, r: Reader): Spec {
 }
 
 /** MODIFY / CHANGE: the column's new definition, compared with an old one we do not see. */
-function redefine(what: string, def: readonly Token[]): MysqlChange {
+function redefine(what: string, column: string, def: readonly Token[]): MysqlChange {
   const f = columnFacts(def);
   if (f.generated === "stored") return change(what, "COPY", false);
   return change(what, "COPY", false, {
+    redefines: newDefinition(column, def, f.notNull),
     unless: "INSTANT if it keeps the type, widens a VARCHAR (not from 128-255 bytes to " +
       "over 255), appends ENUM values, changes the default or moves the column (INPLACE, " +
       "writes continuing, if it only changes NULL / NOT NULL)",

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { classifyMysql, dearest, tokenize } from "./mysql.ts";
+import type { ColumnDefinition } from "../drivers/types.ts";
+import { classifyMysql, dearest, normaliseType, refineStatement, tokenize } from "./mysql.ts";
 import { describeMysql } from "./plan_locks.ts";
 
 Deno.test("mysql tokens: comments dropped, executable comments kept, quotes read", () => {
@@ -147,4 +148,47 @@ Deno.test("mysql: a reviewer's sentence, with sizes and what a Galera cluster do
     "DELETE images: touches the rows it selects, locks the rows it writes until the " +
       "revision commits",
   );
+});
+
+Deno.test("mysql: a MODIFY settled against the column the catalog has", () => {
+  assert.equal(normaliseType("int(11) unsigned"), "int unsigned");
+  assert.equal(normaliseType("INTEGER"), "int");
+  assert.equal(normaliseType("enum('A', 'b')"), "enum('A','b')");
+  const col = (type: string, extra: Partial<ColumnDefinition> = {}): ColumnDefinition => ({
+    type,
+    nullable: true,
+    maxBytes: null,
+    charset: null,
+    tableCharset: "utf8mb4",
+    ...extra,
+  });
+  const vc = (n: number) => col(`varchar(${n})`, { maxBytes: n * 4, charset: "utf8mb4" });
+  const settle = (sql: string, old: ColumnDefinition) =>
+    refineStatement(classifyMysql(sql), () => old);
+  const cases: [string, ColumnDefinition, string][] = [
+    ["ALTER TABLE t MODIFY a BIGINT", col("int(11)"), "COPY"],
+    ["ALTER TABLE t MODIFY a INT NULL DEFAULT 3", col("int(11)"), "INSTANT"],
+    ["ALTER TABLE t MODIFY a INT NOT NULL", col("int(11)"), "INPLACE"],
+    ["ALTER TABLE t MODIFY a VARCHAR(60)", vc(20), "INSTANT"],
+    ["ALTER TABLE t MODIFY a VARCHAR(70)", vc(50), "COPY"],
+    ["ALTER TABLE t MODIFY a VARCHAR(200)", vc(100), "INSTANT"],
+    ["ALTER TABLE t MODIFY a VARCHAR(20) CHARSET latin1", vc(20), "COPY"],
+    ["ALTER TABLE t MODIFY a SET('x','y','z')", col("set('x','y')"), "INSTANT"],
+  ];
+  for (const [sql, old, want] of cases) {
+    assert.equal(settle(sql, old).algorithm, want, sql);
+    assert.equal(settle(sql, old).changes[0].unless, undefined, sql);
+  }
+  // The table's charset differs from the column's: a redefinition converts it.
+  const latin = vc(20);
+  assert.equal(
+    settle("ALTER TABLE t MODIFY a VARCHAR(20)", { ...latin, tableCharset: "latin1" }).algorithm,
+    "COPY",
+  );
+  // COLLATE is not modelled: the condition stays.
+  const collate = settle("ALTER TABLE t MODIFY a VARCHAR(20) COLLATE utf8mb4_bin", vc(20));
+  assert.match(collate.changes[0].unless!, /^INSTANT if/);
+  // No column known: unchanged.
+  const m = classifyMysql("ALTER TABLE t MODIFY a BIGINT");
+  assert.equal(refineStatement(m, () => undefined).changes[0].unless, m.changes[0].unless);
 });

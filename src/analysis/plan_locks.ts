@@ -17,6 +17,7 @@
  * @module
  */
 import type {
+  ColumnDefinition,
   DdlCluster,
   DialectName,
   LockHolder,
@@ -37,7 +38,7 @@ import {
 } from "./locks.ts";
 import { type PgParser, pgParser } from "./pg_parser.ts";
 import { classifySqlite } from "./sqlite.ts";
-import { classifyMysql, type MysqlStatement } from "./mysql.ts";
+import { classifyMysql, type MysqlStatement, refineStatement } from "./mysql.ts";
 
 /** A step of a plan with the statements it runs (as `stepStatements` picks them). */
 export interface StepStatements {
@@ -213,6 +214,42 @@ export function mysqlLockView(steps: readonly StepStatements[]): StepLockView[] 
   }));
 }
 
+/** Tables whose columns a MySQL view's MODIFY / CHANGE statements redefine (to read them). */
+export function redefinedTables(steps: readonly StepLockView[]): string[] {
+  const names = new Set<string>();
+  for (const step of steps) {
+    for (const s of step.statements) {
+      if (s.mysql?.changes.some((c) => c.redefines)) names.add(s.mysql.tables[0]);
+    }
+  }
+  return [...names].sort();
+}
+
+/**
+ * A MySQL view with each MODIFY / CHANGE settled against the columns the database has
+ * now (`columns`: by table, then lower-case column name). Only while nothing earlier in
+ * the view changed that table: after that, the catalog no longer tells what it will be.
+ */
+export function refineLockView(
+  steps: readonly StepLockView[],
+  columns: ReadonlyMap<string, ReadonlyMap<string, ColumnDefinition>>,
+): StepLockView[] {
+  const changed = new Set<string>();
+  return steps.map((step) => ({
+    ...step,
+    statements: step.statements.map((s) => {
+      if (!s.mysql) return s;
+      const m = s.mysql;
+      const refined = changed.has(m.tables[0]?.toLowerCase()) ? m : refineStatement(
+        m,
+        (table, name) => columns.get(table)?.get(name.toLowerCase()),
+      );
+      if (m.ddl) { for (const t of m.tables) changed.add(t.toLowerCase()); }
+      return refined === m ? s : { ...s, mysql: refined, work: mysqlWork(refined) };
+    }),
+  }));
+}
+
 /**
  * The view of `steps` on `dialect`: PostgreSQL's through its parser (loaded here, once
  * per process), SQLite's and MySQL's from the text; undefined for a database not analysed.
@@ -321,6 +358,8 @@ export function describeMysql(
       COPY: `copies the table (ALGORITHM=COPY), blocks writes`,
     }[m.algorithm];
     parts.push(how);
+    const worst = m.changes.find((c) => c.algorithm === m.algorithm);
+    if (worst?.because) parts.push(`${worst.because} (read from the database)`);
     const unless = m.changes.find((c) => c.algorithm === m.algorithm && c.unless)?.unless;
     if (unless && m.clauses.algorithm !== "COPY") {
       parts.push(unless.startsWith("not classified") ? unless : `or ${unless}`);

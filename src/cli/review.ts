@@ -8,7 +8,13 @@
 import { type Command, Option } from "commander";
 import { DIALECT_NAMES, dialectForUrl, parseDialectName } from "../drivers/mod.ts";
 import type { DialectName, Driver } from "../drivers/types.ts";
-import { formatHolder, lockedTables, type TableSize } from "../analysis/mod.ts";
+import {
+  formatHolder,
+  lockedTables,
+  redefinedTables,
+  refineLockView,
+  type TableSize,
+} from "../analysis/mod.ts";
 import { lintErrors, warnFindings } from "../phases/lint.ts";
 import { lockHoldersNow } from "../runner/preflight.ts";
 import { UsageError } from "../errors.ts";
@@ -140,7 +146,12 @@ async function previewWith(
   // Refuse what the runner would refuse, before anyone reviews it.
   const after = applySteps(map, heads, steps).heads;
   const planned = await previewSteps(project, steps, dialect);
-  const locks = await previewLocks(project, steps, dialect);
+  let locks = await previewLocks(project, steps, dialect);
+  // MySQL: what a MODIFY COLUMN does depends on the column's current type.
+  const redefined = locks ? redefinedTables(locks) : [];
+  if (locks && driver?.columnsOf && redefined.length > 0) {
+    locks = refineLockView(locks, await driver.columnsOf(redefined));
+  }
   const sizes = driver?.tableSizes && locks
     ? await driver.tableSizes(lockedTables(locks))
     : new Map<string, TableSize>();

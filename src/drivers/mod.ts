@@ -12,6 +12,7 @@ import { openPostgres } from "./postgres.ts";
 import { openMysql } from "./mysql.ts";
 
 export type {
+  ColumnDefinition,
   DbErrorInfo,
   DbErrorKind,
   DdlCluster,

@@ -31,6 +31,7 @@ import {
 } from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
 import type {
+  ColumnDefinition,
   DbErrorInfo,
   DbErrorKind,
   DdlCluster,
@@ -748,6 +749,40 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
         totalBytes: Number(r.total ?? 0),
         rows: r.rows === null ? -1 : Number(r.rows),
       });
+    }
+    return out;
+  }
+
+  /** See {@linkcode Driver.columnsOf}: information_schema.COLUMNS, with the table's charset. */
+  async columnsOf(tables: readonly string[]): Promise<Map<string, Map<string, ColumnDefinition>>> {
+    const out = new Map<string, Map<string, ColumnDefinition>>();
+    for (const label of new Set(tables)) {
+      const dot = label.indexOf(".");
+      const [schema, name] = dot === -1
+        ? [null, label]
+        : [label.slice(0, dot), label.slice(dot + 1)];
+      const rows = await this.query<Record<string, unknown>>(
+        `SELECT c.COLUMN_NAME AS name, c.COLUMN_TYPE AS type, c.IS_NULLABLE AS nullable,
+                c.CHARACTER_OCTET_LENGTH AS max_bytes, c.CHARACTER_SET_NAME AS charset,
+                co.CHARACTER_SET_NAME AS table_charset
+           FROM information_schema.COLUMNS c
+           JOIN information_schema.TABLES t
+             ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
+           LEFT JOIN information_schema.COLLATIONS co ON co.COLLATION_NAME = t.TABLE_COLLATION
+          WHERE c.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND c.TABLE_NAME = ?`,
+        [schema, name],
+      );
+      if (rows.length === 0) continue;
+      out.set(
+        label,
+        new Map(rows.map((r) => [String(r.name).toLowerCase(), {
+          type: String(r.type),
+          nullable: r.nullable === "YES",
+          maxBytes: r.max_bytes === null ? null : Number(r.max_bytes),
+          charset: r.charset === null ? null : String(r.charset),
+          tableCharset: r.table_charset === null ? null : String(r.table_charset),
+        }])),
+      );
     }
     return out;
   }
