@@ -643,7 +643,11 @@ function alterSpec(
       r.accept("TO");
       const to = r.name() ?? "?";
       return {
-        change: change(`RENAME ${column ? "COLUMN" : "INDEX"} ${from}`, "INSTANT", true),
+        change: change(`RENAME ${column ? "COLUMN" : "INDEX"} ${from}`, "INSTANT", true, {
+          mysql8: column
+            ? "INSTANT from 8.0.28; before, INPLACE (metadata only)"
+            : "INPLACE (metadata only)",
+        }),
         ops: [{ op: "rename", object: column ? "column" : "other", table, from, to }],
       };
     }
@@ -693,7 +697,12 @@ function alterSpec(
   ) {
     // Table options that change only the dictionary (the default charset applies to
     // columns added later, not to existing ones).
-    return { change: change(tokens[0].up, "INSTANT", true), ops: [] };
+    return {
+      change: change(tokens[0].up, "INSTANT", true, {
+        ...(tokens[0].up === "AUTO_INCREMENT" ? { mysql8: "INPLACE (no rebuild)" } : {}),
+      }),
+      ops: [],
+    };
   }
   if (r.is("DISCARD") || r.is("IMPORT") || r.is("ENABLE") || r.is("DISABLE")) {
     return null;
@@ -747,9 +756,8 @@ function redefine(what: string, column: string, def: readonly Token[]): MysqlCha
     unless: "INSTANT if it keeps the type, widens a VARCHAR (not from 128-255 bytes to " +
       "over 255), appends ENUM values, changes the default or moves the column (INPLACE, " +
       "writes continuing, if it only changes NULL / NOT NULL)",
-    ...(typeWord(def) === "VARCHAR"
-      ? { mysql8: "widening a VARCHAR is INPLACE without a rebuild" }
-      : {}),
+    mysql8: "moving a column or changing NULL / NOT NULL is INPLACE with a rebuild" +
+      (typeWord(def) === "VARCHAR" ? "; widening a VARCHAR is INPLACE without one" : ""),
   });
 }
 
