@@ -83,6 +83,7 @@ const CASES: readonly { sql: string; cheaperMayWork?: boolean }[] = [
   { sql: "ALTER TABLE t CONVERT TO CHARACTER SET latin1" },
   { sql: "ALTER TABLE t ENGINE=InnoDB" },
   { sql: "ALTER TABLE t FORCE" },
+  { sql: "ALTER TABLE t2 ENGINE=MyISAM" },
   { sql: "ALTER TABLE t ROW_FORMAT=DYNAMIC" },
   { sql: "ALTER TABLE t AUTO_INCREMENT=100" },
   { sql: "ALTER TABLE t COMMENT='images'" },

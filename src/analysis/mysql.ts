@@ -682,11 +682,16 @@ function alterSpec(
   if (r.accept("CONVERT", "TO")) {
     return { change: change("CONVERT TO CHARACTER SET", "COPY", false), ops: [] };
   }
-  if (
-    r.accept("FORCE") || r.accept("ENGINE") || r.accept("ROW_FORMAT") || r.accept("KEY_BLOCK_SIZE")
-  ) {
-    const what = tokens[0].up;
-    return { change: change(what, "INPLACE", true), ops: [] };
+  if (r.accept("ENGINE")) {
+    r.accept("=");
+    const engine = r.name()?.toUpperCase();
+    // Rebuilding InnoDB as InnoDB is in place; moving to another engine copies.
+    return engine === "INNODB"
+      ? { change: change("ENGINE=InnoDB", "INPLACE", true), ops: [] }
+      : { change: change(`ENGINE=${engine ?? "?"}`, "COPY", false), ops: [] };
+  }
+  if (r.accept("FORCE") || r.accept("ROW_FORMAT") || r.accept("KEY_BLOCK_SIZE")) {
+    return { change: change(tokens[0].up, "INPLACE", true), ops: [] };
   }
   if (r.accept("ORDER", "BY")) {
     return { change: change("ORDER BY", "COPY", false), ops: [] };

@@ -70,6 +70,7 @@ Deno.test("mysql: what copies the table, and the conditions that make it cheaper
   );
   assert.equal(classifyMysql("ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4").algorithm, "COPY");
   assert.equal(classifyMysql("ALTER TABLE t ENGINE = InnoDB").algorithm, "INPLACE");
+  assert.equal(classifyMysql("ALTER TABLE t ENGINE=MyISAM").algorithm, "COPY");
   // Something it does not know is assumed to copy, and says so.
   const odd = classifyMysql("ALTER TABLE t WITH SYSTEM VERSIONING");
   assert.equal(odd.algorithm, "COPY");
