@@ -634,7 +634,7 @@ function alterSpec(
     if (r.accept("SET", "VISIBLE") || r.accept("SET", "INVISIBLE")) {
       return { change: change(`ALTER COLUMN ${col} visibility`, "INSTANT", true), ops: [] };
     }
-    return null;
+    return unclassified(tokens);
   }
   if (r.accept("RENAME")) {
     const column = r.accept("COLUMN");
@@ -712,8 +712,13 @@ function alterSpec(
   if (r.is("DISCARD") || r.is("IMPORT") || r.is("ENABLE") || r.is("DISABLE")) {
     return null;
   }
+  return unclassified(tokens);
+}
+
+/** A specification this model does not know: assumed to copy, and saying so. */
+function unclassified(tokens: readonly Token[]): Spec {
   return {
-    change: change(tokens.slice(0, 2).map((t) => t.up).join(" "), "COPY", false, {
+    change: change(tokens.slice(0, 3).map((t) => t.up).join(" "), "COPY", false, {
       unless: "not classified: assumed to copy",
     }),
     ops: [],
@@ -939,6 +944,12 @@ function skipCreatePrefix(r: Reader): void {
 
 /** What one MySQL / MariaDB statement does, from its text. */
 export function classifyMysql(sql: string): MysqlStatement {
+  const m = classify(sql);
+  // A name the text did not give (`DROP INDEX i` without ON) names no table.
+  return m.tables.includes("?") ? { ...m, tables: m.tables.filter((t) => t !== "?") } : m;
+}
+
+function classify(sql: string): MysqlStatement {
   const r = new Reader(tokenize(sql));
   if (r.accept("CREATE")) {
     skipCreatePrefix(r);

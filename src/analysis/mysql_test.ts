@@ -75,6 +75,11 @@ Deno.test("mysql: what copies the table, and the conditions that make it cheaper
   const odd = classifyMysql("ALTER TABLE t WITH SYSTEM VERSIONING");
   assert.equal(odd.algorithm, "COPY");
   assert.match(odd.changes[0].unless!, /not classified/);
+  assert.match(
+    classifyMysql("ALTER TABLE t ALTER COLUMN c SET NOT NULL").changes[0].unless!,
+    /not classified/,
+  );
+  assert.deepEqual(classifyMysql("DROP INDEX i").tables, []);
 });
 
 Deno.test("mysql: ALGORITHM= and LOCK= clauses are read, and refused when asking too much", () => {

@@ -352,7 +352,9 @@ export function describeMysql(
   if (m.algorithm !== undefined) {
     const writes = m.lockNone ? "reads and writes continue" : "blocks writes";
     const how = {
-      INSTANT: `instant (ALGORITHM=INSTANT), metadata only${m.lockNone ? "" : ", " + writes}`,
+      INSTANT: `instant (ALGORITHM=INSTANT), metadata only${
+        m.lockNone ? "" : ", under an exclusive metadata lock (brief)"
+      }`,
       NOCOPY: `in place without copying the table (ALGORITHM=NOCOPY), ${writes}`,
       INPLACE: `rebuilds the table in place (ALGORITHM=INPLACE), ${writes}`,
       COPY: `copies the table (ALGORITHM=COPY), blocks writes`,
