@@ -65,12 +65,20 @@ export class BellowsError extends Error {
   readonly exitCode: ExitCodeValue;
   /** Short machine-readable kind for `--json` output. */
   readonly kind: string;
+  /** More fields for the `--json` error document's `error` (e.g. `interrupted`). */
+  readonly details?: Readonly<Record<string, unknown>>;
 
-  constructor(message: string, exitCode: ExitCodeValue, kind: string, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    exitCode: ExitCodeValue,
+    kind: string,
+    options?: ErrorOptions & { details?: Readonly<Record<string, unknown>> },
+  ) {
     super(message, options);
     this.name = "BellowsError";
     this.exitCode = exitCode;
     this.kind = kind;
+    if (options?.details) this.details = options.details;
   }
 }
 
@@ -100,7 +108,10 @@ export class UsageError extends BellowsError {
 
 /** The database state does not fit the scripts. */
 export class StateError extends BellowsError {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    options?: ErrorOptions & { details?: Readonly<Record<string, unknown>> },
+  ) {
     super(message, ExitCode.STATE, "state", options);
     this.name = "StateError";
   }

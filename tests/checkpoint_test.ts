@@ -15,6 +15,7 @@ import {
   execCli,
   script,
   startCli,
+  until,
   withTempDir,
   writeScripts,
 } from "./support/cli.ts";
@@ -29,16 +30,6 @@ import {
 
 const cluster = await startCluster();
 const mariadb = await startServer();
-
-/** Poll `probe` until it is true, or fail after `ms`. */
-async function until(probe: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 /** The started row of the interrupted run: its time and host appear in the message. */
 interface Started {
@@ -249,7 +240,13 @@ Deno.test("checkpoint: postgres, statement 2 of 3 fails; same state, the finish 
       failed.err,
       /r2\.sql:8:1: 55P03 canceling statement due to lock timeout; blocked by session pid \d+ \(application_name bellows-test, .*\), its last query: BEGIN; INSERT INTO u VALUES \(0\); revision 'r2' runs outside a transaction: statement 1 completed and stays applied, this one did not complete; the next run will refuse and say how to finish or undo it$/,
     );
-    assert.deepEqual(await pgAudit(db), ["r1:up:done", "r2:up:started", "r2:up:checkpoint"]);
+    // The refused statement is recorded as such: never taken for one that completed.
+    assert.deepEqual(await pgAudit(db), [
+      "r1:up:done",
+      "r2:up:started",
+      "r2:up:checkpoint",
+      "r2:up:failed",
+    ]);
     await assertRefusals(base, pgRefusal(await pgStarted(db), dir));
 
     const refusal = await execCli([...base, "upgrade", "heads"]);
@@ -259,6 +256,36 @@ Deno.test("checkpoint: postgres, statement 2 of 3 fails; same state, the finish 
     const up = await execCli([...base, "upgrade", "heads"]);
     assert.equal(up.code, 0, up.err);
     assert.match(up.err, /Nothing to upgrade/);
+    assert.deepEqual(await db.versions(), ["r2"]);
+  });
+});
+
+Deno.test("checkpoint: postgres, statement 1's checkpoint lost (the kill window); the catalog tells, finish as printed", async () => {
+  await withPg(async (db, dir, base) => {
+    assert.equal((await execCli([...base, "upgrade", "r1"])).code, 0);
+    const writer = pgSession(db.url);
+    try {
+      await writer.query("BEGIN; INSERT INTO u VALUES (0)");
+      const failed = await execCli([...base, "--lock-timeout", "300ms", "upgrade", "heads"]);
+      assert.equal(failed.code, 1, failed.err);
+    } finally {
+      await writer.query("ROLLBACK").catch(() => {});
+      await writer.close();
+    }
+    // As if killed right after statement 1 (a_idx built), before its checkpoint row.
+    await db.exec("DROP INDEX u_idx");
+    await db.exec("DELETE FROM bellows_audit WHERE status IN ('checkpoint', 'failed')");
+    const s = await pgStarted(db);
+    const f = `${dir}/r2.sql`;
+    const expected = `the upgrade of revision 'r2' (${f}) runs outside a transaction and was ` +
+      `interrupted (started ${s.appliedAt} on ${s.host}): statement 1 of 3 (${f}:7) completed ` +
+      `(found index a_idx on a), not checkpointed. To undo: DROP INDEX CONCURRENTLY a_idx; ` +
+      `(${f}:14, undoes statement 1), then 'bellows stamp r1' and run again. To finish: run ` +
+      `statements 2..3 by hand (${f}:8, ${f}:9), then 'bellows stamp r2'`;
+    await assertRefusals(base, expected);
+    const stamp = await follow(`bellows: ${expected}`, "finish", (sql) => db.exec(sql), base);
+    assert.equal(stamp.code, 0, stamp.err);
+    assert.deepEqual(await pgIndexes(db), { a_idx: true, c_idx: true, u_idx: true });
     assert.deepEqual(await db.versions(), ["r2"]);
   });
 });
@@ -408,23 +435,31 @@ async function withMariadb(fn: (url: string, dir: string, base: string[]) => Pro
   });
 }
 
+/**
+ * r2 killed while its statement 2 waited for `base`; the server's side of it ended. What
+ * follows decides what the kill window left (see the tests below).
+ */
+async function killInStatement2(url: string, base: string[]): Promise<void> {
+  const r1 = await execCli([...base, "upgrade", "r1"]);
+  assert.equal(r1.code, 0, r1.err);
+  const holder = await holdBase(url);
+  try {
+    const run = startCli([...base, "--lock-timeout", "60s", "upgrade", "r2"]);
+    let waiting: string[] = [];
+    await until(async () => (waiting = await myRows(url, ALTER_WAITING)).length > 0, "ALTER");
+    run.process.kill("SIGKILL");
+    await run.done();
+    // The server does not look at a dead client while its statement waits for a lock:
+    // end that statement as an operator (or the server's timeouts) would.
+    await mysqlCli(url, `KILL ${waiting[0]}`);
+  } finally {
+    await holder.release();
+  }
+}
+
 Deno.test("checkpoint: mariadb, multi-DDL revision killed in statement 2; undo as printed", async () => {
   await withMariadb(async (url, _dir, base) => {
-    const r1 = await execCli([...base, "upgrade", "r1"]);
-    assert.equal(r1.code, 0, r1.err);
-    const holder = await holdBase(url);
-    try {
-      const run = startCli([...base, "--lock-timeout", "60s", "upgrade", "r2"]);
-      let waiting: string[] = [];
-      await until(async () => (waiting = await myRows(url, ALTER_WAITING)).length > 0, "ALTER");
-      run.process.kill("SIGKILL");
-      await run.done();
-      // The server does not look at a dead client while its statement waits for a lock:
-      // end that statement as an operator (or the server's timeouts) would.
-      await mysqlCli(url, `KILL ${waiting[0]}`);
-    } finally {
-      await holder.release();
-    }
+    await killInStatement2(url, base);
     assert.deepEqual(await myAudit(url), ["r1:up:done", "r2:up:started", "r2:up:checkpoint"]);
     assert.deepEqual(await myShape(url), ["base.id", "t2.id"]);
     await assertRefusals(base, myRefusal(await myStarted(url), _dir));
@@ -466,7 +501,12 @@ Deno.test("checkpoint: mariadb, statement 2 fails; same state, finish as printed
       failed.err,
       /r2\.sql:7:1: 1205 .*; revision 'r2' cannot run in one transaction \(MySQL commits its DDL as it runs\): statement 1 completed and stays applied, this one did not complete; the next run will refuse and say how to finish or undo it$/,
     );
-    assert.deepEqual(await myAudit(url), ["r1:up:done", "r2:up:started", "r2:up:checkpoint"]);
+    assert.deepEqual(await myAudit(url), [
+      "r1:up:done",
+      "r2:up:started",
+      "r2:up:checkpoint",
+      "r2:up:failed",
+    ]);
     await assertRefusals(base, myRefusal(await myStarted(url), dir));
 
     const refusal = await execCli([...base, "upgrade", "heads"]);
@@ -489,8 +529,117 @@ Deno.test("checkpoint: mariadb, statement 2 fails; same state, finish as printed
       "r1:up:done",
       "r2:up:interrupted",
       "r2:up:checkpoint",
+      "r2:up:failed",
       "r2:stamp:done",
     ]);
+  });
+});
+
+Deno.test("checkpoint: mariadb, statement 2 completed after the kill, unrecorded; said so, undo as printed", async () => {
+  await withMariadb(async (url, dir, base) => {
+    await killInStatement2(url, base);
+    // MariaDB runs a statement to its end though its client is gone: the ALTER completed,
+    // and no checkpoint records it (the window between a statement and its checkpoint).
+    await mysqlCli(url, "ALTER TABLE base ADD COLUMN b INT");
+    assert.deepEqual(await myAudit(url), ["r1:up:done", "r2:up:started", "r2:up:checkpoint"]);
+    const s = await myStarted(url);
+    const f = `${dir}/r2.sql`;
+    const expected = `the upgrade of revision 'r2' (${f}) cannot run in one transaction ` +
+      `(MySQL commits its DDL as it runs) and was interrupted (started ${s.appliedAt} on ` +
+      `${s.host}): statement 1 of 3 completed, statement 2 (${f}:7) completed (found column b ` +
+      `on base), not checkpointed. To undo: ALTER TABLE base DROP COLUMN b; (${f}:12, undoes ` +
+      `statement 2), then DROP TABLE t2; (${f}:13, undoes statement 1), then 'bellows stamp ` +
+      `r1' and run again. To finish: run statement 3 by hand (${f}:8), then 'bellows stamp r2'`;
+    await assertRefusals(base, expected);
+    // The same account, structured, for scripts.
+    const json = await execCli([...base, "--json", "check"]);
+    assert.equal(json.code, 9, json.err);
+    const it = JSON.parse(json.out).error.interrupted;
+    assert.deepEqual(
+      {
+        ...it,
+        undo: it.undo.map((u: { action: string; sql?: string }) => u.sql ?? u.action),
+        finish: it.finish.map((u: { action: string; sql?: string }) => u.sql ?? u.action),
+      },
+      {
+        revision: "r2",
+        direction: "up",
+        file: f,
+        startedAt: s.appliedAt,
+        host: s.host,
+        also: [],
+        statements: 3,
+        checkpointed: 1,
+        completed: 2,
+        running: { statement: 2, line: 7, state: "completed", found: "found column b on base" },
+        leftovers: [],
+        undo: ["ALTER TABLE base DROP COLUMN b", "DROP TABLE t2", "stamp"],
+        finish: ["CREATE INDEX base_b_idx ON base (b)", "stamp"],
+      },
+    );
+    const stamp = await follow(
+      `bellows: ${expected}`,
+      "undo",
+      (sql) => mysqlCli(url, sql).then(() => {}),
+      base,
+    );
+    assert.equal(stamp.code, 0, stamp.err);
+    assert.deepEqual(await myShape(url), ["base.id"]);
+    const up = await execCli([...base, "upgrade", "r2"]);
+    assert.equal(up.code, 0, up.err);
+    assert.deepEqual(await myShape(url), ["base.b", "base.id", "t2.id"]);
+  });
+});
+
+Deno.test("checkpoint: mariadb, statement 1's checkpoint lost (the kill window); finish as printed", async () => {
+  await withMariadb(async (url, dir, base) => {
+    await killInStatement2(url, base);
+    // As if killed between statement 1 and its checkpoint row.
+    await mysqlCli(url, "DELETE FROM bellows_audit WHERE status = 'checkpoint'");
+    const s = await myStarted(url);
+    const f = `${dir}/r2.sql`;
+    const expected = `the upgrade of revision 'r2' (${f}) cannot run in one transaction ` +
+      `(MySQL commits its DDL as it runs) and was interrupted (started ${s.appliedAt} on ` +
+      `${s.host}): statement 1 of 3 (${f}:6) completed (found table t2), not checkpointed. ` +
+      `To undo: DROP TABLE t2; (${f}:13, undoes statement 1), then 'bellows stamp r1' and ` +
+      `run again. To finish: run statements 2..3 by hand (${f}:7, ${f}:8), then 'bellows ` +
+      `stamp r2'`;
+    await assertRefusals(base, expected);
+    const stamp = await follow(
+      `bellows: ${expected}`,
+      "finish",
+      (sql) => mysqlCli(url, sql).then(() => {}),
+      base,
+    );
+    assert.equal(stamp.code, 0, stamp.err);
+    assert.deepEqual(await myShape(url), ["base.b", "base.id", "t2.id"]);
+    assert.deepEqual(await myRows(url, "SELECT version_num FROM alembic_version"), ["r2"]);
+    const up = await execCli([...base, "upgrade", "r2"]);
+    assert.equal(up.code, 0, up.err);
+    assert.match(up.err, /Nothing to upgrade/);
+  });
+});
+
+Deno.test("checkpoint: mariadb, a statement refused because its object exists is not taken for completed", async () => {
+  await withMariadb(async (url, dir, base) => {
+    assert.equal((await execCli([...base, "upgrade", "r1"])).code, 0);
+    // Someone else's t2: statement 1 (CREATE TABLE t2) fails on it.
+    await mysqlCli(url, "CREATE TABLE t2 (id INT PRIMARY KEY, theirs INT)");
+    const failed = await execCli([...base, "upgrade", "r2"]);
+    assert.equal(failed.code, 1, failed.err);
+    assert.match(failed.err, /r2\.sql:6:1: 1050 /);
+    assert.deepEqual(await myAudit(url), ["r1:up:done", "r2:up:started", "r2:up:failed"]);
+    const s = await myStarted(url);
+    const f = `${dir}/r2.sql`;
+    // Never "completed (found table t2)", whose undo would drop their table.
+    await assertRefusals(
+      base,
+      `the upgrade of revision 'r2' (${f}) cannot run in one transaction (MySQL commits its ` +
+        `DDL as it runs) and was interrupted (started ${s.appliedAt} on ${s.host}): none of ` +
+        `its 3 statements completed, statement 1 (${f}:6) was running. To undo: 'bellows ` +
+        `stamp r1' and run again. To finish: run statements 1..3 by hand (${f}:6, ${f}:7, ` +
+        `${f}:8), then 'bellows stamp r2'`,
+    );
   });
 });
 

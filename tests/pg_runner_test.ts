@@ -387,9 +387,11 @@ Deno.test("postgres: CREATE INDEX CONCURRENTLY that hits the lock timeout is not
     assert.equal(up.code, 0, up.err);
     assert.match(up.err, /Nothing to upgrade: the database is at r2/);
     assert.deepEqual(await db.rows(INDEX_VALID), [{ indisvalid: true }]);
+    // The refused statement's `failed` row stays, as its checkpoints would, as the record.
     assert.deepEqual(await audit(db), [
       "r1:up:done",
       "r2:up:interrupted",
+      "r2:up:failed",
       "r2:stamp:done",
     ]);
   });

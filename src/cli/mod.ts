@@ -132,7 +132,10 @@ function describeRaw(e: unknown): ErrorInfo | null {
       : e.message.replace(/^error: /, "");
     return { message, code: ExitCode.USAGE, kind: "usage" };
   }
-  if (e instanceof BellowsError) return { message: e.message, code: e.exitCode, kind: e.kind };
+  if (e instanceof BellowsError) {
+    const { message, exitCode: code, kind, details } = e;
+    return details ? { message, code, kind, details } : { message, code, kind };
+  }
   if (isPermissionError(e)) {
     const first = (e as Error).message.split("\n")[0];
     const m = DENO_REFUSAL.exec(first);

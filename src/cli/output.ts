@@ -43,6 +43,8 @@ export interface ErrorInfo {
   readonly kind: string;
   /** The one line also printed on stderr, without the `bellows: ` prefix. */
   readonly message: string;
+  /** More fields of the error document's `error` (an interrupted revision's account). */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 /** Fields every `--json` document starts with. */
@@ -57,8 +59,8 @@ export function resultDocument(command: string, result: CommandResult): Record<s
 
 /** The `--json` document of a command that failed (`command` is null when none was reached). */
 export function errorDocument(command: string | null, error: ErrorInfo): Record<string, unknown> {
-  const { code, kind, message } = error;
-  return { ...envelope(command, false, code), error: { code, kind, message } };
+  const { code, kind, message, details } = error;
+  return { ...envelope(command, false, code), error: { code, kind, message, ...details } };
 }
 
 /** One JSON document per line: what `jq` and log shippers read. */

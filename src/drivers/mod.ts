@@ -27,6 +27,7 @@ export type {
   LockHolder,
   LockInspector,
   LockRequest,
+  SchemaObject,
   TableName,
   TableSizeInfo,
 } from "./types.ts";

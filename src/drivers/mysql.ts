@@ -39,6 +39,7 @@ import type {
   Driver,
   Executor,
   InvalidIndex,
+  SchemaObject,
   TableName,
   TableSizeInfo,
 } from "./types.ts";
@@ -55,6 +56,7 @@ import {
 
 export { mysqlDialect };
 import { scrub } from "./url.ts";
+import { transactionOn } from "./transaction.ts";
 
 /** Longest `GET_LOCK()` name (MySQL 5.7+ refuses longer ones). */
 const MAX_LOCK_NAME = 64;
@@ -578,27 +580,17 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
    * count on a rollback.
    */
   async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-    const conn = this.#outside();
+    this.#outside();
     this.#inTransaction = true;
     try {
-      await this.#exec(conn, "START TRANSACTION");
-      const tx: Executor = {
-        run: async (text, params) => (await this.#exec(this.#usable(), text, params)).count,
-        query: async <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
-          (await this.#exec(this.#usable(), text, params)).rows as R[],
-      };
-      let result: T;
-      try {
-        result = await fn(tx);
-      } catch (e) {
-        if (!this.#lost) {
-          // A failed ROLLBACK means the connection went; the error that led here matters more.
-          await this.#exec(conn, "ROLLBACK").catch(() => {});
-        }
-        throw e;
-      }
-      await this.#exec(conn, "COMMIT");
-      return result;
+      return await transactionOn(
+        {
+          exec: (text, params) => this.#exec(this.#usable(), text, params),
+          lost: () => this.#lost,
+        },
+        "START TRANSACTION",
+        fn,
+      );
     } finally {
       this.#inTransaction = false;
     }
@@ -785,6 +777,37 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
       );
     }
     return out;
+  }
+
+  /**
+   * Whether a table, view, index or column exists, from information_schema. Unquoted names
+   * compare without case (MySQL folds column and index names; table names may be written
+   * in any case on a case-insensitive setup); quoted ones exactly. An index needs its table
+   * (index names are per table here): without one, undefined.
+   */
+  async schemaObjectExists(o: SchemaObject): Promise<boolean | undefined> {
+    const eq = (col: string) => o.quoted ? `BINARY ${col} = ?` : `LOWER(${col}) = LOWER(?)`;
+    const tableEq = (col: string) => `LOWER(${col}) = LOWER(?)`;
+    const schema = "TABLE_SCHEMA = COALESCE(?, DATABASE())";
+    let sql: string;
+    let params: unknown[];
+    if (o.kind === "table" || o.kind === "view") {
+      sql = `SELECT COUNT(*) AS found FROM information_schema.TABLES WHERE ${schema} AND ${
+        eq("TABLE_NAME")
+      } AND TABLE_TYPE ${o.kind === "view" ? "=" : "<>"} 'VIEW'`;
+      params = [o.schema ?? null, o.name];
+    } else {
+      if (!o.table) return undefined;
+      const [from, col] = o.kind === "index"
+        ? ["STATISTICS", "INDEX_NAME"]
+        : ["COLUMNS", "COLUMN_NAME"];
+      sql = `SELECT COUNT(*) AS found FROM information_schema.${from} WHERE ${schema} AND ${
+        tableEq("TABLE_NAME")
+      } AND ${eq(col)}`;
+      params = [o.schema ?? null, o.table, o.name];
+    }
+    const rows = await this.query<{ found: number }>(sql, params);
+    return Number(rows[0].found) > 0;
   }
 
   /**

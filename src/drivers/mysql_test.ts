@@ -517,3 +517,27 @@ Deno.test("mysql: a deadlock is 1213 (40001)", async () => {
     await b.run("ROLLBACK");
   });
 });
+
+Deno.test("mysql: schemaObjectExists reads information_schema", async () => {
+  await withDb("objects", async (_db, open) => {
+    const d = await open();
+    await d.run("CREATE TABLE t (a INT, b INT)");
+    await d.run("CREATE TABLE `Mixed` (a INT)");
+    await d.run("CREATE VIEW v AS SELECT a FROM t");
+    await d.run("CREATE INDEX t_a ON t (a)");
+    const has = (o: Parameters<MysqlDriver["schemaObjectExists"]>[0]) => d.schemaObjectExists(o);
+    assert.equal(await has({ kind: "table", name: "t", quoted: false }), true);
+    assert.equal(await has({ kind: "table", name: "v", quoted: false }), false);
+    assert.equal(await has({ kind: "view", name: "v", quoted: false }), true);
+    assert.equal(await has({ kind: "table", name: "Mixed", quoted: true }), true);
+    assert.equal(await has({ kind: "table", name: "MIXED", quoted: true }), false);
+    // Unquoted names were lowercased when read from the statement.
+    assert.equal(await has({ kind: "table", name: "mixed", quoted: false }), true);
+    assert.equal(await has({ kind: "index", name: "t_a", table: "t", quoted: false }), true);
+    assert.equal(await has({ kind: "index", name: "t_b", table: "t", quoted: false }), false);
+    // Index names are per table here: without one, it cannot tell.
+    assert.equal(await has({ kind: "index", name: "t_a", quoted: false }), undefined);
+    assert.equal(await has({ kind: "column", name: "b", table: "t", quoted: false }), true);
+    assert.equal(await has({ kind: "column", name: "c", table: "t", quoted: false }), false);
+  });
+});

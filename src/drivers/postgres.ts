@@ -39,10 +39,12 @@ import type {
   LockHolder,
   LockInspector,
   LockRequest,
+  SchemaObject,
   TableName,
   TableSizeInfo,
 } from "./types.ts";
 import { postgresDialect } from "./dialects.ts";
+import { transactionOn } from "./transaction.ts";
 import { parsePgConfig, type PgConfig, scrub, type SslMode } from "./pg_config.ts";
 import {
   checkPermissions,
@@ -391,7 +393,7 @@ class PostgresDriver implements Driver {
   }
 
   /**
-   * BEGIN … COMMIT on the one connection, by hand rather than with postgres.js's
+   * BEGIN … COMMIT on the one connection (transactionOn), by hand rather than with postgres.js's
    * `begin()`: after the server ends the session mid-transaction (FATAL, e.g.
    * pg_terminate_backend), `begin()` still writes its ROLLBACK to the dead socket and
    * postgres.js 3.4.9 crashes the process with an uncaught TypeError. Here a lost
@@ -399,31 +401,23 @@ class PostgresDriver implements Driver {
    * server has rolled back already.
    */
   async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-    const sql = this.#outside();
+    this.#outside();
     this.#inTransaction = true;
     try {
-      await this.#exec(sql, "BEGIN");
-      const tx: Executor = {
-        run: async (text, params) => (await this.#exec(this.#usable(), text, params)).count,
-        query: async <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
-          (await this.#exec(this.#usable(), text, params)).rows as R[],
-      };
-      let result: T;
-      try {
-        result = await fn(tx);
-      } catch (e) {
-        if (!this.#lost) {
-          // A failed ROLLBACK means the connection went; the error that led here matters more.
-          await this.#exec(sql, "ROLLBACK").catch(() => {});
-        }
-        throw e;
-      }
-      const done = await this.#exec(sql, "COMMIT");
-      if (done.command !== "COMMIT") {
-        // The server answers COMMIT of a failed transaction with ROLLBACK, not an error.
-        throw new Error(`transaction was rolled back by the server (${done.command})`);
-      }
-      return result;
+      return await transactionOn(
+        {
+          exec: (text, params) => this.#exec(this.#usable(), text, params),
+          lost: () => this.#lost,
+        },
+        "BEGIN",
+        fn,
+        (done) => {
+          if (done.command !== "COMMIT") {
+            // The server answers COMMIT of a failed transaction with ROLLBACK, not an error.
+            throw new Error(`transaction was rolled back by the server (${done.command})`);
+          }
+        },
+      );
     } finally {
       this.#inTransaction = false;
     }
@@ -505,6 +499,38 @@ class PostgresDriver implements Driver {
           WHERE c.relname = $1 AND n.nspname = COALESCE($2::text, current_schema())
             AND c.relkind IN ('r', 'p', 'v', 'm', 'f')) AS found`,
       [t.name, t.schema ?? null],
+    );
+    return rows[0].found === true;
+  }
+
+  /**
+   * Whether a table, view, index (a valid one: an INVALID index is a leftover, not a
+   * completed CREATE) or column exists, from the catalog; an unqualified name is looked up
+   * along search_path, as the statement resolved it.
+   */
+  async schemaObjectExists(o: SchemaObject): Promise<boolean | undefined> {
+    const q = (n: string) => this.dialect.quoteIdent(n);
+    const rel = (schema: string | undefined, name: string) =>
+      schema === undefined ? q(name) : `${q(schema)}.${q(name)}`;
+    if (o.kind === "column") {
+      if (!o.table) return undefined;
+      const rows = await this.query<{ found: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
+                         WHERE attrelid = pg_catalog.to_regclass($1) AND attname = $2
+                           AND attnum > 0 AND NOT attisdropped) AS found`,
+        [rel(undefined, o.table), o.name],
+      );
+      return rows[0].found === true;
+    }
+    const rows = await this.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                        LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
+                       WHERE c.oid = pg_catalog.to_regclass($1)
+                         AND c.relkind IN (${
+        o.kind === "index" ? "'i', 'I'" : o.kind === "view" ? "'v', 'm'" : "'r', 'p', 'f'"
+      })
+                         AND (i.indexrelid IS NULL OR i.indisvalid)) AS found`,
+      [rel(o.schema, o.name)],
     );
     return rows[0].found === true;
   }

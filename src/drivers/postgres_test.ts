@@ -614,3 +614,29 @@ Deno.test("postgres: missing Deno permissions are PermissionErrors naming the fl
   const okSock = await run(["--allow-net", "--allow-read", "--allow-write"], sockUrl);
   assert.equal(okSock.ok, true, JSON.stringify(okSock));
 });
+
+Deno.test("postgres: schemaObjectExists reads the catalog; an INVALID index does not count", async () => {
+  await withDb("objects", async (_db, open) => {
+    const d = await open();
+    await d.run("CREATE TABLE t (a int, b int)");
+    await d.run('CREATE TABLE "Mixed" (a int)');
+    await d.run("CREATE VIEW v AS SELECT a FROM t");
+    await d.run("CREATE INDEX t_a ON t (a)");
+    await d.run("INSERT INTO t VALUES (1, 1), (1, 1)");
+    // A failed unique build leaves its index INVALID: not a completed CREATE INDEX.
+    await assert.rejects(d.run("CREATE UNIQUE INDEX CONCURRENTLY t_b ON t (b)"));
+    const has = (o: Parameters<NonNullable<Driver["schemaObjectExists"]>>[0]) =>
+      d.schemaObjectExists!(o);
+    assert.equal(await has({ kind: "table", name: "t", quoted: false }), true);
+    assert.equal(await has({ kind: "table", name: "t", schema: "public", quoted: false }), true);
+    assert.equal(await has({ kind: "table", name: "v", quoted: false }), false);
+    assert.equal(await has({ kind: "view", name: "v", quoted: false }), true);
+    assert.equal(await has({ kind: "table", name: "Mixed", quoted: true }), true);
+    assert.equal(await has({ kind: "table", name: "mixed", quoted: false }), false);
+    assert.equal(await has({ kind: "index", name: "t_a", table: "t", quoted: false }), true);
+    assert.equal(await has({ kind: "index", name: "t_b", quoted: false }), false);
+    assert.equal(await has({ kind: "column", name: "b", table: "t", quoted: false }), true);
+    assert.equal(await has({ kind: "column", name: "c", table: "t", quoted: false }), false);
+    assert.equal(await has({ kind: "table", name: "gone", quoted: false }), false);
+  });
+});

@@ -17,7 +17,7 @@ import {
   PermissionError,
   UsageError,
 } from "../errors.ts";
-import type { DbErrorInfo, Driver, Executor, TableName } from "./types.ts";
+import type { DbErrorInfo, Driver, Executor, SchemaObject, TableName } from "./types.ts";
 import { sqliteDialect } from "./dialects.ts";
 import type { DriverOptions } from "./options.ts";
 
@@ -167,6 +167,28 @@ class SqliteDriver implements Driver {
       `SELECT count(*) AS n FROM ${master} WHERE type = 'table' AND name = ?`,
       [t.name],
     ).then((rows) => Number(rows[0].n) > 0);
+  }
+
+  /**
+   * Whether a table, view, index or column exists, from `sqlite_master` and
+   * `pragma_table_info`. SQLite compares names without case (ASCII), quoted or not.
+   */
+  async schemaObjectExists(o: SchemaObject): Promise<boolean | undefined> {
+    const master = o.schema
+      ? `${this.dialect.quoteIdent(o.schema)}.sqlite_master`
+      : "sqlite_master";
+    const rows = o.kind === "column"
+      ? (o.table
+        ? await this.query<{ n: number }>(
+          `SELECT count(*) AS n FROM pragma_table_info(?) WHERE name = ? COLLATE NOCASE`,
+          [o.table, o.name],
+        )
+        : undefined)
+      : await this.query<{ n: number }>(
+        `SELECT count(*) AS n FROM ${master} WHERE type = ? AND name = ? COLLATE NOCASE`,
+        [o.kind, o.name],
+      );
+    return rows && Number(rows[0].n) > 0;
   }
 
   /** A SQLite schema is an attached database; bellows attaches none, so `main` (or `temp`). */

@@ -177,3 +177,26 @@ Deno.test("sqlite: a journal that cannot be made is named in the error's hint", 
     await d.close();
   });
 });
+
+Deno.test("sqlite: schemaObjectExists reads sqlite_master and pragma_table_info", async () => {
+  await withDir(async (dir) => {
+    const d = await openSqlite(`${dir}/o.db`);
+    try {
+      await d.run("CREATE TABLE t (a INTEGER, b INTEGER)");
+      await d.run("CREATE VIEW v AS SELECT a FROM t");
+      await d.run("CREATE INDEX t_a ON t (a)");
+      const has = (o: Parameters<NonNullable<typeof d.schemaObjectExists>>[0]) =>
+        d.schemaObjectExists!(o);
+      assert.equal(await has({ kind: "table", name: "t", quoted: false }), true);
+      assert.equal(await has({ kind: "table", name: "T", quoted: true }), true);
+      assert.equal(await has({ kind: "table", name: "v", quoted: false }), false);
+      assert.equal(await has({ kind: "view", name: "v", quoted: false }), true);
+      assert.equal(await has({ kind: "index", name: "t_a", quoted: false }), true);
+      assert.equal(await has({ kind: "index", name: "t_b", quoted: false }), false);
+      assert.equal(await has({ kind: "column", name: "b", table: "t", quoted: false }), true);
+      assert.equal(await has({ kind: "column", name: "c", table: "t", quoted: false }), false);
+    } finally {
+      await d.close();
+    }
+  });
+});

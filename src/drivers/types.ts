@@ -206,6 +206,21 @@ export interface LeftoverCheck {
   find(): Promise<Leftover[]>;
 }
 
+/**
+ * A schema object a statement creates or drops, as the runner asks whether it exists now
+ * (to tell whether an interrupted statement completed before its checkpoint was written).
+ */
+export interface SchemaObject {
+  readonly kind: "table" | "view" | "index" | "column";
+  /** As written; an unquoted name comes lowercased (it is compared as the database folds it). */
+  readonly name: string;
+  readonly schema?: string;
+  /** The table of a column (always) or of an index (where written; MySQL needs it). */
+  readonly table?: string;
+  /** Quoted names are compared exactly. */
+  readonly quoted: boolean;
+}
+
 /** An open connection to one database. */
 export interface Driver extends Executor {
   readonly dialect: Dialect;
@@ -229,6 +244,12 @@ export interface Driver extends Executor {
    * dialect leaves nothing of the kind behind leaves it out.
    */
   readonly leftovers?: LeftoverCheck;
+  /**
+   * Whether `o` exists now and is usable (PostgreSQL: an INVALID index does not count),
+   * from the catalog; undefined when this driver cannot tell (an index without its table
+   * on MySQL). Optional: a driver without it is never asked.
+   */
+  schemaObjectExists?(o: SchemaObject): Promise<boolean | undefined>;
   /**
    * How far the replicas trail this server, in ms (the largest replay lag; 0 with none);
    * undefined when replicas exist but this login may not see their lag. Optional: a

@@ -11,6 +11,7 @@ import type { Dialect, Driver, Executor } from "../drivers/types.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
 import {
   atomicWithoutTransactionalDdl,
+  checkableEffect,
   checksum,
   createsIndex,
   indexOp,
@@ -36,6 +37,7 @@ import {
   clearCheckpoints,
   ensureAuditTable,
   ensureVersionTable,
+  FAILED,
   finishAudit,
   type InterruptedRun,
   interruptedRuns,
@@ -220,23 +222,33 @@ function pasteable(file: string, stmt: Statement): string {
 }
 
 /**
- * `statements 1..k of n completed` and the rest of the refusal's first sentence.
- * Exported for the unit tests of the wording.
+ * `statements 1..k of n completed` and the rest of the refusal's first sentence. `found`
+ * says how the live schema shows that statement k+1 completed though no checkpoint records
+ * it (`found index x on t`), when it does. Exported for the unit tests of the wording.
  */
-export function progressText(file: string, ran: readonly Statement[], completed: number): string {
+export function progressText(
+  file: string,
+  ran: readonly Statement[],
+  completed: number,
+  found?: string,
+): string {
   const n = ran.length;
   if (completed >= n) {
     return `all ${n} statement${n === 1 ? "" : "s"} completed, but the version table was not ` +
       `updated`;
+  }
+  const at = `(${file}:${ran[completed].line})`;
+  if (found !== undefined && completed === 0) {
+    return `statement 1 of ${n} ${at} completed (${found}), not checkpointed`;
   }
   const done = completed === 0
     ? `none of its ${n} statement${n === 1 ? "" : "s"}`
     : completed === 1
     ? `statement 1 of ${n}`
     : `statements 1..${completed} of ${n}`;
-  return `${done} completed, statement ${completed + 1} (${file}:${
-    ran[completed].line
-  }) was running`;
+  return `${done} completed, statement ${completed + 1} ${at} ${
+    found === undefined ? "was running" : `completed (${found}), not checkpointed`
+  }`;
 }
 
 /** The statements of `script` that ran when its audit row was written (the checksum tells). */
@@ -257,11 +269,42 @@ async function statementsAsRun(
 }
 
 /**
+ * Whether `stmt`, interrupted with no checkpoint, completed anyway: the kill came between
+ * its end and its checkpoint (or the server finished it after the client died). Told from
+ * the live schema for statements that create or drop one object; otherwise (or when the
+ * driver cannot look) undefined, and the statement counts as not completed. Returns what
+ * was seen, for the message.
+ */
+async function completedUnrecorded(driver: Driver, stmt: Statement): Promise<string | undefined> {
+  const effect = checkableEffect(stmt.sql);
+  if (!effect || !driver.schemaObjectExists) return undefined;
+  const exists = await driver.schemaObjectExists(effect.object).catch(() => undefined);
+  if (exists !== effect.present) return undefined;
+  return effect.present ? `found ${effect.what}` : `${effect.what} is gone`;
+}
+
+/**
+ * One step of a way out of an interrupted revision, for `--json` (`error.interrupted`):
+ * `sql` to run (`statement`: the one of the revision it finishes or undoes), `manual` work
+ * (undo a statement whose inverse is not known), or the `stamp` (of `revisions`) that ends it.
+ */
+export interface RecoveryStep {
+  readonly action: "sql" | "manual" | "stamp";
+  readonly sql?: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly statement?: number;
+  readonly revisions?: readonly string[];
+  readonly note: string;
+}
+
+/**
  * The refusal for a revision run statement by statement that was interrupted (killed,
- * or a statement failed): which statements completed (its checkpoints), which one was
- * running, what that one left half-made (the driver's leftovers, only those the
- * statement creates by name), and the two ways out, each step spelled out and ending
- * in the `stamp` that records the outcome.
+ * or a statement failed): which statements completed (its checkpoints, and the next one
+ * when the live schema shows it completed unrecorded), which one was running, what that
+ * one left half-made (the driver's leftovers, only those the statement creates by name),
+ * and the two ways out, each step spelled out and ending in the `stamp` that records the
+ * outcome. The same account, structured, is the error's `details.interrupted`.
  */
 async function interruptedError(
   driver: Driver,
@@ -269,19 +312,29 @@ async function interruptedError(
   heads: readonly string[],
   interrupted: readonly InterruptedRun[],
 ): Promise<StateError> {
-  const { entry: a, completed } = interrupted[0];
+  const { entry: a, completed, failed } = interrupted[0];
   const d = driver.dialect;
   const script = project.scripts.get(a.revision);
   const verb = a.direction === "up" ? "upgrade" : "downgrade";
-  const undone = heads.length > 0 ? heads.join(" ") : "base";
-  const finished = a.direction === "up"
-    ? a.revision
-    : (script && script.downRevisions.length > 0 ? script.downRevisions.join(" ") : "base");
+  const undoneRevs = heads.length > 0 ? [...heads] : ["base"];
+  const finishedRevs = a.direction === "up"
+    ? [a.revision]
+    : (script && script.downRevisions.length > 0 ? [...script.downRevisions] : ["base"]);
+  const undone = undoneRevs.join(" ");
+  const finished = finishedRevs.join(" ");
   const others = interrupted.length > 1
     ? ` (so were ${interrupted.slice(1).map((i) => `'${i.entry.revision}'`).join(", ")})`
     : "";
   const head = `the ${verb} of revision '${a.revision}'${script ? ` (${script.file})` : ""} ` +
     `${howItRuns(d, script)} and was interrupted (started ${a.appliedAt} on ${a.host})`;
+  const account = {
+    revision: a.revision,
+    direction: a.direction,
+    file: script?.file ?? null,
+    startedAt: a.appliedAt,
+    host: a.host,
+    also: interrupted.slice(1).map((i) => i.entry.revision),
+  };
   const asRun = script && await statementsAsRun(d, script, a);
   const check = driver.leftovers;
   if (!script || !asRun) {
@@ -296,44 +349,90 @@ async function interruptedError(
         (left.length > 0 ? `; ${check!.what} left: ${left.map((l) => l.name).join(", ")}` : "") +
         `. Check what its statements did: undo them, then 'bellows stamp ${undone}' and run ` +
         `again; or finish them by hand, then 'bellows stamp ${finished}'`,
+      {
+        details: {
+          interrupted: {
+            ...account,
+            statements: null,
+            checkpointed: completed,
+            completed: null,
+            running: null,
+            leftovers: left.map((l) => l.name),
+            undo: null,
+            finish: null,
+          },
+        },
+      },
     );
   }
   const { ran, inverse } = asRun;
-  const k = Math.min(completed, ran.length);
-  const running = ran[k];
-  const at = (s: Statement) => `${script.file}:${s.line}`;
+  const checkpointed = Math.min(completed, ran.length);
+  const running = ran[checkpointed];
   // Only what the running statement itself creates (or was dropping): never an
   // application's own index, or one another session is building now.
   const left = running
     ? (await check?.find() ?? []).filter((l) => indexOp(running.sql, l.object) !== undefined)
     : [];
+  // Killed between a statement's end and its checkpoint: the schema may show it done (not
+  // when it left something half-made, or was refused).
+  const found = running && !failed && left.length === 0
+    ? await completedUnrecorded(driver, running)
+    : undefined;
+  const k = found === undefined ? checkpointed : checkpointed + 1;
+  const at = (s: Statement) => `${script.file}:${s.line}`;
   const dropping = left.length > 0 && indexOp(running.sql, left[0].object) === "drop";
-  let progress = progressText(script.file, ran, k);
+  let progress = progressText(script.file, ran, checkpointed, found);
   if (left.length > 0) {
     progress += ` and left ${left.length > 1 ? check!.whatPlural : check!.what} ${
       left.map((l) => `${l.name} on ${l.table}`).join(", ")
     }`;
   }
+  // Each way out twice: the words of the one-line message, and the steps for --json.
   // A half-made CREATE is undone by dropping it, a half-done DROP by rebuilding.
-  const undo: string[] = left.map((l) =>
-    dropping
-      ? `${l.rebuild}; (undoes statement ${k + 1})`
-      : `${l.drop}; (left by statement ${k + 1})`
-  );
+  const undo: string[] = [];
+  const undoSteps: RecoveryStep[] = [];
+  for (const l of left) {
+    const note = dropping ? `undoes statement ${k + 1}` : `left by statement ${k + 1}`;
+    const sql = dropping ? l.rebuild : l.drop;
+    undo.push(`${sql}; (${note})`);
+    undoSteps.push({ action: "sql", sql, statement: k + 1, note });
+  }
   for (let i = k - 1; i >= 0; i--) {
     if (leavesNothingToUndo(ran[i].sql)) continue;
     const inv = inverseStatement(ran, i, inverse);
-    undo.push(
-      inv
-        ? `${pasteable(script.file, inv)} (${at(inv)}, undoes statement ${i + 1})`
-        : `undo statement ${i + 1} (${at(ran[i])}) by hand`,
-    );
+    const note = `undoes statement ${i + 1}`;
+    if (inv) {
+      undo.push(`${pasteable(script.file, inv)} (${at(inv)}, ${note})`);
+      undoSteps.push({
+        action: "sql",
+        sql: inv.sql,
+        file: script.file,
+        line: inv.line,
+        statement: i + 1,
+        note,
+      });
+    } else {
+      undo.push(`undo statement ${i + 1} (${at(ran[i])}) by hand`);
+      undoSteps.push({
+        action: "manual",
+        file: script.file,
+        line: ran[i].line,
+        statement: i + 1,
+        note: `undo statement ${i + 1} by hand`,
+      });
+    }
   }
   undo.push(`'bellows stamp ${undone}' and run again`);
+  undoSteps.push({ action: "stamp", revisions: undoneRevs, note: "then run again" });
   const finish: string[] = [];
+  const finishSteps: RecoveryStep[] = [];
   let next = k;
   if (left.length > 0 && !dropping) {
-    finish.push(`${left.map((l) => `${l.rebuild};`).join(" ")} (completes statement ${k + 1})`);
+    const note = `completes statement ${k + 1}`;
+    finish.push(`${left.map((l) => `${l.rebuild};`).join(" ")} (${note})`);
+    for (const l of left) {
+      finishSteps.push({ action: "sql", sql: l.rebuild, statement: k + 1, note });
+    }
     next = k + 1;
   }
   if (next < ran.length) {
@@ -341,12 +440,44 @@ async function interruptedError(
       ? `statement ${ran.length}`
       : `statements ${next + 1}..${ran.length}`;
     finish.push(`run ${which} by hand (${ran.slice(next).map(at).join(", ")})`);
+    ran.slice(next).forEach((s, j) =>
+      finishSteps.push({
+        action: "sql",
+        sql: s.sql,
+        file: script.file,
+        line: s.line,
+        statement: next + j + 1,
+        note: `statement ${next + j + 1} of the revision`,
+      })
+    );
   }
   finish.push(`'bellows stamp ${finished}'`);
+  finishSteps.push({ action: "stamp", revisions: finishedRevs, note: "records it as done" });
   return new StateError(
     `${head}: ${progress}${others}. To undo: ${undo.join(", then ")}. To finish: ${
       finish.join(", then ")
     }`,
+    {
+      details: {
+        interrupted: {
+          ...account,
+          statements: ran.length,
+          checkpointed,
+          completed: k,
+          running: running
+            ? {
+              statement: checkpointed + 1,
+              line: running.line,
+              state: found !== undefined ? "completed" : failed ? "failed" : "running",
+              found: found ?? null,
+            }
+            : null,
+          leftovers: left.map((l) => l.name),
+          undo: undoSteps,
+          finish: finishSteps,
+        },
+      },
+    },
   );
 }
 
@@ -977,6 +1108,18 @@ async function runOutsideTransaction(run: StepRun, tables: StateTables): Promise
         });
       }, dml ? context : `${why}: statement ${i + 1} completed but could not be recorded as such`);
     for (let attempt = 0;; attempt++) {
+      // Set once a statement outside a transaction returned: a failure after it is its
+      // checkpoint's, and the statement did complete.
+      let completed = false;
+      const giveUp = async (e: unknown) => {
+        // The statement was refused (or never started): record that it did not complete,
+        // so the next run need not look. Not after a lost connection: then it may have.
+        if (!completed && e instanceof BellowsError && !(e instanceof ConnectionError)) {
+          await driver.transaction((tx) => recordAudit(tx, d, cfg, auditRow(run, FAILED)))
+            .catch(() => {});
+        }
+        return e;
+      };
       try {
         if (dml) {
           // Row changes commit with their checkpoint: the record cannot miss or double them.
@@ -986,6 +1129,7 @@ async function runOutsideTransaction(run: StepRun, tables: StateTables): Promise
           });
         } else {
           await runStatement(run, driver, stmt, context);
+          completed = true;
           await driver.transaction(checkpoint);
         }
         break;
@@ -994,9 +1138,9 @@ async function runOutsideTransaction(run: StepRun, tables: StateTables): Promise
         // nothing of the revision has committed: no statement before it, and nothing half-made
         // by it (a CREATE INDEX CONCURRENTLY leaves an INVALID index a retry would trip on).
         const r = retryable(driver, e);
-        if (i > 0 || attempt >= run.opts.retries || !r) throw e;
+        if (i > 0 || attempt >= run.opts.retries || !r || completed) throw await giveUp(e);
         const left = driver.leftovers ? await driver.leftovers.find().catch(() => undefined) : [];
-        if (!left || left.some((l) => createsIndex(stmt.sql, l.object))) throw e;
+        if (!left || left.some((l) => createsIndex(stmt.sql, l.object))) throw await giveUp(e);
         const delay = run.opts.retryDelayMs * 2 ** attempt;
         run.opts.log.warn(
           `${script.file}: ${step.revision} hit ${r.what} (${r.code}) in its first ` +

@@ -81,3 +81,21 @@ Deno.test("progressText: which statements completed and which one was running", 
     "all 3 statements completed, but the version table was not updated",
   );
 });
+
+Deno.test("progressText: a statement the schema shows completed, though not checkpointed", () => {
+  const ran = stmts("A", "B", "C");
+  assert.equal(
+    progressText("m/r.sql", ran, 0, "found table t2"),
+    "statement 1 of 3 (m/r.sql:10) completed (found table t2), not checkpointed",
+  );
+  assert.equal(
+    progressText("m/r.sql", ran, 1, "found index i on t"),
+    "statement 1 of 3 completed, statement 2 (m/r.sql:11) completed (found index i on t), " +
+      "not checkpointed",
+  );
+  assert.equal(
+    progressText("m/r.sql", ran, 2, "column c on t is gone"),
+    "statements 1..2 of 3 completed, statement 3 (m/r.sql:12) completed (column c on t is " +
+      "gone), not checkpointed",
+  );
+});

@@ -8,6 +8,7 @@
  * @module
  */
 import type { Statement } from "./types.ts";
+import type { SchemaObject } from "../drivers/types.ts";
 
 /**
  * `dml`: INSERT, UPDATE, DELETE, …; `ddl`: CREATE, ALTER, DROP, … and whatever else ends
@@ -203,7 +204,9 @@ export function statementEffect(sql: string): StatementEffect | undefined {
       r.take("if", "not", "exists");
       if (r.take("on")) return undefined;
       const n = r.name();
-      return n && { op: "create", object: "index", ...n };
+      // `ON t`: the table, which MySQL needs to find an index by name.
+      const table = r.take("on") ? (r.take("only"), r.name()) : undefined;
+      return n && { op: "create", object: "index", ...n, ...(table && { table: table.name }) };
     }
     for (const t of ["temporary", "temp", "unlogged", "global", "local"]) r.take(t);
     for (const object of ["table", "view"]) {
@@ -223,7 +226,9 @@ export function statementEffect(sql: string): StatementEffect | undefined {
         const n = r.name();
         // DROP TABLE a, b drops more than one: not a plain inverse of one CREATE.
         if (r.peek()?.text === ",") return undefined;
-        return n && { op: "drop", object, ...n };
+        // MySQL's `DROP INDEX i ON t`.
+        const table = object === "index" && r.take("on") ? r.name() : undefined;
+        return n && { op: "drop", object, ...n, ...(table && { table: table.name }) };
       }
     }
     return undefined;
@@ -302,4 +307,33 @@ export function inverseStatement(
     return mirrored;
   }
   return undefined;
+}
+
+/**
+ * What to look up in the live schema to tell whether `sql` took effect, when that can be
+ * told from one object: CREATE / DROP TABLE, VIEW or INDEX, ALTER TABLE … ADD / DROP
+ * COLUMN or INDEX. `present` is whether the object exists once the statement completed;
+ * `what` names it for messages (`index base_b_idx on base`). Undefined for the rest.
+ */
+export function checkableEffect(
+  sql: string,
+): { object: SchemaObject; present: boolean; what: string } | undefined {
+  const e = statementEffect(sql);
+  if (!e || !["table", "view", "index", "column"].includes(e.object)) return undefined;
+  // CREATE TABLE … IF NOT EXISTS finds the table whether or not it made it: not a proof.
+  if (e.op === "create" && /\bif\s+not\s+exists\b/i.test(sql.slice(0, 300))) return undefined;
+  const kind = e.object as SchemaObject["kind"];
+  if (kind === "column" && !e.table) return undefined;
+  const qualified = e.schema ? `${e.schema}.${e.name}` : e.name;
+  return {
+    object: {
+      kind,
+      name: e.name,
+      quoted: e.quoted,
+      ...(e.schema !== undefined && { schema: e.schema }),
+      ...(e.table !== undefined && { table: e.table }),
+    },
+    present: e.op === "create",
+    what: `${kind} ${qualified}${e.table ? ` on ${e.table}` : ""}`,
+  };
 }

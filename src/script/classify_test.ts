@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   atomicWithoutTransactionalDdl,
+  checkableEffect,
   createsIndex,
   indexOp,
   inverseStatement,
@@ -107,6 +108,7 @@ Deno.test("classify: objects created and dropped", () => {
       object: "index",
       name: "a_idx",
       quoted: false,
+      table: "t",
     }],
     ['CREATE UNIQUE INDEX "public"."B_idx" ON t (b)', {
       op: "create",
@@ -114,6 +116,7 @@ Deno.test("classify: objects created and dropped", () => {
       name: "B_idx",
       schema: "public",
       quoted: true,
+      table: "t",
     }],
     ["CREATE INDEX ON t (a)", undefined],
     ["CREATE TEMPORARY TABLE IF NOT EXISTS x (a int)", {
@@ -135,7 +138,20 @@ Deno.test("classify: objects created and dropped", () => {
       name: "a_idx",
       quoted: false,
     }],
-    ["DROP INDEX a_idx ON t", { op: "drop", object: "index", name: "a_idx", quoted: false }],
+    ["DROP INDEX a_idx ON t", {
+      op: "drop",
+      object: "index",
+      name: "a_idx",
+      quoted: false,
+      table: "t",
+    }],
+    ["CREATE UNIQUE INDEX CONCURRENTLY u ON ONLY s.t (a)", {
+      op: "create",
+      object: "index",
+      name: "u",
+      quoted: false,
+      table: "t",
+    }],
     ["DROP TABLE a, b", undefined],
     ["ALTER TABLE t ADD COLUMN IF NOT EXISTS c int", {
       op: "create",
@@ -225,4 +241,41 @@ Deno.test("classify: the inverse of a completed statement, by name or mirrored p
   assert.equal(inverseStatement(up2, 1, down2)?.sql, "ALTER TABLE t DROP COLUMN c");
   const wrong = stmts("DROP TABLE other", "DELETE FROM t");
   assert.equal(inverseStatement(up2, 1, wrong), undefined);
+});
+
+Deno.test("classify: what to look up to tell whether a statement completed", () => {
+  const cases: [string, ReturnType<typeof checkableEffect>][] = [
+    ["CREATE TABLE t2 (id INT)", {
+      object: { kind: "table", name: "t2", quoted: false },
+      present: true,
+      what: "table t2",
+    }],
+    ["DROP TABLE s.T", {
+      object: { kind: "table", name: "t", schema: "s", quoted: false },
+      present: false,
+      what: "table s.t",
+    }],
+    ["CREATE INDEX base_b_idx ON base (b)", {
+      object: { kind: "index", name: "base_b_idx", table: "base", quoted: false },
+      present: true,
+      what: "index base_b_idx on base",
+    }],
+    ["ALTER TABLE base DROP COLUMN b", {
+      object: { kind: "column", name: "b", table: "base", quoted: false },
+      present: false,
+      what: "column b on base",
+    }],
+    ["ALTER TABLE `Base` ADD COLUMN `B` INT", {
+      object: { kind: "column", name: "B", table: "Base", quoted: true },
+      present: true,
+      what: "column B on Base",
+    }],
+    // IF NOT EXISTS finds the object whether or not the statement made it.
+    ["CREATE TABLE IF NOT EXISTS t (a int)", undefined],
+    ["ALTER TABLE t ADD COLUMN IF NOT EXISTS c int", undefined],
+    ["ALTER TABLE t ADD CONSTRAINT k CHECK (a > 0)", undefined],
+    ["INSERT INTO t VALUES (1)", undefined],
+    ["CREATE INDEX ON t (a)", undefined],
+  ];
+  for (const [sql, want] of cases) assert.deepEqual(checkableEffect(sql), want, sql);
 });

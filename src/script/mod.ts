@@ -13,6 +13,7 @@ export { parseScript } from "./parse.ts";
 export { checksum, type SelectOptions, statementsFor } from "./select.ts";
 export {
   atomicWithoutTransactionalDdl,
+  checkableEffect,
   createsIndex,
   indexOp,
   inverseStatement,

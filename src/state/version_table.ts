@@ -281,7 +281,8 @@ export interface AuditEntry {
    * `interrupted` for one that never finished and that a later stamp resolved;
    * `checkpoint` for each statement of such a revision that completed (after its
    * `started` row, in order; {@linkcode interruptedRuns} counts them; removed when the
-   * revision finishes, {@linkcode clearCheckpoints}).
+   * revision finishes, {@linkcode clearCheckpoints}); `failed` when the statement after
+   * the last checkpoint failed (it did not complete: no need to look whether it did).
    */
   readonly status: string;
   readonly checksum: string | null;
@@ -294,12 +295,21 @@ export interface AuditEntry {
 /** The status of a row recording that one more statement of a revision completed. */
 export const CHECKPOINT = "checkpoint";
 
+/**
+ * The status of a row recording that the next statement of a revision run statement by
+ * statement failed, so did not complete (a kill leaves no such row: that statement may
+ * have completed before its checkpoint was written).
+ */
+export const FAILED = "failed";
+
 /** A revision run statement by statement that was left unfinished, per the audit rows. */
 export interface InterruptedRun {
   /** Its `started` row. */
   readonly entry: AuditEntry;
   /** How many of its statements completed, in order (its `checkpoint` rows since). */
   readonly completed: number;
+  /** The statement after those failed (a `failed` row since): it did not complete. */
+  readonly failed: boolean;
 }
 
 /**
@@ -310,14 +320,19 @@ export interface InterruptedRun {
 export function interruptedRuns(audit: readonly AuditEntry[]): InterruptedRun[] {
   const last = new Map<string, AuditEntry>();
   for (const a of audit) {
-    if (a.direction !== "stamp" && a.status !== CHECKPOINT) last.set(a.revision, a);
+    if (a.direction !== "stamp" && a.status !== CHECKPOINT && a.status !== FAILED) {
+      last.set(a.revision, a);
+    }
   }
+  const since = (entry: AuditEntry, status: string) =>
+    audit.filter((a) =>
+      a.status === status && a.revision === entry.revision &&
+      a.direction === entry.direction && a.seq > entry.seq
+    ).length;
   return [...last.values()].filter((a) => a.status === "started").map((entry) => ({
     entry,
-    completed: audit.filter((a) =>
-      a.status === CHECKPOINT && a.revision === entry.revision &&
-      a.direction === entry.direction && a.seq > entry.seq
-    ).length,
+    completed: since(entry, CHECKPOINT),
+    failed: since(entry, FAILED) > 0,
   }));
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type AuditEntry, CHECKPOINT, interruptedRuns } from "./version_table.ts";
+import { type AuditEntry, CHECKPOINT, FAILED, interruptedRuns } from "./version_table.ts";
 
 let seq = 0;
 const row = (revision: string, direction: string, status: string): AuditEntry => ({
@@ -34,4 +34,22 @@ Deno.test("interruptedRuns: started rows last of their revision, with checkpoint
     [["b", "down", 2], ["c", "up", 0]],
   );
   assert.deepEqual(interruptedRuns([]), []);
+});
+
+Deno.test("interruptedRuns: a failed row says the next statement did not complete", () => {
+  const audit = [
+    // An earlier run's failure, resolved by a stamp, does not count for the new run.
+    row("e", "up", "interrupted"),
+    row("e", "up", FAILED),
+    row("e", "stamp", "done"),
+    row("e", "up", "started"),
+    row("e", "up", CHECKPOINT),
+    row("f", "up", "started"),
+    row("f", "up", CHECKPOINT),
+    row("f", "up", FAILED),
+  ];
+  assert.deepEqual(
+    interruptedRuns(audit).map((i) => [i.entry.revision, i.completed, i.failed]),
+    [["e", 1, false], ["f", 1, true]],
+  );
 });

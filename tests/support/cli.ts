@@ -146,3 +146,17 @@ export function startCli(
     },
   };
 }
+
+/** Poll `probe` until it is true, or fail after `ms`. */
+export async function until(
+  probe: () => Promise<boolean>,
+  what: string,
+  ms = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -109,7 +109,11 @@ export async function postgresDb(cluster: PgCluster, prefix: string): Promise<Te
  * integer and decimal columns become numbers (as PostgreSQL's JSON and SQLite give them).
  */
 export async function mysqlDb(server: MysqlServer, prefix: string): Promise<TestDb> {
-  const my = await createMysqlDatabase(server, prefix);
+  return mysqlDbOf(await createMysqlDatabase(server, prefix));
+}
+
+/** A {@linkcode TestDb} over an existing MariaDB database (e.g. on one Galera node). */
+export function mysqlDbOf(my: MysqlTestDatabase): TestDb {
   const rows = async (sql: string) => {
     const numeric = await numericColumns(my.url, sql);
     const xml = await mysqlCli(my.url, sql, { xml: true });

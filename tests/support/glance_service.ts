@@ -40,7 +40,17 @@ export interface ServiceReport {
   mismatches: string[];
   /** Ids this service inserted. */
   inserted: string[];
+  /**
+   * Writes retried after a deadlock, as Glance's `_image_update` does (wait 500 ms, up to
+   * 50 attempts): on Galera a DDL under TOI aborts the writes in flight on every node.
+   */
+  deadlockRetries: number;
 }
+
+/** Glance's retry policy for image writes (glance/db/sqlalchemy/api.py, `@retry`). */
+const GLANCE_RETRY = { waitMs: 500, attempts: 50 } as const;
+/** ER_LOCK_DEADLOCK (on Galera also a brute-force abort or a failed certification). */
+const DEADLOCK = 1213;
 
 /** Visibility values an Ocata service writes. */
 export const VISIBILITIES = ["public", "private", "shared", "community"] as const;
@@ -80,7 +90,7 @@ interface Db {
   close(): Promise<void>;
 }
 
-function openDb(role: "old" | "new", url: string): Db {
+function openDb(role: "old" | "new", url: string, onRetry: () => void): Db {
   const col = role === "old" ? "is_public" : "visibility";
   if (url.startsWith("postgres")) {
     const sql = postgres(url, { max: 1, onnotice: () => {} });
@@ -102,22 +112,43 @@ function openDb(role: "old" | "new", url: string): Db {
   }
   if (url.startsWith("mysql")) {
     // A connection as Glance's (PyMySQL) would make: one per service, autocommit.
-    const conn = mysql.createConnection({ uri: url, charset: "utf8mb4" });
+    // mysql2 reads no `unix_socket` from a URL: a socket URL (a Galera node's) is spelt out.
+    const u = new URL(url);
+    const socketPath = u.searchParams.get("unix_socket");
+    const conn = socketPath
+      ? mysql.createConnection({
+        socketPath,
+        user: decodeURIComponent(u.username),
+        password: decodeURIComponent(u.password) || undefined,
+        database: decodeURIComponent(u.pathname.slice(1)),
+        charset: "utf8mb4",
+      })
+      : mysql.createConnection({ uri: url, charset: "utf8mb4" });
     const bind = (flag: boolean | string) => typeof flag === "boolean" ? (flag ? 1 : 0) : flag;
+    const write = async (sql: string, params: (string | number)[]) => {
+      for (let attempt = 1;; attempt++) {
+        try {
+          await (await conn).execute(sql, params);
+          return;
+        } catch (e) {
+          if ((e as { errno?: number }).errno !== DEADLOCK || attempt >= GLANCE_RETRY.attempts) {
+            throw e;
+          }
+          onRetry();
+          await new Promise((r) => setTimeout(r, GLANCE_RETRY.waitMs));
+        }
+      }
+    };
     return {
       insert: async (id, tag, flag) => {
-        await (await conn).execute(
+        await write(
           `INSERT INTO images (id, name, status, ${col}, created_at)
            VALUES (?, ?, 'active', ?, CURRENT_TIMESTAMP)`,
           [id, tag, bind(flag)],
         );
       },
       update: async (id, tag, flag) => {
-        await (await conn).execute(`UPDATE images SET ${col} = ?, name = ? WHERE id = ?`, [
-          bind(flag),
-          tag,
-          id,
-        ]);
+        await write(`UPDATE images SET ${col} = ?, name = ? WHERE id = ?`, [bind(flag), tag, id]);
       },
       read: async (id) => {
         const [rows] = await (await conn).execute(
@@ -161,7 +192,7 @@ function openDb(role: "old" | "new", url: string): Db {
 }
 
 async function serve(role: "old" | "new", url: string): Promise<ServiceReport> {
-  const db = openDb(role, url);
+  const db = openDb(role, url, () => report.deadlockRetries++);
   const report: ServiceReport = {
     role,
     requests: 0,
@@ -175,6 +206,7 @@ async function serve(role: "old" | "new", url: string): Promise<ServiceReport> {
     failures: [],
     mismatches: [],
     inserted: [],
+    deadlockRetries: 0,
   };
   let migrated = role === "old";
   let stop = false;
