@@ -724,10 +724,7 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   async tableSizes(tables: readonly string[]): Promise<Map<string, TableSizeInfo>> {
     const out = new Map<string, TableSizeInfo>();
     for (const label of new Set(tables)) {
-      const dot = label.indexOf(".");
-      const [schema, name] = dot === -1
-        ? [null, label]
-        : [label.slice(0, dot), label.slice(dot + 1)];
+      const [schema, name] = schemaAndName(label);
       const rows = await this.query<Record<"bytes" | "total" | "rows", unknown>>(
         `SELECT DATA_LENGTH AS bytes, DATA_LENGTH + INDEX_LENGTH AS total, TABLE_ROWS AS \`rows\`
            FROM information_schema.TABLES
@@ -749,10 +746,7 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   async columnsOf(tables: readonly string[]): Promise<Map<string, Map<string, ColumnDefinition>>> {
     const out = new Map<string, Map<string, ColumnDefinition>>();
     for (const label of new Set(tables)) {
-      const dot = label.indexOf(".");
-      const [schema, name] = dot === -1
-        ? [null, label]
-        : [label.slice(0, dot), label.slice(dot + 1)];
+      const [schema, name] = schemaAndName(label);
       const rows = await this.query<Record<string, unknown>>(
         `SELECT c.COLUMN_NAME AS name, c.COLUMN_TYPE AS type, c.IS_NULLABLE AS nullable,
                 c.CHARACTER_OCTET_LENGTH AS max_bytes, c.CHARACTER_SET_NAME AS charset,
@@ -906,6 +900,12 @@ function homeDir(env: DriverOptions["env"]): () => string | undefined {
       return undefined;
     }
   };
+}
+
+/** `db.t` → [`db`, `t`]; a bare `t` is in the URL's database (null). */
+function schemaAndName(label: string): [string | null, string] {
+  const dot = label.indexOf(".");
+  return dot === -1 ? [null, label] : [label.slice(0, dot), label.slice(dot + 1)];
 }
 
 /**
