@@ -430,6 +430,54 @@ Deno.test("galera: wsrep_OSU_method=RSU is never silent", async () => {
   }
 });
 
+Deno.test("galera: plan says every node waits for each DDL under TOI, with the table size (RSU: this node only)", async () => {
+  const db = await cluster.createDatabase("plan");
+  await withTempDir(async (dir) => {
+    await writeScripts(`${dir}/m`, {
+      ...chain(1, 1),
+      "r2.sql": script(
+        "r2",
+        "r1",
+        "ALTER TABLE t1 ADD COLUMN name VARCHAR(20), ALGORITHM=INSTANT;\n" +
+          "UPDATE t1 SET name = 'x';",
+      ),
+    });
+    const base = ["--url", url(0, db), "--migrations", `${dir}/m`];
+    assert.equal((await execCli([...base, "upgrade", "r1"])).code, 0);
+    await cluster.sql(0, "INSERT INTO t1 SELECT seq FROM seq_1_to_5000; ANALYZE TABLE t1", db);
+    const plan = await execCli([...base, "plan"]);
+    assert.equal(plan.code, 0, plan.err);
+    assert.match(
+      plan.out,
+      /\n {9}ALTER TABLE t1: instant \(ALGORITHM=INSTANT\), metadata only, asks ALGORITHM=INSTANT; t1 \d+ kB, ~\d(\.\d)?k rows; Galera TOI: every node of the 3-node cluster runs it at once and waits for it \(writes to the cluster stall until it ends\)\n/,
+    );
+    // DML replicates as row events: no cluster-wide wait.
+    assert.match(plan.out, /\n {9}UPDATE t1: touches the rows it selects, [^\n]*rows$/);
+    assert.doesNotMatch(plan.out.split("UPDATE t1:")[1], /Galera/);
+    const json = JSON.parse((await execCli([...base, "--json", "plan"])).out);
+    assert.deepEqual(
+      [json.cluster.kind, json.cluster.method, json.cluster.nodes],
+      ["galera", "TOI", 3],
+    );
+    assert.deepEqual(
+      json.steps[0].locks.map((l: { mysql: { clusterWaits: boolean } }) => l.mysql.clusterWaits),
+      [true, false],
+    );
+
+    await cluster.sql(1, "SET GLOBAL wsrep_OSU_method = 'RSU'");
+    try {
+      const rsu = await execCli(["--url", url(1, db), "--migrations", `${dir}/m`, "plan"]);
+      assert.equal(rsu.code, 0, rsu.err);
+      assert.match(
+        rsu.out,
+        /; Galera RSU: runs on node node2 only and is not replicated \(run it on every node\)\n/,
+      );
+    } finally {
+      await cluster.sql(1, "SET GLOBAL wsrep_OSU_method = 'TOI'");
+    }
+  });
+});
+
 // Last: it leaves the cluster with two nodes.
 Deno.test("galera: kill -9 of the node under a run: one line, exit 7; a rerun through another node completes", async () => {
   const db = await cluster.createDatabase("nodekill");

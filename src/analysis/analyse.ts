@@ -1,6 +1,6 @@
 /**
  * Analyse a revision's upgrade statements for one database: PostgreSQL's through its own
- * parser and the lock classifier, SQLite's from their text. The parser is passed in (only
+ * parser and the lock classifier, SQLite's and MySQL's from their text. The parser is passed in (only
  * {@linkcode lintTargets} loads it), so the rest stays free of I/O and SQLite loads nothing.
  *
  * @module
@@ -11,6 +11,7 @@ import { locate, statementsFor } from "../script/mod.ts";
 import { classifyStatement, type RelationLock, type Work } from "./locks.ts";
 import { type PgParser, pgParser } from "./pg_parser.ts";
 import { classifySqlite } from "./sqlite.ts";
+import { classifyMysql } from "./mysql.ts";
 import {
   type AnalysedStatement,
   type Finding,
@@ -30,7 +31,7 @@ export interface StatementAnalysis extends AnalysedStatement {
 
 /** Whether statements of `dialect` are analysed (lint rules, lock view) at all. */
 export function analysesDialect(dialect: DialectName): boolean {
-  return dialect === "postgresql" || dialect === "sqlite";
+  return dialect === "postgresql" || dialect === "sqlite" || dialect === "mysql";
 }
 
 /** Analyse one statement for `dialect` (`parser` is needed for PostgreSQL only). */
@@ -46,6 +47,10 @@ export async function analyseStatement(
       operations: s.operations,
       ...(s.unsupported ? { unsupported: s.unsupported } : {}),
     };
+  }
+  if (dialect === "mysql") {
+    const mysql = classifyMysql(stmt.sql);
+    return { statement: stmt, operations: mysql.operations, mysql };
   }
   if (!parser) throw new Error("analyseStatement: PostgreSQL needs the parser");
   const parsed = await parser.parse(stmt.sql);

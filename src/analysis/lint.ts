@@ -14,6 +14,7 @@
 import type { DialectName } from "../drivers/types.ts";
 import type { Statement } from "../script/types.ts";
 import type { Operation, Work } from "./locks.ts";
+import type { MysqlStatement } from "./mysql.ts";
 
 /** The phase of the revision being linted (as src/phases/phase.ts decides it). */
 export type LintPhase = "expand" | "contract" | undefined;
@@ -38,6 +39,9 @@ export interface Rule {
 const always = (s: Severity) => () => s;
 const PG: readonly DialectName[] = ["postgresql"];
 const BOTH: readonly DialectName[] = ["postgresql", "sqlite"];
+const MYSQL: readonly DialectName[] = ["mysql"];
+/** Rules about what a revision does, whatever the database. */
+const ALL: readonly DialectName[] = ["postgresql", "sqlite", "mysql"];
 
 /** Every rule, in the order docs/lint.md lists them. */
 export const RULES: readonly Rule[] = [
@@ -66,9 +70,12 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "column-type-change",
-    dialects: PG,
-    reason: "ALTER COLUMN TYPE rewrites the table under ACCESS EXCLUSIVE unless the types " +
-      "are binary-compatible, and old services may not read the new type",
+    dialects: ["postgresql", "mysql"],
+    reason: "a column type change rewrites the table while writes wait (PostgreSQL: ACCESS " +
+      "EXCLUSIVE unless the types are binary-compatible; MySQL: MODIFY/CHANGE copies it " +
+      "unless it only widens a short VARCHAR, appends ENUM values or renames), and old " +
+      "services may " +
+      "not read the new type",
     fix: "expand: add a column of the new type and sync it (trigger); migrate: backfill; " +
       "contract: drop the old column",
     severity: always("error"),
@@ -107,7 +114,7 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "rename-table",
-    dialects: BOTH,
+    dialects: ALL,
     reason: "services running during the upgrade still use the old table name",
     fix: "expand: create the new table (or a view under the new name) and keep both in " +
       "step; contract: drop the old one",
@@ -115,7 +122,7 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "rename-column",
-    dialects: BOTH,
+    dialects: ALL,
     reason: "services running during the upgrade still use the old column name",
     fix: "expand: add the new column and sync it (trigger); migrate: backfill; contract: " +
       "drop the old column",
@@ -123,14 +130,14 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "drop-in-expand",
-    dialects: BOTH,
+    dialects: ALL,
     reason: "old services still use what an expand revision drops",
     fix: "move the DROP to a contract revision",
     severity: (p) => p === "expand" ? "error" : p === "contract" ? null : "warning",
   },
   {
     id: "additive-in-contract",
-    dialects: BOTH,
+    dialects: ALL,
     reason: "the new release runs before contract is applied, so it cannot rely on what a " +
       "contract revision adds",
     fix: "move additive changes (CREATE, ADD COLUMN, ADD CONSTRAINT, CREATE INDEX) to an " +
@@ -179,6 +186,34 @@ export const RULES: readonly Rule[] = [
     severity: (p) => p === "contract" ? "warning" : "error",
   },
   {
+    id: "mysql-copy-alter",
+    dialects: MYSQL,
+    reason: "this change needs ALGORITHM=COPY: the table is copied row by row and writes " +
+      "to it wait until the copy ends (on Galera, writes to the whole cluster)",
+    fix: "do it in steps InnoDB runs in place (e.g. a new column, backfill, swap in " +
+      "contract), or with SET foreign_key_checks=0 for a FOREIGN KEY whose rows are known " +
+      "good; on a large table use an online schema change tool",
+    severity: always("error"),
+  },
+  {
+    id: "mysql-online-clauses",
+    dialects: MYSQL,
+    reason: "without ALGORITHM= and LOCK= clauses the server silently copies the table (and " +
+      "blocks writes) when it cannot do the change online",
+    fix: "end the ALTER with `, ALGORITHM=INSTANT` or `, ALGORITHM=INPLACE, LOCK=NONE` " +
+      "(CREATE INDEX: `ALGORITHM=INPLACE LOCK=NONE`): the server then refuses instead of copying",
+    severity: always("warning"),
+  },
+  {
+    id: "mysql-algorithm-refused",
+    dialects: MYSQL,
+    reason: "the statement's own ALGORITHM= or LOCK= clause asks for more than the change " +
+      "can do: the server refuses it",
+    fix: "split the statement so each part can run as asked, or do the part that needs " +
+      "COPY the safe way (see mysql-copy-alter)",
+    severity: always("error"),
+  },
+  {
     id: "syntax-error",
     dialects: PG,
     reason: "PostgreSQL's parser rejects the statement",
@@ -187,14 +222,14 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "suppression-reason",
-    dialects: BOTH,
+    dialects: ALL,
     reason: "a `-- bellows:allow` comment must say why",
     fix: "-- bellows:allow <rule-id> because <reason>",
     severity: always("error"),
   },
   {
     id: "suppression-unknown-rule",
-    dialects: BOTH,
+    dialects: ALL,
     reason: "a `-- bellows:allow` comment names no rule bellows has",
     fix: "use an id from `bellows lint --rules`",
     severity: always("error"),
@@ -222,6 +257,8 @@ export interface AnalysedStatement {
   };
   /** SQLite: why its ALTER TABLE refuses the statement. */
   readonly unsupported?: string;
+  /** MySQL / MariaDB: what the statement's text says (src/analysis/mysql.ts). */
+  readonly mysql?: MysqlStatement;
 }
 
 /** What lint reads of one revision. */
@@ -515,6 +552,8 @@ export function lintRevision(rev: LintRevision, memory: LintMemory = lintMemory(
           break;
       }
     }
+    // After the operations: a table this statement creates is not "existing".
+    if (at.mysql) lintMysql(at, at.mysql, created, report);
     if (isConcurrent) concurrent.push(at);
     else if (at.operations.some((o) => o.op !== "set-setting") || at.operations.length === 0) {
       others.push(at);
@@ -580,6 +619,61 @@ export function lintRevision(rev: LintRevision, memory: LintMemory = lintMemory(
     });
   }
   return findings.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * The MySQL rules of one statement: a change that copies the table, a clause the server
+ * will refuse, an ALTER that would copy silently if it could not run online. Tables
+ * `created` in the revision are empty: nothing to copy, nobody to block.
+ */
+function lintMysql(
+  at: AnalysedStatement,
+  m: MysqlStatement,
+  created: ReadonlySet<string>,
+  report: (at: AnalysedStatement, rule: string, message: string) => void,
+): void {
+  if (m.algorithm === undefined || m.tables.length === 0) return;
+  const table = m.tables[0];
+  if (created.has(key(table))) return;
+  if (m.refused) {
+    report(at, "mysql-algorithm-refused", m.refused);
+    return;
+  }
+  if (m.clauses.algorithm === "COPY") {
+    report(at, "mysql-copy-alter", `${m.command} ${table} asks for ALGORITHM=COPY`);
+    return;
+  }
+  // MODIFY / CHANGE copy unless the old type allows better: column-type-change says so.
+  const copies = m.changes.filter((c) =>
+    c.algorithm === "COPY" && !/^(MODIFY|CHANGE) COLUMN/.test(c.what) &&
+    !c.unless?.startsWith("not classified")
+  );
+  if (copies.length > 0) {
+    const c = copies[0];
+    report(
+      at,
+      "mysql-copy-alter",
+      `${c.what} on ${table} needs ALGORITHM=COPY${c.unless ? ` (${c.unless})` : ""}`,
+    );
+    return;
+  }
+  if (m.command === "DROP INDEX") return;
+  if (m.changes.every((c) => c.what === "RENAME TO")) return; // rename-table says it
+  const asked = m.clauses.algorithm;
+  const online = asked === "INSTANT" ||
+    ((asked === "INPLACE" || asked === "NOCOPY") &&
+      (m.clauses.lock === "NONE" || (!m.lockNone && m.clauses.lock !== undefined)));
+  if (online) return;
+  // A MODIFY / CHANGE copies only in some cases: the clauses make the server say which.
+  const want = m.algorithm === "INSTANT"
+    ? "ALGORITHM=INSTANT"
+    : `ALGORITHM=INPLACE, LOCK=${m.lockNone || m.algorithm === "COPY" ? "NONE" : "SHARED"}`;
+  report(
+    at,
+    "mysql-online-clauses",
+    `${m.command} ${table} without ${want} (the server would copy silently if it could ` +
+      "not do it online)",
+  );
 }
 
 /** `file:line:col rule-id severity: message`, the line format editors and CI annotate. */

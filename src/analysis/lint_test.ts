@@ -288,3 +288,58 @@ Deno.test("lint (SQLite): what its ALTER TABLE cannot do, rebuilds, and the phas
     "sqlite-table-rebuild warning",
   ]);
 });
+
+Deno.test("lint on MySQL: a copying ALTER is an error, an ALTER without online clauses a warning", async () => {
+  const fs = await lint(
+    [
+      "ALTER TABLE images ADD CONSTRAINT fk FOREIGN KEY (owner) REFERENCES owners (id);",
+      "ALTER TABLE images ADD INDEX ix_a (a);",
+      "ALTER TABLE images ADD INDEX ix_b (b), ALGORITHM=INPLACE, LOCK=NONE;",
+      "ALTER TABLE images ADD COLUMN c INT, ALGORITHM=INSTANT;",
+      "CREATE INDEX ix_c ON images (c);",
+      "ALTER TABLE images MODIFY COLUMN size BIGINT, ALGORITHM=INPLACE, LOCK=NONE;",
+      "ALTER TABLE images MODIFY COLUMN name VARCHAR(300);",
+      "ALTER TABLE images ADD COLUMN d INT, ALGORITHM=COPY;",
+      "CREATE TABLE fresh (id INT PRIMARY KEY);",
+      "ALTER TABLE fresh ADD CONSTRAINT fk2 FOREIGN KEY (id) REFERENCES owners (id);",
+      "DROP INDEX ix_old ON images;",
+    ].join("\n"),
+    { dialect: "mysql", phase: "expand" },
+  );
+  assert.deepEqual(fs.map((f) => [f.line - 6, f.rule, f.severity]), [
+    [1, "mysql-copy-alter", "error"],
+    [2, "mysql-online-clauses", "warning"],
+    [5, "mysql-online-clauses", "warning"],
+    [6, "column-type-change", "error"],
+    [7, "column-type-change", "error"],
+    [7, "mysql-online-clauses", "warning"],
+    [8, "mysql-copy-alter", "error"],
+  ]);
+  assert.match(fs[0].message, /^ADD FOREIGN KEY on images needs ALGORITHM=COPY \(NOCOPY with/);
+  assert.match(fs[2].message, /without ALGORITHM=INPLACE, LOCK=NONE/);
+});
+
+Deno.test("lint on MySQL: the phase rules, renames and suppressions apply as elsewhere", async () => {
+  const fs = await lint(
+    [
+      "ALTER TABLE images DROP COLUMN size, ALGORITHM=INSTANT;",
+      "RENAME TABLE images TO pictures;",
+      "-- bellows:allow rename-column because nothing reads it yet",
+      "ALTER TABLE owners RENAME COLUMN nm TO name, ALGORITHM=INSTANT;",
+      "ALTER TABLE owners CHANGE nick handle VARCHAR(20);",
+    ].join("\n"),
+    { dialect: "mysql", phase: "expand" },
+  );
+  assert.deepEqual(ids(fs), [
+    "drop-in-expand",
+    "rename-table",
+    "rename-column",
+    "column-type-change",
+    "mysql-online-clauses",
+  ]);
+  const contract = await lint("CREATE TABLE t2 (id INT PRIMARY KEY);", {
+    dialect: "mysql",
+    phase: "contract",
+  });
+  assert.deepEqual(ids(contract), ["additive-in-contract"]);
+});

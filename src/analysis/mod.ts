@@ -1,8 +1,9 @@
 /**
  * What revision scripts do to a database before they run: for PostgreSQL, the locks
  * each statement takes and what it does to the table under them (PostgreSQL's own
- * parser, loaded lazily); for SQLite, what the statement text shows; and phase-aware
- * lint rules over both.
+ * parser, loaded lazily); for SQLite, what the statement text shows; for MySQL /
+ * MariaDB, the ALTER algorithm InnoDB can use, from the statement's tokens; and
+ * phase-aware lint rules over all three.
  *
  * Layer: beside script/ (it reads parsed scripts and imports only script/, the pure
  * dialect types of drivers/ and src/permissions.ts); nothing here opens a database.
@@ -24,6 +25,14 @@ export {
 } from "./locks.ts";
 export { type ParseOutcome, type PgParser, pgParser } from "./pg_parser.ts";
 export { classifySqlite, type SqliteStatement } from "./sqlite.ts";
+export {
+  classifyMysql,
+  MYSQL_ALGORITHMS,
+  type MysqlAlgorithm,
+  type MysqlChange,
+  type MysqlClauses,
+  type MysqlStatement,
+} from "./mysql.ts";
 export {
   type Finding,
   formatFinding,
@@ -47,6 +56,7 @@ export {
   type StatementAnalysis,
 } from "./analyse.ts";
 export {
+  describeMysql,
   describeStatement,
   formatAge,
   formatBytes,
@@ -56,6 +66,9 @@ export {
   lockRequests,
   lockView,
   lockViewFor,
+  mysqlLockView,
+  redefinedTables,
+  refineLockView,
   sqliteLockView,
   type StatementLockView,
   type StepLockView,

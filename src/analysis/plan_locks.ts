@@ -9,11 +9,21 @@
  * runner's pre-flight before a strong lock (src/runner/preflight.ts) asks
  * {@linkcode lockRequests} which locks of a statement are strong enough to wait for.
  * SQLite statements get the same view from their text (src/analysis/sqlite.ts): SQLite
- * locks the whole database for writing, so they name tables but no lock levels.
+ * locks the whole database for writing, so they name tables but no lock levels. MySQL /
+ * MariaDB statements get theirs from src/analysis/mysql.ts: the ALTER algorithm InnoDB
+ * can use (INSTANT, NOCOPY, INPLACE, COPY) and whether writes continue, and on a Galera
+ * cluster, that every node waits for each schema change (TOI).
  *
  * @module
  */
-import type { DialectName, LockHolder, LockRequest, TableSizeInfo } from "../drivers/types.ts";
+import type {
+  ColumnDefinition,
+  DdlCluster,
+  DialectName,
+  LockHolder,
+  LockRequest,
+  TableSizeInfo,
+} from "../drivers/types.ts";
 import type { Statement } from "../script/types.ts";
 import { analysesDialect, analyseStatement } from "./analyse.ts";
 import {
@@ -28,6 +38,7 @@ import {
 } from "./locks.ts";
 import { type PgParser, pgParser } from "./pg_parser.ts";
 import { classifySqlite } from "./sqlite.ts";
+import { classifyMysql, type MysqlStatement, refineStatement } from "./mysql.ts";
 
 /** A step of a plan with the statements it runs (as `stepStatements` picks them). */
 export interface StepStatements {
@@ -53,6 +64,8 @@ export interface StatementLockView {
    * the database's write lock until it commits.
    */
   readonly tables?: readonly string[];
+  /** MySQL / MariaDB: what the statement's text says (algorithm, tables, clauses). */
+  readonly mysql?: MysqlStatement;
 }
 
 /** The lock view of one step. */
@@ -174,9 +187,72 @@ export function sqliteLockView(steps: readonly StepStatements[]): StepLockView[]
   }));
 }
 
+/** What InnoDB's algorithm means for the table, in the view's terms. */
+function mysqlWork(m: MysqlStatement): Work {
+  if (m.algorithm === "COPY" || m.algorithm === "INPLACE") return "rewrite";
+  if (m.algorithm === "NOCOPY") return "scan";
+  if (m.algorithm === "INSTANT" || m.ddl) return "metadata";
+  return m.tables.length > 0 ? "rows" : "none";
+}
+
+/** The view of MySQL / MariaDB `steps`, from each statement's text. */
+export function mysqlLockView(steps: readonly StepStatements[]): StepLockView[] {
+  return steps.map((step) => ({
+    ...step,
+    statements: step.statements.map((stmt) => {
+      const mysql = classifyMysql(stmt.sql);
+      return {
+        line: stmt.line,
+        column: stmt.column,
+        summary: summary(stmt.sql),
+        locks: [],
+        work: mysqlWork(mysql),
+        notes: mysql.notes,
+        mysql,
+      };
+    }),
+  }));
+}
+
+/** Tables whose columns a MySQL view's MODIFY / CHANGE statements redefine (to read them). */
+export function redefinedTables(steps: readonly StepLockView[]): string[] {
+  const names = new Set<string>();
+  for (const step of steps) {
+    for (const s of step.statements) {
+      if (s.mysql?.changes.some((c) => c.redefines)) names.add(s.mysql.tables[0]);
+    }
+  }
+  return [...names].sort();
+}
+
+/**
+ * A MySQL view with each MODIFY / CHANGE settled against the columns the database has
+ * now (`columns`: by table, then lower-case column name). Only while nothing earlier in
+ * the view changed that table: after that, the catalog no longer tells what it will be.
+ */
+export function refineLockView(
+  steps: readonly StepLockView[],
+  columns: ReadonlyMap<string, ReadonlyMap<string, ColumnDefinition>>,
+): StepLockView[] {
+  const changed = new Set<string>();
+  return steps.map((step) => ({
+    ...step,
+    statements: step.statements.map((s) => {
+      if (!s.mysql) return s;
+      const m = s.mysql;
+      const refined = changed.has(m.tables[0]?.toLowerCase()) ? m : refineStatement(
+        m,
+        (table, name) => columns.get(table)?.get(name.toLowerCase()),
+      );
+      if (m.ddl) { for (const t of m.tables) changed.add(t.toLowerCase()); }
+      return refined === m ? s : { ...s, mysql: refined, work: mysqlWork(refined) };
+    }),
+  }));
+}
+
 /**
  * The view of `steps` on `dialect`: PostgreSQL's through its parser (loaded here, once
- * per process), SQLite's from the text; undefined for a database not analysed.
+ * per process), SQLite's and MySQL's from the text; undefined for a database not analysed.
  */
 export async function lockViewFor(
   steps: readonly StepStatements[],
@@ -184,6 +260,7 @@ export async function lockViewFor(
 ): Promise<StepLockView[] | undefined> {
   if (!analysesDialect(dialect)) return undefined;
   if (dialect === "sqlite") return sqliteLockView(steps);
+  if (dialect === "mysql") return mysqlLockView(steps);
   const needed = steps.some((s) => s.statements.length > 0);
   return await lockView(steps, needed ? await pgParser() : undefined);
 }
@@ -255,15 +332,78 @@ const WORK_WORDS: Readonly<Record<Work, string>> = {
   none: "",
 };
 
+function sizeWords(table: string, sizes: ReadonlyMap<string, TableSize>): string {
+  const size = sizes.get(table);
+  return size ? `${table} ${formatBytes(size.bytes)}, ${formatRows(size.rows)}` : "";
+}
+
+/**
+ * A MySQL / MariaDB statement in words: `ALTER TABLE images: copies the table
+ * (ALGORITHM=COPY), blocks writes; images 1.2 GB, ~3M rows`, then on Galera what the
+ * cluster does while it runs.
+ */
+export function describeMysql(
+  m: MysqlStatement,
+  sizes: ReadonlyMap<string, TableSize> = new Map(),
+  cluster?: DdlCluster,
+): string {
+  const table = m.tables[0];
+  const parts: string[] = [];
+  if (m.algorithm !== undefined) {
+    const writes = m.lockNone ? "reads and writes continue" : "blocks writes";
+    const how = {
+      INSTANT: `instant (ALGORITHM=INSTANT), metadata only${
+        m.lockNone ? "" : ", under an exclusive metadata lock (brief)"
+      }`,
+      NOCOPY: `in place without copying the table (ALGORITHM=NOCOPY), ${writes}`,
+      INPLACE: `rebuilds the table in place (ALGORITHM=INPLACE), ${writes}`,
+      COPY: `copies the table (ALGORITHM=COPY), blocks writes`,
+    }[m.algorithm];
+    parts.push(how);
+    const worst = m.changes.find((c) => c.algorithm === m.algorithm);
+    if (worst?.because) parts.push(`${worst.because} (read from the database)`);
+    const unless = m.changes.find((c) => c.algorithm === m.algorithm && c.unless)?.unless;
+    if (unless && m.clauses.algorithm !== "COPY") {
+      parts.push(unless.startsWith("not classified") ? unless : `or ${unless}`);
+    }
+    const asked = [
+      m.clauses.algorithm ? `ALGORITHM=${m.clauses.algorithm}` : "",
+      m.clauses.lock ? `LOCK=${m.clauses.lock}` : "",
+    ].filter((x) => x !== "").join(", ");
+    if (m.refused) parts.push(`the server refuses it: ${m.refused}`);
+    else if (m.mayBeRefused) parts.push(`the server may refuse it: ${m.mayBeRefused}`);
+    else if (asked) parts.push(`asks ${asked}`);
+  } else if (m.ddl) {
+    parts.push("metadata only");
+  } else if (m.tables.length > 0) {
+    parts.push("touches the rows it selects");
+  }
+  parts.push(...m.notes.filter((n) => !n.startsWith("sets ")));
+  const head = `${m.command}${table ? ` ${table}` : ""}: ${parts.join(", ")}`;
+  const sized = m.tables.map((t) => sizeWords(t, sizes)).filter((x) => x !== "");
+  let text = head + (sized.length > 0 ? `; ${sized.join("; ")}` : "");
+  if (cluster && m.ddl) {
+    text += cluster.method === "TOI"
+      ? `; Galera TOI: every node of the ${cluster.nodes}-node cluster runs it at once and ` +
+        "waits for it (writes to the cluster stall until it ends)"
+      : `; Galera ${cluster.method}: runs on node ${cluster.nodeName || "(this one)"} only and ` +
+        "is not replicated (run it on every node)";
+  }
+  return text;
+}
+
 /**
  * One statement in words: each lock with the relation's size when `sizes` has it, who
- * waits behind it, then what it does.
+ * waits behind it, then what it does. `cluster`: the Galera cluster a MySQL statement
+ * runs on.
  */
 export function describeStatement(
   s: StatementLockView,
   sizes: ReadonlyMap<string, TableSize> = new Map(),
+  cluster?: DdlCluster,
 ): string {
   if (s.syntaxError) return `does not parse: ${s.syntaxError}`;
+  if (s.mysql) return describeMysql(s.mysql, sizes, cluster);
   if (s.tables) {
     const tables = s.tables.map((t) => {
       const size = sizes.get(t);
@@ -297,12 +437,15 @@ export function describeStatement(
 export function formatLockView(
   steps: readonly StepLockView[],
   sizes: ReadonlyMap<string, TableSize> = new Map(),
+  cluster?: DdlCluster,
 ): string {
   return steps.map((step) =>
     [
       `${step.direction === "up" ? "upgrade" : "downgrade"} ${step.revision} (${step.file})`,
       ...step.statements.map((s) =>
-        `  ${step.file}:${s.line}:${s.column} ${s.summary}\n    ${describeStatement(s, sizes)}`
+        `  ${step.file}:${s.line}:${s.column} ${s.summary}\n    ${
+          describeStatement(s, sizes, cluster)
+        }`
       ),
     ].join("\n")
   ).join("\n") + (steps.length > 0 ? "\n" : "");
@@ -314,6 +457,7 @@ export function lockedTables(steps: readonly StepLockView[]): string[] {
   for (const step of steps) {
     for (const s of step.statements) {
       for (const l of s.locks) if (l.kind === "table") names.add(l.relation);
+      for (const t of s.mysql?.tables ?? []) names.add(t);
     }
   }
   return [...names].sort();

@@ -49,7 +49,7 @@ export function registerLintCommand(
     .addOption(
       new Option(
         "--dialect <name>",
-        "database to check for: postgresql or sqlite " +
+        "database to check for: postgresql, sqlite or mysql " +
           "(default: that of --url, else postgresql)",
       ),
     )

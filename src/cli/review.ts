@@ -8,7 +8,13 @@
 import { type Command, Option } from "commander";
 import { DIALECT_NAMES, dialectForUrl, parseDialectName } from "../drivers/mod.ts";
 import type { DialectName, Driver } from "../drivers/types.ts";
-import { formatHolder, lockedTables, type TableSize } from "../analysis/mod.ts";
+import {
+  formatHolder,
+  lockedTables,
+  redefinedTables,
+  refineLockView,
+  type TableSize,
+} from "../analysis/mod.ts";
 import { lintErrors, warnFindings } from "../phases/lint.ts";
 import { lockHoldersNow } from "../runner/preflight.ts";
 import { UsageError } from "../errors.ts";
@@ -140,7 +146,12 @@ async function previewWith(
   // Refuse what the runner would refuse, before anyone reviews it.
   const after = applySteps(map, heads, steps).heads;
   const planned = await previewSteps(project, steps, dialect);
-  const locks = await previewLocks(project, steps, dialect);
+  let locks = await previewLocks(project, steps, dialect);
+  // MySQL: what a MODIFY COLUMN does depends on the column's current type.
+  const redefined = locks ? redefinedTables(locks) : [];
+  if (locks && driver?.columnsOf && redefined.length > 0) {
+    locks = refineLockView(locks, await driver.columnsOf(redefined));
+  }
   const sizes = driver?.tableSizes && locks
     ? await driver.tableSizes(lockedTables(locks))
     : new Map<string, TableSize>();
@@ -159,7 +170,7 @@ async function previewWith(
   } else {
     text = `Plan for ${database ?? "(no database)"} (${dialect}): ${formatRevs(heads)} -> ` +
       `${formatRevs(after)}, ${planned.length} step${planned.length === 1 ? "" : "s"}\n` +
-      formatPlan(planned, locks, sizes);
+      formatPlan(planned, locks, sizes, driver?.ddlCluster);
     if (holders.length > 0) {
       text += `In the way of a strong lock now (an upgrade would wait for them, up to ` +
         `--lock-wait):\n${holders.map((h) => `  ${formatHolder(h)}\n`).join("")}`;
@@ -177,9 +188,12 @@ async function previewWith(
       to: after,
       steps: planned.map((p, i) => ({
         ...p,
-        locks: locks ? locks[i].statements.map((st) => statementLockJson(st, sizes)) : null,
+        locks: locks
+          ? locks[i].statements.map((st) => statementLockJson(st, sizes, driver?.ddlCluster))
+          : null,
       })),
       tables: [...sizes].map(([name, z]) => ({ name, ...z })),
+      cluster: driver?.ddlCluster ?? null,
       blockers: driver?.lockInspector ? holders : null,
       lint: findings,
     },

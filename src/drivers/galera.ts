@@ -69,6 +69,8 @@ export interface GaleraState {
   readonly localState: string;
   /** `wsrep_node_name`. */
   readonly nodeName: string;
+  /** `wsrep_OSU_method` (`TOI` when not reported, its default). */
+  readonly osuMethod: string;
 }
 
 /**
@@ -92,6 +94,7 @@ export function galeraState(
     clusterSize: Number(s.wsrep_cluster_size ?? 0),
     localState: s.wsrep_local_state_comment ?? "unknown",
     nodeName: v.wsrep_node_name ?? "",
+    osuMethod: (v.wsrep_osu_method ?? "TOI").toUpperCase(),
   };
 }
 

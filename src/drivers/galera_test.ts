@@ -22,7 +22,9 @@ Deno.test("galera: a synced node of the primary component is accepted", () => {
     clusterSize: 3,
     localState: "Synced",
     nodeName: "db2",
+    osuMethod: "TOI",
   });
+  assert.equal(galeraState({ wsrep_on: "ON", wsrep_OSU_method: "rsu" }, SYNCED)!.osuMethod, "RSU");
   assert.equal(nonPrimaryRefusal("mysql://u@h:3306/d", g), undefined);
   // A donor is still in the primary component and applies writes.
   const donor = galeraState({ wsrep_on: "ON" }, {

@@ -12,8 +12,10 @@ import { openPostgres } from "./postgres.ts";
 import { openMysql } from "./mysql.ts";
 
 export type {
+  ColumnDefinition,
   DbErrorInfo,
   DbErrorKind,
+  DdlCluster,
   Dialect,
   DialectName,
   Driver,

@@ -31,14 +31,17 @@ import {
 } from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
 import type {
+  ColumnDefinition,
   DbErrorInfo,
   DbErrorKind,
+  DdlCluster,
   Dialect,
   Driver,
   Executor,
   InvalidIndex,
   SchemaObject,
   TableName,
+  TableSizeInfo,
 } from "./types.ts";
 import { type MysqlConfig, parseMysqlConfig } from "./mysql_config.ts";
 import { mysqlDialect } from "./dialects.ts";
@@ -362,6 +365,12 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   /** Galera's state when the server is a Galera node (`wsrep_on`), else undefined. */
   get galera(): GaleraState | undefined {
     return this.#galera;
+  }
+
+  /** On Galera: how the cluster applies this connection's schema changes. */
+  get ddlCluster(): DdlCluster | undefined {
+    const g = this.#galera;
+    return g && { kind: "galera", method: g.osuMethod, nodes: g.clusterSize, nodeName: g.nodeName };
   }
 
   /** A new connection with the run's settings (the run's own, or a side one). */
@@ -708,6 +717,63 @@ export class MysqlDriver implements Omit<Driver, "dialect"> {
   }
 
   /**
+   * Sizes from information_schema.TABLES (InnoDB's estimates, refreshed by ANALYZE TABLE):
+   * DATA_LENGTH is the clustered index, i.e. the rows; with INDEX_LENGTH, the whole table.
+   * `db.t` names another database; a bare name is the URL's.
+   */
+  async tableSizes(tables: readonly string[]): Promise<Map<string, TableSizeInfo>> {
+    const out = new Map<string, TableSizeInfo>();
+    for (const label of new Set(tables)) {
+      const [schema, name] = schemaAndName(label);
+      const rows = await this.query<Record<"bytes" | "total" | "rows", unknown>>(
+        `SELECT DATA_LENGTH AS bytes, DATA_LENGTH + INDEX_LENGTH AS total, TABLE_ROWS AS \`rows\`
+           FROM information_schema.TABLES
+          WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?`,
+        [schema, name],
+      );
+      const r = rows[0];
+      if (!r) continue;
+      out.set(label, {
+        bytes: Number(r.bytes ?? 0),
+        totalBytes: Number(r.total ?? 0),
+        rows: r.rows === null ? -1 : Number(r.rows),
+      });
+    }
+    return out;
+  }
+
+  /** See {@linkcode Driver.columnsOf}: information_schema.COLUMNS, with the table's charset. */
+  async columnsOf(tables: readonly string[]): Promise<Map<string, Map<string, ColumnDefinition>>> {
+    const out = new Map<string, Map<string, ColumnDefinition>>();
+    for (const label of new Set(tables)) {
+      const [schema, name] = schemaAndName(label);
+      const rows = await this.query<Record<string, unknown>>(
+        `SELECT c.COLUMN_NAME AS name, c.COLUMN_TYPE AS type, c.IS_NULLABLE AS nullable,
+                c.CHARACTER_OCTET_LENGTH AS max_bytes, c.CHARACTER_SET_NAME AS charset,
+                co.CHARACTER_SET_NAME AS table_charset
+           FROM information_schema.COLUMNS c
+           JOIN information_schema.TABLES t
+             ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
+           LEFT JOIN information_schema.COLLATIONS co ON co.COLLATION_NAME = t.TABLE_COLLATION
+          WHERE c.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND c.TABLE_NAME = ?`,
+        [schema, name],
+      );
+      if (rows.length === 0) continue;
+      out.set(
+        label,
+        new Map(rows.map((r) => [String(r.name).toLowerCase(), {
+          type: String(r.type),
+          nullable: r.nullable === "YES",
+          maxBytes: r.max_bytes === null ? null : Number(r.max_bytes),
+          charset: r.charset === null ? null : String(r.charset),
+          tableCharset: r.table_charset === null ? null : String(r.table_charset),
+        }])),
+      );
+    }
+    return out;
+  }
+
+  /**
    * Whether a table, view, index or column exists, from information_schema. Unquoted names
    * compare without case (MySQL folds column and index names; table names may be written
    * in any case on a case-insensitive setup); quoted ones exactly. An index needs its table
@@ -834,6 +900,12 @@ function homeDir(env: DriverOptions["env"]): () => string | undefined {
       return undefined;
     }
   };
+}
+
+/** `db.t` → [`db`, `t`]; a bare `t` is in the URL's database (null). */
+function schemaAndName(label: string): [string | null, string] {
+  const dot = label.indexOf(".");
+  return dot === -1 ? [null, label] : [label.slice(0, dot), label.slice(dot + 1)];
 }
 
 /**

@@ -261,11 +261,50 @@ export interface Driver extends Executor {
    * left out. Optional: where the database has no cheap size, the plan goes without.
    */
   tableSizes?(tables: readonly string[]): Promise<Map<string, TableSizeInfo>>;
+  /**
+   * The current columns of the named tables (as written in statements; missing tables
+   * left out), by table, then by column name in lower case. Optional: MySQL has it, to
+   * settle what a MODIFY COLUMN does.
+   */
+  columnsOf?(tables: readonly string[]): Promise<Map<string, Map<string, ColumnDefinition>>>;
+  /**
+   * The cluster every schema change of this connection goes through, when there is one
+   * (Galera). Optional: a single server leaves it out.
+   */
+  readonly ddlCluster?: DdlCluster;
   /** Who holds what a strong lock would wait for. Optional (PostgreSQL has it). */
   readonly lockInspector?: LockInspector;
   /** Turn a thrown driver error into {@linkcode DbErrorInfo}, or undefined if it is not a database error. */
   errorInfo(err: unknown): DbErrorInfo | undefined;
   close(): Promise<void>;
+}
+
+/** A column as the catalog has it now (MySQL: information_schema.COLUMNS), for what a MODIFY changes. */
+export interface ColumnDefinition {
+  /** `COLUMN_TYPE`, e.g. `int(11)`, `varchar(20)`, `enum('a','b')`. */
+  readonly type: string;
+  readonly nullable: boolean;
+  /** `CHARACTER_OCTET_LENGTH` (null for non-string types). */
+  readonly maxBytes: number | null;
+  /** `CHARACTER_SET_NAME` (null for non-string types). */
+  readonly charset: string | null;
+  /** The table's default character set, which a string column redefined without one gets. */
+  readonly tableCharset: string | null;
+}
+
+/** A cluster whose nodes apply each schema change (MariaDB Galera). */
+export interface DdlCluster {
+  readonly kind: "galera";
+  /**
+   * How DDL replicates (`wsrep_OSU_method`): `TOI` (every node runs it at the same point
+   * of the replication order; the cluster's writes wait for it), `RSU` (this node only,
+   * desynced meanwhile; not replicated), `NBO`.
+   */
+  readonly method: string;
+  /** `wsrep_cluster_size`. */
+  readonly nodes: number;
+  /** This node's `wsrep_node_name`. */
+  readonly nodeName: string;
 }
 
 /** A table's size as the database reports it. */

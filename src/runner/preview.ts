@@ -13,7 +13,7 @@ import {
   type StepLockView,
   type TableSize,
 } from "../analysis/mod.ts";
-import type { DialectName } from "../drivers/types.ts";
+import type { DdlCluster, DialectName } from "../drivers/types.ts";
 import type { MigrateStep } from "../graph/types.ts";
 import { checksum } from "../script/mod.ts";
 import type { Project } from "./project.ts";
@@ -89,6 +89,7 @@ export async function previewLocks(
 export function statementLockJson(
   s: StatementLockView,
   sizes: ReadonlyMap<string, TableSize>,
+  cluster?: DdlCluster,
 ): Record<string, unknown> {
   const size = (t: string) => {
     const z = sizes.get(t);
@@ -104,14 +105,30 @@ export function statementLockJson(
       mode: l.mode,
       size: l.kind === "table" ? size(l.relation) : null,
     })),
-    tables: s.tables
+    tables: s.mysql
+      ? s.mysql.tables.map((t) => ({ name: t, size: size(t) }))
+      : s.tables
       ? s.tables.map((t) => ({ name: t, size: size(t) }))
       : [...new Set(s.locks.filter((l) => l.kind === "table").map((l) => l.relation))]
         .map((t) => ({ name: t, size: size(t) })),
     work: s.work,
     notes: s.notes,
     syntaxError: s.syntaxError ?? null,
-    description: describeStatement(s, sizes),
+    mysql: s.mysql
+      ? {
+        command: s.mysql.command,
+        ddl: s.mysql.ddl,
+        algorithm: s.mysql.algorithm ?? null,
+        lockNone: s.mysql.lockNone ?? null,
+        rebuilds: s.mysql.rebuilds ?? null,
+        changes: s.mysql.changes,
+        clauses: s.mysql.clauses,
+        refused: s.mysql.refused ?? null,
+        // Under Galera TOI every node runs the schema change and the cluster waits for it.
+        clusterWaits: cluster ? s.mysql.ddl && cluster.method === "TOI" : null,
+      }
+      : null,
+    description: describeStatement(s, sizes, cluster),
   };
 }
 
@@ -131,6 +148,7 @@ export function formatPlan(
   steps: readonly PlannedStep[],
   locks?: readonly StepLockView[],
   sizes: ReadonlyMap<string, TableSize> = new Map(),
+  cluster?: DdlCluster,
 ): string {
   const width = String(steps.length).length;
   return steps.map((s, i) => {
@@ -144,11 +162,15 @@ export function formatPlan(
     const pad = " ".repeat(n.length + 2);
     // A statement that locks no table and changes none (CREATE FUNCTION, a new table)
     // has nothing to say to a reviewer; --json lists every statement.
+    // On MySQL, a schema change says what it does (on Galera every node waits for it).
     const telling = (locks?.[i]?.statements ?? []).filter((st) =>
-      st.locks.length > 0 || (st.tables?.length ?? 0) > 0 || st.syntaxError !== undefined
+      st.locks.length > 0 || (st.tables?.length ?? 0) > 0 || st.syntaxError !== undefined ||
+      (st.mysql !== undefined && (st.mysql.ddl || st.mysql.tables.length > 0))
     );
     const statements = telling.map((st) =>
-      `${pad}${st.line}:${st.column} ${st.summary}\n${pad}    ${describeStatement(st, sizes)}\n`
+      `${pad}${st.line}:${st.column} ${st.summary}\n${pad}    ${
+        describeStatement(st, sizes, cluster)
+      }\n`
     ).join("");
     return `${head}\n${detail}\n${statements}`;
   }).join("");
