@@ -23,6 +23,7 @@ export {
   type Work,
 } from "./locks.ts";
 export { type ParseOutcome, type PgParser, pgParser } from "./pg_parser.ts";
+export { type Prescreen, prescreen } from "./prescreen.ts";
 export { classifySqlite, type SqliteStatement } from "./sqlite.ts";
 export {
   type Finding,
@@ -44,6 +45,7 @@ export {
   analyseStatement,
   type LintTarget,
   lintTargets,
+  type LintTargetsOptions,
   type StatementAnalysis,
 } from "./analyse.ts";
 export {
@@ -60,5 +62,6 @@ export {
   type StatementLockView,
   type StepLockView,
   type StepStatements,
+  strongLockRequests,
   type TableSize,
 } from "./plan_locks.ts";

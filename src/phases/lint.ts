@@ -32,16 +32,23 @@ export function lintTargetsOf(project: Pick<Project, "map" | "scripts">): LintTa
 
 /**
  * The error-level findings on the upgrade of `revisions` for `dialect` (none for a
- * database lint does not analyse).
+ * database lint does not analyse). `skipInert` (for `upgrade`): do not parse revisions
+ * in which only a syntax error could be found (see {@linkcode lintTargets}).
  */
 export async function lintErrors(
   project: Pick<Project, "map" | "scripts">,
   revisions: readonly string[],
   dialect: DialectName,
+  opts: { readonly skipInert?: boolean } = {},
 ): Promise<Finding[]> {
   if (revisions.length === 0 || !analysesDialect(dialect)) return [];
   const wanted = new Set(revisions);
-  const findings = await lintTargets(lintTargetsOf(project), dialect, (id) => wanted.has(id));
+  const findings = await lintTargets(
+    lintTargetsOf(project),
+    dialect,
+    (id) => wanted.has(id),
+    opts,
+  );
   return findings.filter((f) => f.severity === "error");
 }
 
