@@ -23,9 +23,13 @@ import { phaseOf } from "./phase.ts";
  * by file), as lint reads them: what one establishes counts for those after it.
  */
 export function lintTargetsOf(project: Pick<Project, "map" | "scripts">): LintTarget[] {
-  const depth = (id: string) => project.map.ancestors([id]).size;
+  const depths = project.map.ancestorCounts();
   return [...project.scripts.values()]
-    .map((script) => ({ script, phase: phaseOf(project.map, script.id), depth: depth(script.id) }))
+    .map((script) => ({
+      script,
+      phase: phaseOf(project.map, script.id),
+      depth: depths.get(script.id) ?? 0,
+    }))
     .sort((a, b) => a.depth - b.depth || a.script.file.localeCompare(b.script.file))
     .map(({ script, phase }) => ({ script, phase }));
 }
