@@ -251,8 +251,9 @@ export const mysqlDialect: Dialect = {
 
 /**
  * Every supported dialect, keyed by its canonical name, in the order messages list them.
- * Each driver file registers its opener under the same name in drivers/mod.ts (a static
- * import: `deno compile` must see every module), which the compiler holds to this list.
+ * Each driver file registers its opener under the same name in drivers/mod.ts (imported
+ * there on first use, by a literal specifier `deno compile` follows), which the compiler
+ * holds to this list.
  */
 const REGISTRY = {
   postgresql: postgresDialect,
