@@ -307,18 +307,17 @@ export function registerDatabaseCommands(
         const heads = await inspectState(driver, project, ctx.state, ctx.runOptions());
         const audit = await readAudit(driver, ctx.state);
         const lastApplied = (rev: string) => audit.filter((a) => a.revision === rev).at(-1);
-        let pending = null;
-        try {
-          pending = await previewSteps(
-            project,
-            planUpgrade(project.map, heads, "heads"),
-            driver.dialect.name,
-          );
-        } catch (e) {
-          // `current` must answer even where no upgrade path exists; say so in --json.
-          if (!(e instanceof BellowsError)) throw e;
-          ctx.log.debug(`no upgrade plan to heads: ${e.message}`);
-        }
+        const dialect = driver.dialect.name;
+        const pendingSteps = async () => {
+          try {
+            return await previewSteps(project, planUpgrade(project.map, heads, "heads"), dialect);
+          } catch (e) {
+            // `current` must answer even where no upgrade path exists; say so in --json.
+            if (!(e instanceof BellowsError)) throw e;
+            ctx.log.debug(`no upgrade plan to heads: ${e.message}`);
+            return null;
+          }
+        };
         let text: string;
         if (!verbose) {
           text = formatCurrent(project.map, heads);
@@ -336,10 +335,12 @@ export function registerDatabaseCommands(
           }
           text = out.join("");
         }
+        const display = driver.display;
         return {
           text: escapeControls(text),
-          data: {
-            database: driver.display,
+          // Without the database: withDriver has closed it when --json asks for these.
+          data: async () => ({
+            database: display,
             source: await ctx.source(),
             current: heads,
             revisions: currentRevisions(project.map, heads).map((r) => {
@@ -357,8 +358,8 @@ export function registerDatabaseCommands(
                   : null,
               };
             }),
-            pending,
-          },
+            pending: await pendingSteps(),
+          }),
         };
       }, { readOnly: true });
     }));
