@@ -309,14 +309,17 @@ export function registerDatabaseCommands(
         const lastApplied = (rev: string) => audit.filter((a) => a.revision === rev).at(-1);
         const dialect = driver.dialect.name;
         const pendingSteps = async () => {
+          let plan;
           try {
-            return await previewSteps(project, planUpgrade(project.map, heads, "heads"), dialect);
+            plan = planUpgrade(project.map, heads, "heads");
           } catch (e) {
             // `current` must answer even where no upgrade path exists; say so in --json.
             if (!(e instanceof BellowsError)) throw e;
             ctx.log.debug(`no upgrade plan to heads: ${e.message}`);
             return null;
           }
+          // A statement error in a pending script is reported (exit 6), not taken for that.
+          return await previewSteps(project, plan, dialect);
         };
         let text: string;
         if (!verbose) {
@@ -361,6 +364,7 @@ export function registerDatabaseCommands(
             pending: await pendingSteps(),
           }),
         };
-      }, { readOnly: true });
+        // Headers only: `current` runs nothing; --json's pending steps split theirs.
+      }, { readOnly: true, lazyStatements: true });
     }));
 }
