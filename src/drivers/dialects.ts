@@ -66,6 +66,7 @@ export const postgresDialect: Dialect = {
   transactionalDdl: true,
   alembicTransactionalDdl: true,
   insertReturning: true,
+  pipelining: true,
   lexer: POSTGRES_LEXER,
   quoteIdent(name: string): string {
     const quoted = quoteWith('"', name, "PostgreSQL");
@@ -124,6 +125,7 @@ export const sqliteDialect: Dialect = {
   transactionalDdl: true,
   alembicTransactionalDdl: false,
   insertReturning: false,
+  pipelining: false,
   lexer: {
     nestedComments: false,
     hashComments: false,
@@ -201,6 +203,7 @@ export const mysqlDialect: Dialect = {
   transactionalDdl: false,
   alembicTransactionalDdl: false,
   insertReturning: false,
+  pipelining: false,
   lexer: {
     nestedComments: false,
     hashComments: true,
