@@ -298,7 +298,7 @@ function upgradePostgres(b: Bench): Measure {
   };
 }
 
-/** `--version`, `current` and an empty `deno run`: what a cold process costs. */
+/** `--version`, `--help`, `current` and an empty `deno run`: what a cold process costs. */
 function startup(b: Bench): Measure {
   const revs = linearHistory(b.sizes.current);
   const dir = b.fresh("startup");
@@ -324,6 +324,9 @@ function startup(b: Bench): Measure {
     subjects: [
       fixed("empty deno run", [Deno.execPath(), "run", "--quiet", empty]),
       fixed("bellows --version", bellows(["--version"])),
+      // main.ts answers --version alone before loading the command line: --help is what
+      // loading it (commander, Node compatibility, bellows' modules) costs.
+      fixed("bellows --help", bellows(["--help"])),
       fixed(
         "bellows current",
         bellows(["--url", `sqlite:${file}`, "--migrations", scripts, "current"]),
@@ -333,6 +336,7 @@ function startup(b: Bench): Measure {
     ratios: [
       ["bellows --version", "empty deno run", "<= 1.5"],
       ["bellows current", "bellows --version", "<= 1.3"],
+      ["bellows current", "bellows --help", "(the command line's own start-up)"],
       ["bellows current", "alembic current", "< 0.3"],
     ],
   };
