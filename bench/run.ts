@@ -8,8 +8,8 @@
  *     deno task bench --n=7 --only=startup,heads
  *     deno task bench --only=data-pg --rows=1000000
  *
- * bellows runs as `deno run` of main.ts with the permissions the compiled binary gets
- * (src/permissions.ts). Each round runs every subject of a measure once, in an order that
+ * bellows runs as `deno run` of main.ts with the permissions and the V8 setting the compiled
+ * binary gets (src/permissions.ts). Each round runs every subject of a measure once, in an order that
  * rotates from round to round, after one warm-up round that is not counted. PostgreSQL is a
  * throwaway cluster (tests/support/pg_cluster.ts), reached over its Unix socket by all.
  * Memory is `/usr/bin/time -f %M` (apt package `time`) when present.
@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { permissionFlags } from "../src/permissions.ts";
+import { permissionFlags, v8Flags } from "../src/permissions.ts";
 import {
   alembicProject,
   bellowsProject,
@@ -74,7 +74,7 @@ interface Sample {
 
 const bellows = (
   args: string[],
-) => [Deno.execPath(), "run", "--quiet", ...permissionFlags(), MAIN, ...args];
+) => [Deno.execPath(), "run", "--quiet", ...permissionFlags(), v8Flags(), MAIN, ...args];
 
 async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
   const made = new Set<string>();
@@ -298,7 +298,7 @@ function upgradePostgres(b: Bench): Measure {
   };
 }
 
-/** `--version`, `current` and an empty `deno run`: what a cold process costs. */
+/** `--version`, `--help`, `current` and an empty `deno run`: what a cold process costs. */
 function startup(b: Bench): Measure {
   const revs = linearHistory(b.sizes.current);
   const dir = b.fresh("startup");
@@ -324,6 +324,9 @@ function startup(b: Bench): Measure {
     subjects: [
       fixed("empty deno run", [Deno.execPath(), "run", "--quiet", empty]),
       fixed("bellows --version", bellows(["--version"])),
+      // main.ts answers --version alone before loading the command line: --help is what
+      // loading it (commander, Node compatibility, bellows' modules) costs.
+      fixed("bellows --help", bellows(["--help"])),
       fixed(
         "bellows current",
         bellows(["--url", `sqlite:${file}`, "--migrations", scripts, "current"]),
@@ -333,6 +336,7 @@ function startup(b: Bench): Measure {
     ratios: [
       ["bellows --version", "empty deno run", "<= 1.5"],
       ["bellows current", "bellows --version", "<= 1.3"],
+      ["bellows current", "bellows --help", "(the command line's own start-up)"],
       ["bellows current", "alembic current", "< 0.3"],
     ],
   };

@@ -26,7 +26,7 @@
  *
  * @module
  */
-import { permissionFlags, type PermissionScope } from "../src/permissions.ts";
+import { permissionFlags, type PermissionScope, v8Flags } from "../src/permissions.ts";
 
 /** What to build. */
 export interface CompileOptions {
@@ -121,6 +121,7 @@ export function compileArgs(opts: CompileOptions, entry = "main.ts"): string[] {
     // Build exactly what deno.lock pins: an air-gapped rebuild gets the same packages.
     "--frozen",
     ...permissionFlags(opts.scope),
+    v8Flags(),
     "--target",
     opts.target,
     "--output",

@@ -13,17 +13,18 @@ import {
   shellLine,
   verifyChecksum,
 } from "./compile.ts";
-import { permissionFlags } from "../src/permissions.ts";
+import { permissionFlags, v8Flags } from "../src/permissions.ts";
 
 const HOST = "x86_64-unknown-linux-gnu";
 const root = new URL("..", import.meta.url).pathname;
 
-Deno.test("compileArgs: the shared permission flags, the lock, output and entry point", () => {
+Deno.test("compileArgs: the shared permission flags, the V8 setting, the lock, output and entry point", () => {
   const opts = parseArgs([], HOST);
   assert.deepEqual(compileArgs(opts), [
     "compile",
     "--frozen",
     ...permissionFlags(),
+    v8Flags(),
     "--target",
     HOST,
     "--output",

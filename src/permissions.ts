@@ -72,4 +72,18 @@ export function envAllowed(name: string): boolean {
   return ENV_VARS.some((p) => p.endsWith("*") ? name.startsWith(p.slice(0, -1)) : p === name);
 }
 
+/**
+ * The V8 setting the binary is built with (`deno compile --v8-flags`; the bench runs
+ * `main.ts` with it too): semi-spaces of the young generation of at most 2 MiB. Loading
+ * thousands of scripts makes much short-lived garbage, and V8's default lets the young
+ * generation grow to 16 MiB per semi-space: ~50 MiB more RSS for `heads` at 10,000
+ * revisions, and slower copying (docs/performance.md).
+ */
+export const V8_FLAGS: readonly string[] = ["--max-semi-space-size=2"];
+
+/** {@linkcode V8_FLAGS} as one `deno compile` / `deno run` argument. */
+export function v8Flags(): string {
+  return `--v8-flags=${V8_FLAGS.join(",")}`;
+}
+
 export { isPermissionError, missingPermission } from "./errors.ts";

@@ -1288,3 +1288,26 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+Deno.test("a statement the splitter rejects: the commands that read headers only answer; those that run it stop", async () => {
+  await withTempDir(async (dir) => {
+    await writeScripts(`${dir}/m`, { "r1.sql": script("r1", [], "CREATE TABLE t1 (id int);") });
+    const base = ["--migrations", `${dir}/m`, "--url", `sqlite:${dir}/a.db`];
+    let r = await runCli([...base, "-q", "upgrade"]);
+    assert.equal(r.code, 0, r.err);
+    await writeScripts(`${dir}/m`, {
+      "r2.sql": script("r2", "r1", "SELECT 1;\nSELECT 'never closed;\n"),
+    });
+    for (const cmd of [["current"], ["heads"], ["history"], ["show", "r2"]]) {
+      r = await runCli([...base, ...cmd]);
+      assert.equal(r.code, 0, `${cmd}: ${r.err}`);
+    }
+    assert.equal((await runCli([...base, "current"])).out.trim(), "r1");
+    // current --json lists the pending steps with their checksums: that reads r2's statements.
+    for (const cmd of [["--json", "current"], ["upgrade"], ["plan"]]) {
+      r = await runCli([...base, ...cmd]);
+      assert.equal(r.code, ExitCode.SCRIPT, `${cmd}: ${r.err}`);
+      assert.match(r.err, /\/r2\.sql:\d+: string is never closed$/);
+    }
+  });
+});

@@ -101,20 +101,58 @@ Deno.test("deno compile's module graph holds every migrations/ file as a text im
     assert.ok(specifiers.has(new URL(`migrations/${p}`, `file://${repo}/`).href), p);
   }
   // Nothing of ours is loaded by a dynamic import, which `deno compile` could miss; the
-  // one exception is PostgreSQL's parser, loaded on first use (src/analysis/pg_parser.ts)
-  // through a literal specifier that the graph `deno compile` embeds resolves.
-  const lazy = new Map([["src/analysis/pg_parser.ts", "libpg-query"]]);
+  // exceptions are loaded on first use through literal specifiers that the graph `deno
+  // compile` embeds resolves: the command line (main.ts, which answers `--version` before
+  // it), PostgreSQL's parser (src/analysis/pg_parser.ts) and each database's driver
+  // (src/drivers/mod.ts).
+  const lazy = new Map([
+    ["main.ts", ["./src/cli/mod.ts"]],
+    ["src/analysis/pg_parser.ts", ["libpg-query"]],
+    ["src/drivers/mod.ts", ["./postgres.ts", "./sqlite.ts", "./mysql.ts"]],
+  ]);
+  const seen = new Set<string>();
   for (const m of info.modules.filter((m) => m.specifier.startsWith(`file://${repo}/`))) {
     for (const d of m.dependencies ?? []) {
       const own = m.specifier.slice(`file://${repo}/`.length);
-      if (d.isDynamic && lazy.get(own) === d.specifier) {
-        assert.match(d.code?.specifier ?? "", /^npm:libpg-query@\d+\.\d+\.\d+$/);
-        assert.ok(info.modules.some((x) => x.specifier.startsWith("npm:/libpg-query@")));
+      if (d.isDynamic && lazy.get(own)?.includes(d.specifier)) {
+        seen.add(`${own} -> ${d.specifier}`);
+        if (d.specifier === "libpg-query") {
+          assert.match(d.code?.specifier ?? "", /^npm:libpg-query@\d+\.\d+\.\d+$/);
+          assert.ok(info.modules.some((x) => x.specifier.startsWith("npm:/libpg-query@")));
+        } else {
+          assert.ok(specifiers.has(d.code?.specifier ?? ""), `${own} -> ${d.specifier}`);
+        }
         continue;
       }
       assert.ok(!d.isDynamic, `${m.specifier} -> ${d.specifier}`);
     }
   }
+  assert.equal(seen.size, [...lazy.values()].flat().length, [...seen].join(", "));
+  // The drivers' npm clients are in the graph through them.
+  for (const pkg of ["npm:/postgres@", "npm:/mysql2@"]) {
+    assert.ok(info.modules.some((x) => x.specifier.startsWith(pkg)), pkg);
+  }
+});
+
+Deno.test("--version alone is answered before the command line loads; among other arguments by it", async () => {
+  const { VERSION } = await import("../src/version.ts");
+  const alone = await execCli(["--version"], { permissions: [] });
+  assert.deepEqual([alone.code, alone.out, alone.err], [0, VERSION, ""]);
+  const among = await execCli(["-q", "--version"], { permissions: binaryFlags(repo) });
+  assert.deepEqual([among.code, among.out, among.err], [0, VERSION, ""]);
+  // main.ts imports nothing else statically: not commander, not Node's compatibility layer.
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", `${repo}/main.ts`],
+    stdout: "piped",
+  }).output();
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    modules: { specifier: string; dependencies?: { specifier: string; isDynamic?: boolean }[] }[];
+  };
+  const main = info.modules.find((m) => m.specifier === `file://${repo}/main.ts`);
+  assert.deepEqual(
+    (main?.dependencies ?? []).filter((d) => !d.isDynamic).map((d) => d.specifier),
+    ["./src/version.ts"],
+  );
 });
 
 Deno.test("permissions: without read or write on the SQLite file, exit 10 in one line", async () => {

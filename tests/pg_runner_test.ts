@@ -8,6 +8,7 @@ import { execCli, script, spawnCli, startCli, withTempDir, writeScripts } from "
 import { postgresDb, type TestDb } from "./support/db.ts";
 import { startCluster } from "./support/pg_cluster.ts";
 import { pgSession } from "./support/pg_session.ts";
+import { ExitCode } from "../src/errors.ts";
 
 const cluster = await startCluster();
 
@@ -193,6 +194,25 @@ Deno.test("postgres: --statement-timeout stops a long statement and rolls its re
     );
     assert.deepEqual(await db.versions(), ["r1"]);
     assert.ok(!(await db.tables()).includes("b"));
+  });
+});
+
+Deno.test("postgres: a version-row change that matches no row fails the step although its audit row was sent with it", async () => {
+  // r2 removes the version row itself: the UPDATE to r2, pipelined with the audit row,
+  // matches nothing. The step must fail on that, and roll back the audit row too.
+  await withProject("pipelined", {
+    "r1.sql": script("r1", "", "CREATE TABLE a (id INTEGER);"),
+    "r2.sql": script("r2", "r1", "CREATE TABLE b (id INTEGER);\nDELETE FROM alembic_version;"),
+  }, async (db, base) => {
+    const r = await execCli([...base, "upgrade", "heads"]);
+    assert.equal(r.code, ExitCode.STATE, r.err);
+    assert.match(
+      r.err,
+      /expected to match one row when updating 'r1' to 'r2' in alembic_version; 0 found; upgrade of 'r2' was rolled back; the database remains at r1$/,
+    );
+    assert.deepEqual(await db.versions(), ["r1"]);
+    assert.ok(!(await db.tables()).includes("b"));
+    assert.deepEqual(await audit(db), ["r1:up:done"]);
   });
 });
 

@@ -3,6 +3,10 @@
  * parser and the lock classifier, SQLite's and MySQL's from their text. The parser is passed in (only
  * {@linkcode lintTargets} loads it), so the rest stays free of I/O and SQLite loads nothing.
  *
+ * A PostgreSQL statement is parsed once per process: lint, the plan's lock view and the
+ * runner's pre-flight ask about the same statement objects of a loaded project, and get
+ * the first analysis again.
+ *
  * @module
  */
 import type { DialectName } from "../drivers/types.ts";
@@ -10,6 +14,7 @@ import type { RevisionScript, Statement } from "../script/types.ts";
 import { locate, statementsFor } from "../script/mod.ts";
 import { classifyStatement, type RelationLock, type Work } from "./locks.ts";
 import { type PgParser, pgParser } from "./pg_parser.ts";
+import { prescreen } from "./prescreen.ts";
 import { classifySqlite } from "./sqlite.ts";
 import { classifyMysql } from "./mysql.ts";
 import {
@@ -34,25 +39,37 @@ export function analysesDialect(dialect: DialectName): boolean {
   return dialect === "postgresql" || dialect === "sqlite" || dialect === "mysql";
 }
 
+/** PostgreSQL analyses by statement object: each is parsed once per process. */
+const analysed = new WeakMap<Statement, Promise<StatementAnalysis>>();
+
 /** Analyse one statement for `dialect` (`parser` is needed for PostgreSQL only). */
-export async function analyseStatement(
+export function analyseStatement(
   stmt: Statement,
   dialect: DialectName,
   parser?: PgParser,
 ): Promise<StatementAnalysis> {
   if (dialect === "sqlite") {
     const s = classifySqlite(stmt.sql);
-    return {
+    return Promise.resolve({
       statement: stmt,
       operations: s.operations,
       ...(s.unsupported ? { unsupported: s.unsupported } : {}),
-    };
+    });
   }
   if (dialect === "mysql") {
     const mysql = classifyMysql(stmt.sql);
-    return { statement: stmt, operations: mysql.operations, mysql };
+    return Promise.resolve({ statement: stmt, operations: mysql.operations, mysql });
   }
   if (!parser) throw new Error("analyseStatement: PostgreSQL needs the parser");
+  let found = analysed.get(stmt);
+  if (!found) {
+    found = analysePg(stmt, parser);
+    analysed.set(stmt, found);
+  }
+  return found;
+}
+
+async function analysePg(stmt: Statement, parser: PgParser): Promise<StatementAnalysis> {
   const parsed = await parser.parse(stmt.sql);
   if (!parsed.ok) {
     const at = locate(stmt, (parsed.position ?? 0) + 1);
@@ -92,10 +109,19 @@ export async function analyseRevision(
   dialect: DialectName,
   parser?: PgParser,
 ): Promise<LintRevision> {
-  const statements: StatementAnalysis[] = [];
+  const statements: AnalysedStatement[] = [];
   for (const stmt of statementsFor(script, "up", dialect)) {
     statements.push(await analyseStatement(stmt, dialect, parser));
   }
+  return lintRevisionOf(script, phase, dialect, statements);
+}
+
+function lintRevisionOf(
+  script: RevisionScript,
+  phase: LintPhase,
+  dialect: DialectName,
+  statements: readonly AnalysedStatement[],
+): LintRevision {
   return {
     file: script.file,
     revision: script.id,
@@ -113,6 +139,17 @@ export interface LintTarget {
   readonly phase: LintPhase;
 }
 
+/** How {@linkcode lintTargets} reads the revisions. */
+export interface LintTargetsOptions {
+  /**
+   * Return error findings only, and do not parse a PostgreSQL revision whose every
+   * statement is lint-inert by its text ({@linkcode prescreen}: INSERT, UPDATE, CREATE
+   * TABLE...): nothing but a syntax error could be found in it, which the database
+   * reports when the statement runs (`upgrade`'s warning, which must cost next to nothing).
+   */
+  readonly skipInert?: boolean;
+}
+
 /**
  * Lint `targets` for `dialect`, in the order given (upgrade order: what a revision
  * establishes counts for those after it), reporting the findings of those `report`
@@ -123,15 +160,33 @@ export async function lintTargets(
   targets: readonly LintTarget[],
   dialect: DialectName,
   report: (revision: string) => boolean = () => true,
+  opts: LintTargetsOptions = {},
 ): Promise<Finding[]> {
-  const needsParser = dialect === "postgresql" &&
-    targets.some((t) => statementsFor(t.script, "up", dialect).length > 0);
-  const parser = needsParser ? await pgParser() : undefined;
+  const pg = dialect === "postgresql";
+  const read = targets.map((t) => {
+    const statements = statementsFor(t.script, "up", dialect);
+    const parse = pg && statements.length > 0 &&
+      !(opts.skipInert && statements.every((s) => prescreen(s.sql).lintInert));
+    return { ...t, statements, parse };
+  });
+  const parser = read.some((t) => t.parse) ? await pgParser() : undefined;
   const findings: Finding[] = [];
   const memory = lintMemory();
-  for (const t of targets) {
-    const found = lintRevision(await analyseRevision(t.script, t.phase, dialect, parser), memory);
-    if (report(t.script.id)) findings.push(...found);
+  for (const t of read) {
+    const statements: AnalysedStatement[] = [];
+    for (const stmt of t.statements) {
+      // Inert statements read as having no operation: what lint says of them at error
+      // level (their suppression comments) does not depend on it.
+      statements.push(
+        pg && !t.parse
+          ? { statement: stmt, operations: [] }
+          : await analyseStatement(stmt, dialect, parser),
+      );
+    }
+    const found = lintRevision(lintRevisionOf(t.script, t.phase, dialect, statements), memory);
+    if (report(t.script.id)) {
+      findings.push(...(opts.skipInert ? found.filter((f) => f.severity === "error") : found));
+    }
   }
   return findings;
 }

@@ -24,6 +24,7 @@ export {
   type Work,
 } from "./locks.ts";
 export { type ParseOutcome, type PgParser, pgParser } from "./pg_parser.ts";
+export { type Prescreen, prescreen } from "./prescreen.ts";
 export { classifySqlite, type SqliteStatement } from "./sqlite.ts";
 export {
   classifyMysql,
@@ -53,6 +54,7 @@ export {
   analyseStatement,
   type LintTarget,
   lintTargets,
+  type LintTargetsOptions,
   type StatementAnalysis,
 } from "./analyse.ts";
 export {
@@ -73,5 +75,6 @@ export {
   type StatementLockView,
   type StepLockView,
   type StepStatements,
+  strongLockRequests,
   type TableSize,
 } from "./plan_locks.ts";

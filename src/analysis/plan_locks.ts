@@ -37,6 +37,7 @@ import {
   type Work,
 } from "./locks.ts";
 import { type PgParser, pgParser } from "./pg_parser.ts";
+import { prescreen } from "./prescreen.ts";
 import { classifySqlite } from "./sqlite.ts";
 import { classifyMysql, type MysqlStatement, refineStatement } from "./mysql.ts";
 
@@ -275,6 +276,21 @@ export function lockRequests(locks: readonly RelationLock[]): LockRequest[] {
     relation: l.relation,
     conflictsWith: LOCK_MODES.filter((m) => conflicts(l.mode, m)).map(pgLocksName),
   }));
+}
+
+/**
+ * {@linkcode lockRequests} of `stmt` on `dialect`: what the runner's pre-flight waits
+ * for. PostgreSQL only (empty elsewhere); the parser is loaded and the statement parsed
+ * (once, shared with lint and the lock view) only when its text could take such a lock
+ * ({@linkcode prescreen}).
+ */
+export async function strongLockRequests(
+  stmt: Statement,
+  dialect: DialectName,
+): Promise<LockRequest[]> {
+  if (dialect !== "postgresql" || prescreen(stmt.sql).noStrongLock) return [];
+  const analysis = await analyseStatement(stmt, dialect, await pgParser());
+  return lockRequests(analysis.locks ?? []);
 }
 
 /** `2.5s`, `3m10s`: a duration in ms for messages. */

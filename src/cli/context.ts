@@ -261,9 +261,12 @@ export class Context {
     return project;
   }
 
-  /** Which set of scripts is in use. */
+  /**
+   * Which set of scripts is in use. Reads the project as it was loaded: a command that
+   * loaded only headers (`heads`, `history`) does not split every statement for this.
+   */
   async source(): Promise<SourceInfo> {
-    const project = await this.project();
+    const project = await this.project({ lazyStatements: true });
     return {
       kind: this.#sourceDir === null ? "bundled" : "directory",
       path: this.#sourceDir,

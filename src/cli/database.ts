@@ -307,18 +307,20 @@ export function registerDatabaseCommands(
         const heads = await inspectState(driver, project, ctx.state, ctx.runOptions());
         const audit = await readAudit(driver, ctx.state);
         const lastApplied = (rev: string) => audit.filter((a) => a.revision === rev).at(-1);
-        let pending = null;
-        try {
-          pending = await previewSteps(
-            project,
-            planUpgrade(project.map, heads, "heads"),
-            driver.dialect.name,
-          );
-        } catch (e) {
-          // `current` must answer even where no upgrade path exists; say so in --json.
-          if (!(e instanceof BellowsError)) throw e;
-          ctx.log.debug(`no upgrade plan to heads: ${e.message}`);
-        }
+        const dialect = driver.dialect.name;
+        const pendingSteps = async () => {
+          let plan;
+          try {
+            plan = planUpgrade(project.map, heads, "heads");
+          } catch (e) {
+            // `current` must answer even where no upgrade path exists; say so in --json.
+            if (!(e instanceof BellowsError)) throw e;
+            ctx.log.debug(`no upgrade plan to heads: ${e.message}`);
+            return null;
+          }
+          // A statement error in a pending script is reported (exit 6), not taken for that.
+          return await previewSteps(project, plan, dialect);
+        };
         let text: string;
         if (!verbose) {
           text = formatCurrent(project.map, heads);
@@ -336,10 +338,12 @@ export function registerDatabaseCommands(
           }
           text = out.join("");
         }
+        const display = driver.display;
         return {
           text: escapeControls(text),
-          data: {
-            database: driver.display,
+          // Without the database: withDriver has closed it when --json asks for these.
+          data: async () => ({
+            database: display,
             source: await ctx.source(),
             current: heads,
             revisions: currentRevisions(project.map, heads).map((r) => {
@@ -357,9 +361,10 @@ export function registerDatabaseCommands(
                   : null,
               };
             }),
-            pending,
-          },
+            pending: await pendingSteps(),
+          }),
         };
-      }, { readOnly: true });
+        // Headers only: `current` runs nothing; --json's pending steps split theirs.
+      }, { readOnly: true, lazyStatements: true });
     }));
 }

@@ -62,8 +62,10 @@ export function registerInspectCommands(
       ) => {
         const verbose = o.verbose ?? ctx.opts.verbose ?? false;
         const project = await ctx.project(HEADERS_ONLY);
-        const source = await ctx.source();
-        if (o.source) return { text: escapeControls(formatSource(source)), data: { source } };
+        if (o.source) {
+          const source = await ctx.source();
+          return { text: escapeControls(formatSource(source)), data: { source } };
+        }
         if (o.audit) {
           return await ctx.withDriver(async (driver) => {
             const audit = await readAudit(driver, ctx.state);
@@ -74,7 +76,11 @@ export function registerInspectCommands(
             ).join("");
             return {
               text: escapeControls(text),
-              data: { database: driver.display, source, audit: audit.map(auditJson) },
+              data: async () => ({
+                database: driver.display,
+                source: await ctx.source(),
+                audit: audit.map(auditJson),
+              }),
             };
           }, { readOnly: true, ...HEADERS_ONLY });
         }
@@ -94,14 +100,14 @@ export function registerInspectCommands(
         return {
           // Script text (messages, labels, file names) never reaches the terminal raw.
           text: escapeControls(text),
-          data: {
-            source,
+          data: async () => ({
+            source: await ctx.source(),
             current: current ?? null,
             revisions: historyRange(project.map, o.revRange, current).map((r) => ({
               ...revisionJson(r),
               ...(current ? { current: current.includes(r.id) } : {}),
             })),
-          },
+          }),
         };
       },
     ));
@@ -123,10 +129,10 @@ export function registerInspectCommands(
           text: escapeControls(
             formatHeads(map, { verbose, resolveDependencies: o.resolveDependencies }),
           ),
-          data: {
+          data: async () => ({
             source: await ctx.source(),
             heads: ids.map((id) => revisionJson(map.get(id))),
-          },
+          }),
         };
       },
     ));
@@ -140,11 +146,11 @@ export function registerInspectCommands(
       const verbose = o.verbose ?? ctx.opts.verbose ?? false;
       return {
         text: escapeControls(formatBranches(project.map, { verbose })),
-        data: {
+        data: async () => ({
           source: await ctx.source(),
           branches: historyRange(project.map, undefined).filter((r) => r.isBranchPoint)
             .map(revisionJson),
-        },
+        }),
       };
     }));
 
@@ -156,10 +162,10 @@ export function registerInspectCommands(
       const project = await ctx.project(HEADERS_ONLY);
       return {
         text: escapeControls(formatShow(project.map, target)),
-        data: {
+        data: async () => ({
           source: await ctx.source(),
           revisions: resolveRevisions(project.map, target).map(revisionJson),
-        },
+        }),
       };
     }));
 }

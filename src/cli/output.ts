@@ -25,10 +25,18 @@ export interface Io {
 /** Version of the `--json` document layout; raised only when a documented field changes meaning. */
 export const JSON_SCHEMA = 1;
 
+/** A command's fields of the `--json` document. */
+export type JsonData = Readonly<Record<string, unknown>>;
+
 /** What a command returns to the command line. */
 export interface CommandResult {
-  /** The command's fields of the `--json` document (beside the envelope fields). */
-  readonly data: Readonly<Record<string, unknown>>;
+  /**
+   * The command's fields of the `--json` document (beside the envelope fields), or a
+   * function that gathers them, called only with `--json`: fields that cost time (the
+   * digest of every script file, pending steps' checksums) are then not computed for
+   * the text output.
+   */
+  readonly data: JsonData | (() => Promise<JsonData>);
   /** stdout without `--json`; a trailing newline is dropped; empty prints nothing. */
   readonly text?: string;
   /** Exit code when it is not 0 although the command did its job (`check`'s 3-5). */
@@ -53,7 +61,10 @@ function envelope(command: string | null, ok: boolean, exitCode: number) {
 }
 
 /** The `--json` document of a command that did its job. */
-export function resultDocument(command: string, result: CommandResult): Record<string, unknown> {
+export function resultDocument(
+  command: string,
+  result: CommandResult & { readonly data: JsonData },
+): Record<string, unknown> {
   return { ...envelope(command, true, result.exitCode ?? 0), ...result.data };
 }
 
@@ -114,9 +125,14 @@ export function action<O, A extends unknown[]>(
     const result = await body(ctx, opts, ...(args.slice(0, -2) as A));
     const name = commandName(cmd);
     outcomes.set(root(cmd), { command: name, exitCode: result.exitCode ?? 0 });
+    const data = !ctx.opts.json
+      ? undefined
+      : typeof result.data === "function"
+      ? await result.data()
+      : result.data;
     try {
-      if (ctx.opts.json) {
-        io.out(renderJson(resultDocument(name, result)));
+      if (data) {
+        io.out(renderJson(resultDocument(name, { ...result, data })));
       } else if (result.text) {
         io.out(result.text.replace(/\n$/, ""));
       }

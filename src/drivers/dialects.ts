@@ -66,6 +66,7 @@ export const postgresDialect: Dialect = {
   transactionalDdl: true,
   alembicTransactionalDdl: true,
   insertReturning: true,
+  pipelining: true,
   lexer: POSTGRES_LEXER,
   quoteIdent(name: string): string {
     const quoted = quoteWith('"', name, "PostgreSQL");
@@ -124,6 +125,7 @@ export const sqliteDialect: Dialect = {
   transactionalDdl: true,
   alembicTransactionalDdl: false,
   insertReturning: false,
+  pipelining: false,
   lexer: {
     nestedComments: false,
     hashComments: false,
@@ -201,6 +203,7 @@ export const mysqlDialect: Dialect = {
   transactionalDdl: false,
   alembicTransactionalDdl: false,
   insertReturning: false,
+  pipelining: false,
   lexer: {
     nestedComments: false,
     hashComments: true,
@@ -251,8 +254,9 @@ export const mysqlDialect: Dialect = {
 
 /**
  * Every supported dialect, keyed by its canonical name, in the order messages list them.
- * Each driver file registers its opener under the same name in drivers/mod.ts (a static
- * import: `deno compile` must see every module), which the compiler holds to this list.
+ * Each driver file registers its opener under the same name in drivers/mod.ts (imported
+ * there on first use, by a literal specifier `deno compile` follows), which the compiler
+ * holds to this list.
  */
 const REGISTRY = {
   postgresql: postgresDialect,

@@ -7,9 +7,6 @@ import type { DialectName, Driver } from "./types.ts";
 import type { DriverOptions } from "./options.ts";
 import { dialectForUrl } from "./dialects.ts";
 export { isPrivilegeRefusal } from "./refusal.ts";
-import { openSqlite } from "./sqlite.ts";
-import { openPostgres } from "./postgres.ts";
-import { openMysql } from "./mysql.ts";
 
 export type {
   ColumnDefinition,
@@ -51,11 +48,16 @@ export type Opener = (url: string, opts: DriverOptions) => Promise<Driver>;
 /**
  * Each registered dialect's driver. Keyed by every {@linkcode DialectName}, so a new
  * registry entry without its driver here does not compile.
+ *
+ * Each driver module is imported when a URL of its dialect is opened, not at start-up:
+ * the npm clients (postgres, mysql2) and Node's net/tls they pull in cost ~0.1 s before
+ * the first line of output of any command. The specifiers are literals, which `deno
+ * compile` follows into the binary (tests/binary_test.ts checks the module graph).
  */
 const OPENERS: { readonly [K in DialectName]: Opener } = {
-  postgresql: openPostgres,
-  sqlite: openSqlite,
-  mysql: openMysql,
+  postgresql: async (url, opts) => (await import("./postgres.ts")).openPostgres(url, opts),
+  sqlite: async (url, opts) => (await import("./sqlite.ts")).openSqlite(url, opts),
+  mysql: async (url, opts) => (await import("./mysql.ts")).openMysql(url, opts),
 };
 
 /** Open a connection to the database the URL names (the registry picks the driver). */

@@ -116,6 +116,12 @@ export interface Dialect {
   readonly alembicTransactionalDdl: boolean;
   /** SQLAlchemy adds `RETURNING` of the primary key to INSERTs (offline version rows). */
   readonly insertReturning: boolean;
+  /**
+   * Statements issued together on a connection are sent without waiting for each answer
+   * (postgres.js pipelines them): the runner sends a step's version-row change and audit
+   * row at once, one round trip instead of two.
+   */
+  readonly pipelining: boolean;
   /** How the statement splitter reads this dialect's SQL. */
   readonly lexer: LexerSettings;
   /** Quote an identifier; throws on names that cannot be identifiers. */

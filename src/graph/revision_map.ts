@@ -371,6 +371,37 @@ export class RevisionMap implements RevisionLookup {
     );
   }
 
+  /**
+   * For every revision, the size of `ancestors([id])` (itself included), computed in one
+   * pass: a revision with one parent has its parent's count plus one, so a long chain
+   * costs no walk; only bases and merge points are walked.
+   */
+  ancestorCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const start of this.#list) {
+      const stack = [start];
+      while (stack.length > 0) {
+        const rev = stack[stack.length - 1];
+        if (counts.has(rev.id)) {
+          stack.pop();
+          continue;
+        }
+        const parents = new Set(rev.normalizedDownRevisions);
+        if (parents.size === 1) {
+          const [parent] = parents;
+          const below = counts.get(parent);
+          if (below === undefined) {
+            stack.push(this.get(parent));
+            continue;
+          }
+          counts.set(rev.id, below + 1);
+        } else counts.set(rev.id, this.ancestorNodes([rev]).length);
+        stack.pop();
+      }
+    }
+    return counts;
+  }
+
   /** Ancestor revisions, in Alembic's traversal order (depth first). */
   ancestorNodes(targets: readonly Revision[], opts: TraversalOptions = {}): Revision[] {
     const deps = opts.includeDependencies ?? true;

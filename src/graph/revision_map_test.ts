@@ -651,6 +651,29 @@ Deno.test("RevisionMap: ancestors and descendants include the revisions themselv
   assert.deepEqual([...map.ancestors([])], []);
 });
 
+Deno.test("RevisionMap: ancestorCounts is the size of each revision's ancestors", () => {
+  for (const [name, revs] of Object.entries({ ...GRAPHS, ...EDGE_GRAPHS })) {
+    let map: RevisionMap;
+    try {
+      map = new RevisionMap(revs);
+    } catch {
+      continue; // graphs Alembic refuses to load
+    }
+    const counts = map.ancestorCounts();
+    assert.deepEqual(
+      [...counts].sort(),
+      map.loaded().map((r) => [r.id, map.ancestors([r.id]).size]).sort(),
+      name,
+    );
+  }
+  // A long chain is counted without a walk per revision (no deep recursion either).
+  const chain = Array.from(
+    { length: 20_000 },
+    (_, i) => rev(`r${i}`, i === 0 ? [] : [`r${i - 1}`], { labels: [], deps: [] }),
+  );
+  assert.equal(new RevisionMap(chain).ancestorCounts().get("r19999"), 20_000);
+});
+
 Deno.test("RevisionMap: get, has, size", () => {
   const map = new RevisionMap(GRAPHS.linear);
   assert.equal(map.size, 4);

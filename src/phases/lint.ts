@@ -23,25 +23,36 @@ import { phaseOf } from "./phase.ts";
  * by file), as lint reads them: what one establishes counts for those after it.
  */
 export function lintTargetsOf(project: Pick<Project, "map" | "scripts">): LintTarget[] {
-  const depth = (id: string) => project.map.ancestors([id]).size;
+  const depths = project.map.ancestorCounts();
   return [...project.scripts.values()]
-    .map((script) => ({ script, phase: phaseOf(project.map, script.id), depth: depth(script.id) }))
+    .map((script) => ({
+      script,
+      phase: phaseOf(project.map, script.id),
+      depth: depths.get(script.id) ?? 0,
+    }))
     .sort((a, b) => a.depth - b.depth || a.script.file.localeCompare(b.script.file))
     .map(({ script, phase }) => ({ script, phase }));
 }
 
 /**
  * The error-level findings on the upgrade of `revisions` for `dialect` (none for a
- * database lint does not analyse).
+ * database lint does not analyse). `skipInert` (for `upgrade`): do not parse revisions
+ * in which only a syntax error could be found (see {@linkcode lintTargets}).
  */
 export async function lintErrors(
   project: Pick<Project, "map" | "scripts">,
   revisions: readonly string[],
   dialect: DialectName,
+  opts: { readonly skipInert?: boolean } = {},
 ): Promise<Finding[]> {
   if (revisions.length === 0 || !analysesDialect(dialect)) return [];
   const wanted = new Set(revisions);
-  const findings = await lintTargets(lintTargetsOf(project), dialect, (id) => wanted.has(id));
+  const findings = await lintTargets(
+    lintTargetsOf(project),
+    dialect,
+    (id) => wanted.has(id),
+    opts,
+  );
   return findings.filter((f) => f.severity === "error");
 }
 

@@ -144,8 +144,9 @@ export async function runPhased(
     }
     warnPhaseRules(project, [...plan.expand, ...plan.contract], run);
     const upgrading = [...plan.expand, ...plan.contract].filter((s) => s.direction === "up");
-    // A warning only: nothing in lint may stop an upgrade.
-    await lintErrors(project, upgrading.map((s) => s.revision), driver.dialect.name)
+    // A warning only: nothing in lint may stop an upgrade, nor slow it down much.
+    const skipInert = { skipInert: true };
+    await lintErrors(project, upgrading.map((s) => s.revision), driver.dialect.name, skipInert)
       .then((found) => warnFindings(found, run.log))
       .catch((e) => run.log.warn(`lint skipped: ${e instanceof Error ? e.message : e}`));
 

