@@ -5,7 +5,7 @@
  * files that are not UTF-8 text or not regular files are in bad_input_test.ts.
  */
 import assert from "node:assert/strict";
-import { runCli, script, withTempDir, writeScripts } from "./support/cli.ts";
+import { execCli, runCli, script, withTempDir, writeScripts } from "./support/cli.ts";
 import { dialectDb, DIALECTS, startServers, type TestDb, type TestDialect } from "./support/db.ts";
 
 const servers = await startServers();
@@ -58,6 +58,28 @@ for (const dialect of DIALECTS) {
 }
 
 for (const dialect of DIALECTS) {
+  Deno.test(`${dialect}: --migrations ./m, . or a folder under a dot folder loads its scripts`, async () => {
+    await withTempDir(async (dir) => {
+      const db = await dbFor(dialect, dir, "dotdir");
+      const files = {
+        "r1.sql": script("r1", "", "CREATE TABLE t1 (id INTEGER);"),
+        "_draft.sql": script("draft", "r1", "CREATE TABLE draft (id INTEGER);"),
+      };
+      await writeScripts(`${dir}/m`, files);
+      await writeScripts(`${dir}/.config/_m`, files);
+      for (const [cwd, mig] of [[dir, "./m"], [`${dir}/m`, "."], [dir, `${dir}/.config/_m`]]) {
+        const r = await execCli(["--url", db.url, "--migrations", mig, "heads"], { cwd });
+        assert.equal(r.code, 0, r.err);
+        assert.equal(r.out.trim(), "r1 (head)", `--migrations ${mig}`);
+      }
+      const up = await execCli(["--url", db.url, "--migrations", "./m", "-q", "upgrade"], {
+        cwd: dir,
+      });
+      assert.equal(up.code, 0, up.err);
+      assert.deepEqual(await db.versions(), ["r1"]);
+    });
+  });
+
   Deno.test(`${dialect}: files not named *.sql are ignored, even a looping link or a FIFO`, async () => {
     await withTempDir(async (dir) => {
       const db = await dbFor(dialect, dir, "ignored");

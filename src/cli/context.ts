@@ -224,7 +224,7 @@ export class Context {
       const prefix = dir.replace(/\/+$/, "");
       this.#project = loadPhasedProject(
         dir,
-        files.map((f) => ({ path: `${prefix}/${f.path}`, text: f.text })),
+        files.map((f) => ({ path: `${prefix}/${f.path}`, text: f.text, root: prefix })),
         opts,
       );
       this.#files = files;

@@ -20,7 +20,7 @@ import type { SourceFile, Statement } from "./types.ts";
 import { fail, suggest } from "./_util.ts";
 import { DATA_MIGRATION_KEY, revisionIdProblem } from "./header.ts";
 import { isChunk, walkSections } from "./sections.ts";
-import { isDataMigration, isScriptPath } from "./load.ts";
+import { isDataMigration, isScriptFile } from "./load.ts";
 import { splitStatements } from "./split.ts";
 
 /** Header keys of a data migration; `data_migration` must come first. */
@@ -350,7 +350,7 @@ export function batchStatements(
  * or a name declared twice.
  */
 export function loadDataMigrations(files: readonly SourceFile[]): DataMigration[] {
-  const found = files.filter((f) => isScriptPath(f.path) && isDataMigration(f))
+  const found = files.filter((f) => isScriptFile(f) && isDataMigration(f))
     .map(parseDataMigration)
     .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   for (let i = 1; i < found.length; i++) {

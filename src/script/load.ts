@@ -17,6 +17,12 @@ export function isScriptPath(path: string): boolean {
   return path.endsWith(".sql") && path.split("/").every((p) => !/^[._]/.test(p));
 }
 
+/** {@linkcode isScriptPath} of the file's path below its migrations folder (`root`). */
+export function isScriptFile(file: SourceFile): boolean {
+  const { path, root } = file;
+  return isScriptPath(root && path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path);
+}
+
 /**
  * Is `file` a data migration rather than a revision? It is when its first
  * header key is `data_migration`. {@linkcode loadScripts} leaves them out;
@@ -39,7 +45,7 @@ export function loadScripts(
   opts: ParseOptions = {},
 ): RevisionScript[] {
   const sorted = files
-    .filter((f) => isScriptPath(f.path) && !isDataMigration(f))
+    .filter((f) => isScriptFile(f) && !isDataMigration(f))
     .sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   const byId = new Map<string, RevisionScript>();
   const scripts: RevisionScript[] = [];

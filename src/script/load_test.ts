@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ScriptError } from "../errors.ts";
-import { isDataMigration, isScriptPath, loadScripts } from "./load.ts";
+import { isDataMigration, isScriptFile, isScriptPath, loadScripts } from "./load.ts";
 
 const rev = (id: string, down = "") =>
   `-- revision: ${id}\n-- down_revision: ${down}\n-- bellows:upgrade\nSELECT 1;\n`;
@@ -9,6 +9,16 @@ Deno.test("isScriptPath", () => {
   for (const p of ["a.sql", "versions/b_c.sql", "x/y/z.sql"]) assert.ok(isScriptPath(p), p);
   const no = ["a.txt", "a.sql~", ".a.sql", "_a.sql", "x/.hidden/a.sql", "_old/a.sql", "a.SQL"];
   for (const p of no) assert.ok(!isScriptPath(p), p);
+});
+
+Deno.test("isScriptFile: judged below the migrations folder, whatever the folder is called", () => {
+  for (const root of ["./m", ".", "/home/u/.config/bellows", "_build/m", "m"]) {
+    assert.ok(isScriptFile({ path: `${root}/a.sql`, text: "", root }), root);
+    assert.ok(!isScriptFile({ path: `${root}/.hidden/a.sql`, text: "", root }), root);
+    assert.ok(!isScriptFile({ path: `${root}/_old.sql`, text: "", root }), root);
+  }
+  // Without a root the whole path counts, as before.
+  assert.ok(!isScriptFile({ path: "./m/a.sql", text: "" }));
 });
 
 Deno.test("isDataMigration: first header key is data_migration", () => {

@@ -23,7 +23,7 @@ export {
   type StatementKind,
   statementKind,
 } from "./classify.ts";
-export { isDataMigration, isScriptPath, loadScripts } from "./load.ts";
+export { isDataMigration, isScriptFile, isScriptPath, loadScripts } from "./load.ts";
 export { readMigrationDir } from "./fs.ts";
 export {
   BATCH_SIZE_PLACEHOLDER,

@@ -46,4 +46,10 @@ export interface RevisionScript extends RevisionInfo {
 export interface SourceFile {
   readonly path: string;
   readonly text: string;
+  /**
+   * The migrations folder `path` starts with, when it does (shown in messages); which
+   * files are scripts is judged on the path below it, so a folder given as `./m` or under
+   * `~/.config` is no hidden folder.
+   */
+  readonly root?: string;
 }
