@@ -46,10 +46,15 @@ async function reading<T>(
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof Deno.errors.NotCapable || err instanceof ScriptError) throw err;
-    const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new ScriptError(`${path}: cannot read this ${what}: ${msg}`, { cause: err });
+    throw readError(path, what, err);
   }
+}
+
+/** What {@linkcode reading} throws for `err`. */
+function readError(path: string, what: string, err: unknown): unknown {
+  if (err instanceof Deno.errors.NotCapable || err instanceof ScriptError) return err;
+  const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
+  return new ScriptError(`${path}: cannot read this ${what}: ${msg}`, { cause: err });
 }
 
 async function walk(root: string, rel: string, out: SourceFile[], seen: Set<string>) {
@@ -79,7 +84,9 @@ async function walk(root: string, rel: string, out: SourceFile[], seen: Set<stri
       if (!script && !isDir) continue;
     }
     if (isDir) await walk(root, path, out, seen);
-    else out.push({ path, text: await readScriptFile(full) });
+    // A regular file by its directory entry needs no stat of its own (one permission
+    // check and system call less per script).
+    else out.push({ path, text: readScriptFile(full, entry.isFile && !entry.isSymlink) });
   }
 }
 
@@ -110,30 +117,43 @@ export const MAX_SCRIPT_BYTES = 64 * 1024 * 1024;
  * Read one script file: a regular file (after following links), at most
  * {@linkcode MAX_SCRIPT_BYTES}, UTF-8 text. Anything else is a {@linkcode ScriptError}
  * naming the file. A FIFO, device or socket is refused from its stat, before any open:
- * opening a FIFO blocks until a writer comes, and a device may never end.
+ * opening a FIFO blocks until a writer comes, and a device may never end. `regular`
+ * says the directory entry already showed a regular file: no stat is made then.
  */
-export async function readScriptFile(full: string): Promise<string> {
+export function readScriptFile(full: string, regular = false): string {
   // Synchronous calls: awaiting one small file after another left the process idle most
   // of the time (issue 12); a script is small, a blocking read of it costs less.
-  const info = await reading(full, "file", () => Deno.statSync(full));
-  if (!info.isFile) {
-    throw new ScriptError(
-      `${full}: not a regular file (${fileKind(info)}); a script must be a regular file`,
-    );
+  let expected: number | undefined;
+  if (!regular) {
+    const info = readingSync(full, "file", () => Deno.statSync(full));
+    if (!info.isFile) {
+      throw new ScriptError(
+        `${full}: not a regular file (${fileKind(info)}); a script must be a regular file`,
+      );
+    }
+    if (info.size > MAX_SCRIPT_BYTES) throw tooBig(full);
+    expected = info.size;
   }
-  const tooBig = () =>
-    new ScriptError(
-      `${full}: larger than ${MAX_SCRIPT_BYTES / 1024 / 1024} MiB, the limit of a script file`,
-    );
-  if (info.size > MAX_SCRIPT_BYTES) throw tooBig();
-  const bytes = await reading(
-    full,
-    "file",
-    () => readAtMost(full, MAX_SCRIPT_BYTES + 1, info.size),
-  );
+  const bytes = readingSync(full, "file", () => readAtMost(full, MAX_SCRIPT_BYTES + 1, expected));
   // It grew between the stat and the read.
-  if (bytes.length > MAX_SCRIPT_BYTES) throw tooBig();
+  if (bytes.length > MAX_SCRIPT_BYTES) throw tooBig(full);
   return decodeScript(full, bytes);
+}
+
+/** The refusal of a script file over {@linkcode MAX_SCRIPT_BYTES}. */
+function tooBig(full: string): ScriptError {
+  return new ScriptError(
+    `${full}: larger than ${MAX_SCRIPT_BYTES / 1024 / 1024} MiB, the limit of a script file`,
+  );
+}
+
+/** {@linkcode reading} for a synchronous call. */
+function readingSync<T>(path: string, what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw readError(path, what, err);
+  }
 }
 
 /** What kind of file `info` is, in words, for a refusal. */
@@ -147,17 +167,34 @@ function fileKind(info: Deno.FileInfo): string {
 }
 
 /**
+ * First read of a script whose size is not known: most scripts fit in it, and are decoded
+ * from it before the next file is read (no buffer allocated and zeroed per file).
+ */
+const firstRead = new Uint8Array(64 * 1024);
+
+/**
  * The first `limit` bytes of the file at `path` (fewer when it is shorter). `expected` is
  * its size by stat: the first buffer is sized to it (one byte more, to see a file that
  * grew), not a fixed 1 MiB per file, which for a thousand small scripts meant a gigabyte
- * allocated and zeroed.
+ * allocated and zeroed. Without it the file is read into {@linkcode firstRead} (the result
+ * is then a view of it, valid until the next read), and stat-ed from its handle only if it
+ * fills that buffer.
  */
-function readAtMost(path: string, limit: number, expected: number): Uint8Array {
+function readAtMost(path: string, limit: number, expected: number | undefined): Uint8Array {
   const file = Deno.openSync(path);
   try {
     const chunks: Uint8Array[] = [];
     let total = 0;
-    let size = expected + 1;
+    if (expected === undefined) {
+      const n = file.readSync(firstRead) ?? 0;
+      if (n < firstRead.length) return firstRead.subarray(0, n);
+      const size = file.statSync().size;
+      if (size > MAX_SCRIPT_BYTES) throw tooBig(path);
+      chunks.push(firstRead.slice(0, n));
+      total = n;
+      expected = Math.max(size, n);
+    }
+    let size = expected + 1 - total;
     while (total < limit) {
       const buf = new Uint8Array(Math.min(size, limit - total));
       const n = file.readSync(buf);

@@ -213,3 +213,18 @@ Deno.test("readMigrationDir: files not named *.sql are ignored whatever they are
     assert.deepEqual(await readMigrationDir(dir), [{ path: "a.sql", text: "A" }]);
   });
 });
+
+Deno.test("readMigrationDir: scripts around the size of the first read are read whole and apart", async () => {
+  await inTempDir(async (dir) => {
+    // 64 KiB is the shared first read: below, at, above it; the small one read after the
+    // large ones must not show their bytes.
+    const sizes = [65535, 65536, 65537, 200_000, 3];
+    const texts = sizes.map((n, i) => String.fromCharCode(97 + i).repeat(n - 1) + "\n");
+    for (const [i, t] of texts.entries()) await Deno.writeTextFile(`${dir}/${i}.sql`, t);
+    await Deno.symlink(`${dir}/3.sql`, `${dir}/5.sql`);
+    assert.deepEqual(await readMigrationDir(dir), [
+      ...texts.map((text, i) => ({ path: `${i}.sql`, text })),
+      { path: "5.sql", text: texts[3] },
+    ]);
+  });
+});
