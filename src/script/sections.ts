@@ -72,29 +72,38 @@ export function walkSections<K extends string>(
 ): WalkedSection<K>[] {
   const markers: readonly string[] = [...rules.kinds, BEGIN, END];
   // Split on \n only and keep any \r, so that rejoined lines are the file's own text.
-  const lines = text.replace(/^\uFEFF/, "").split("\n");
+  const body = text.replace(/^\uFEFF/, "");
+  const lines = body.split("\n");
   const sections: WalkedSection<K>[] = [];
   let open: { kind: K; dialect?: DialectName; rolling: boolean; line: number } | undefined;
   let parts: (Chunk | Statement)[] = [];
-  let pending: string[] = [];
+  // The SQL lines not yet in `parts`: their count, and where they start and end in `body`
+  // (cut from it, not joined from the lines: no copy of the text per chunk).
+  let pending = 0;
+  let pendingFrom = 0;
+  let pendingTo = 0;
   let pendingLine = 0;
   let verbatim: { line: number; lines: string[] } | undefined;
   let started = false;
 
   const flush = () => {
-    if (pending.length > 0) parts.push({ text: pending.join("\n"), line: pendingLine });
-    pending = [];
+    if (pending > 0) parts.push({ text: body.slice(pendingFrom, pendingTo), line: pendingLine });
+    pending = 0;
   };
   const close = () => {
     if (!open) return;
     flush();
-    sections.push({ ...open, parts });
+    // A copy of exactly its length: an array grown by push keeps room for 17 parts.
+    sections.push({ ...open, parts: parts.slice() });
     parts = [];
   };
 
+  let at = 0; // offset of the line in `body`
   for (let index = 0; index < lines.length; index++) {
     const lineNo = index + 1;
     const raw = lines[index];
+    const from = at;
+    at += raw.length + 1;
     const trimmed = raw.trim();
     // A lint suppression (`-- bellows:allow <rule> because ...`, src/analysis/lint.ts) is
     // a comment of the SQL, not a section marker.
@@ -103,8 +112,12 @@ export function walkSections<K extends string>(
     if (!marker) {
       if (verbatim) verbatim.lines.push(raw);
       else if (open) {
-        if (pending.length === 0) pendingLine = lineNo;
-        pending.push(raw);
+        if (pending === 0) {
+          pendingLine = lineNo;
+          pendingFrom = from;
+        }
+        pending++;
+        pendingTo = from + raw.length;
       } else if (trimmed === "") {
         continue;
       } else if (trimmed.startsWith("--")) {
