@@ -797,10 +797,12 @@ class RevisionNode implements Revision {
     this.normalizedDependencies = node.normalizedDeps;
     this.allDownRevisions = node.allDown;
     this.normalizedDownRevisions = node.normalizedDown;
-    this.nextRevisions = frozen(node.next);
+    // Copies of exactly their length: arrays grown by push keep room for 17 ids (~125
+    // bytes a revision).
+    this.nextRevisions = frozen(node.next.slice());
     this.allNextRevisions = node.allNext.length === node.next.length
       ? this.nextRevisions
-      : frozen(node.allNext);
+      : frozen(node.allNext.slice());
     Object.freeze(this);
   }
 
