@@ -226,9 +226,13 @@ export class RevisionMap implements RevisionLookup {
       }
       for (const downId of node.allDown) {
         const down = nodes.get(downId)!;
-        down.allNext.push(node.id);
+        // A first child is an array of one: a pushed empty array takes room for 16 (~290
+        // bytes a revision of garbage while the map is built).
+        if (down.allNext.length === 0) down.allNext = [node.id];
+        else down.allNext.push(node.id);
         if (node.down.includes(downId)) {
-          down.next.push(node.id);
+          if (down.next.length === 0) down.next = [node.id];
+          else down.next.push(node.id);
           heads.delete(downId);
         }
         realHeads.delete(downId);
