@@ -243,7 +243,11 @@ export function dataMigrationProject(form: "keyset" | "subquery"): Record<string
       .join("\n");
   return {
     "r1.sql": rev("r1", "", "SELECT 1;"),
-    "e1.sql": rev("e1", "r1", "ALTER TABLE t ADD COLUMN b INTEGER;", ["-- branch_labels: expand"]),
+    // ANALYZE as docs/scripts.md advises: without statistics for the new column PostgreSQL
+    // picks a keyset batch's end by reading and sorting the rest of the table.
+    "e1.sql": rev("e1", "r1", "ALTER TABLE t ADD COLUMN b INTEGER;\nANALYZE t;", [
+      "-- branch_labels: expand",
+    ]),
     "c1.sql": rev("c1", "r1", "SELECT 1;", [
       "-- branch_labels: contract",
       "-- depends_on: e1",
