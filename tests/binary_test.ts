@@ -155,6 +155,22 @@ Deno.test("--version alone is answered before the command line loads; among othe
   );
 });
 
+Deno.test("--help works with the binary's flags, whatever colour variables say", async () => {
+  // The harness sets NO_COLOR for every run; an empty one is as good as unset.
+  const envs: Record<string, string>[] = [
+    { NO_COLOR: "" },
+    { NO_COLOR: "", CLICOLOR_FORCE: "1", FORCE_COLOR: "1" },
+  ];
+  for (const args of [["--help"], ["upgrade", "--help"]]) {
+    for (const env of envs) {
+      const r = await execCli(args, { permissions: binaryFlags(repo), env });
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /^Usage: bellows /);
+      assert.doesNotMatch(r.out, /\x1b\[/);
+    }
+  }
+});
+
 Deno.test("permissions: without read or write on the SQLite file, exit 10 in one line", async () => {
   await withTempDir(async (dir) => {
     const db = `${dir}/x.db`;

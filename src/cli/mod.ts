@@ -48,6 +48,10 @@ export function buildProgram(io: Io, activity = new RunActivity()): Command {
     writeOut: (s: string) => io.out(s.replace(/\n$/, "")),
     writeErr: () => {},
     outputError: () => {},
+    // Help is plain text. Left to commander, it reads NO_COLOR, FORCE_COLOR and
+    // CLICOLOR_FORCE, which the binary may not (`--help` exited 10).
+    getOutHasColors: () => false,
+    getErrHasColors: () => false,
   };
   const program = new Command("bellows")
     .description(
