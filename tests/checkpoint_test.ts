@@ -74,6 +74,16 @@ async function follow(
   assert.fail("no stamp at the end");
 }
 
+/** {@linkcode follow} with the SQL run on the MariaDB database at `url`. */
+function followOnMariadb(
+  url: string,
+  message: string,
+  part: "undo" | "finish",
+  base: string[],
+): Promise<CliResult> {
+  return follow(message, part, (sql) => mysqlCli(url, sql).then(() => {}), base);
+}
+
 /** Every command that reviews or writes answers exit 9 with `expected`. */
 async function assertRefusals(base: string[], expected: string): Promise<void> {
   for (
@@ -465,12 +475,7 @@ Deno.test("checkpoint: mariadb, multi-DDL revision killed in statement 2; undo a
     await assertRefusals(base, myRefusal(await myStarted(url), _dir));
 
     const refusal = await execCli([...base, "upgrade", "heads"]);
-    const stamp = await follow(
-      refusal.err,
-      "undo",
-      (sql) => mysqlCli(url, sql).then(() => {}),
-      base,
-    );
+    const stamp = await followOnMariadb(url, refusal.err, "undo", base);
     assert.equal(stamp.code, 0, stamp.err);
     assert.deepEqual(await myShape(url), ["base.id"]);
     const up = await execCli([...base, "upgrade", "r2"]);
@@ -510,12 +515,7 @@ Deno.test("checkpoint: mariadb, statement 2 fails; same state, finish as printed
     await assertRefusals(base, myRefusal(await myStarted(url), dir));
 
     const refusal = await execCli([...base, "upgrade", "heads"]);
-    const stamp = await follow(
-      refusal.err,
-      "finish",
-      (sql) => mysqlCli(url, sql).then(() => {}),
-      base,
-    );
+    const stamp = await followOnMariadb(url, refusal.err, "finish", base);
     assert.equal(stamp.code, 0, stamp.err);
     assert.deepEqual(await myShape(url), ["base.b", "base.id", "t2.id"]);
 
@@ -577,12 +577,7 @@ Deno.test("checkpoint: mariadb, statement 2 completed after the kill, unrecorded
         finish: ["CREATE INDEX base_b_idx ON base (b)", "stamp"],
       },
     );
-    const stamp = await follow(
-      `bellows: ${expected}`,
-      "undo",
-      (sql) => mysqlCli(url, sql).then(() => {}),
-      base,
-    );
+    const stamp = await followOnMariadb(url, `bellows: ${expected}`, "undo", base);
     assert.equal(stamp.code, 0, stamp.err);
     assert.deepEqual(await myShape(url), ["base.id"]);
     const up = await execCli([...base, "upgrade", "r2"]);
@@ -605,12 +600,7 @@ Deno.test("checkpoint: mariadb, statement 1's checkpoint lost (the kill window);
       `run again. To finish: run statements 2..3 by hand (${f}:7, ${f}:8), then 'bellows ` +
       `stamp r2'`;
     await assertRefusals(base, expected);
-    const stamp = await follow(
-      `bellows: ${expected}`,
-      "finish",
-      (sql) => mysqlCli(url, sql).then(() => {}),
-      base,
-    );
+    const stamp = await followOnMariadb(url, `bellows: ${expected}`, "finish", base);
     assert.equal(stamp.code, 0, stamp.err);
     assert.deepEqual(await myShape(url), ["base.b", "base.id", "t2.id"]);
     assert.deepEqual(await myRows(url, "SELECT version_num FROM alembic_version"), ["r2"]);
