@@ -415,9 +415,9 @@ function startLease(d: GaleraLockDeps, token: string): () => Promise<void> {
       );
       return;
     }
-    // A renewal that got through late (it waited out a stall): renew again at once, and
-    // judge that one as a waiting renewal.
-    if (overdue && pendingSince === undefined) void renew();
+    // Renew before judging a wait: after a renewal that got through late (it waited out a
+    // stall), the next one goes out now and is judged as a waiting renewal.
+    if (pendingSince === undefined) void renew();
     if (overdue && !(await nodeAnswers(d, limit))) {
       give(
         `the migration lock's lease on ${d.display} has waited ${seconds(limit)} for renewal ` +
@@ -425,7 +425,6 @@ function startLease(d: GaleraLockDeps, token: string): () => Promise<void> {
       );
       return;
     }
-    if (pendingSince === undefined) void renew();
     if (!stopped) timer = setTimeout(tick, every);
   };
   timer = setTimeout(tick, every);
