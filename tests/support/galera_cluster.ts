@@ -19,6 +19,7 @@
 import {
   findServerBinaries,
   freePort,
+  installDataDir,
   mysqlCli,
   osUserIds,
   THROWAWAY_SERVER_ARGS,
@@ -322,23 +323,7 @@ export async function startGalera(size = 3): Promise<GaleraCluster> {
     }
     // Only the first node needs system tables: the others receive everything by SST.
     const first = nodes[0];
-    const install = await new Deno.Command(bins.installDb, {
-      args: [
-        "--no-defaults",
-        ...(asUser ? [`--user=${asUser}`] : []),
-        `--datadir=${first.data}`,
-        `--tmpdir=${first.dir}/tmp`,
-        "--auth-root-authentication-method=normal",
-        "--skip-test-db",
-        "--skip-name-resolve",
-      ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!install.success) {
-      throw new Error(`mariadb-install-db failed: ${new TextDecoder().decode(install.stderr)}`);
-    }
+    await installDataDir(bins.installDb, first.data, `${first.dir}/tmp`, asUser);
     spawn(first, true);
     await waitNode(first, 1);
     for (const n of nodes.slice(1)) {

@@ -315,6 +315,35 @@ function check(out: Deno.CommandOutput, what: string): void {
   }
 }
 
+/**
+ * Create a data directory's system tables with `mariadb-install-db` (root logs in over the
+ * socket without a password), as OS user `asUser` when given.
+ */
+export async function installDataDir(
+  installDb: string,
+  data: string,
+  tmp: string,
+  asUser?: string,
+): Promise<void> {
+  check(
+    await new Deno.Command(installDb, {
+      args: [
+        "--no-defaults",
+        ...(asUser ? [`--user=${asUser}`] : []),
+        `--datadir=${data}`,
+        `--tmpdir=${tmp}`,
+        "--auth-root-authentication-method=normal",
+        "--skip-test-db",
+        "--skip-name-resolve",
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output(),
+    "mariadb-install-db",
+  );
+}
+
 /** The uid and gid of OS user `name` (mariadbd runs as `mysql` when the tests run as root). */
 export function osUserIds(name: string): { uid: number; gid: number } {
   const id = (flag: string) => {
@@ -418,23 +447,7 @@ async function startLocal(opts: ServerOptions): Promise<MysqlServer> {
     }
   };
   try {
-    check(
-      await new Deno.Command(bins.installDb, {
-        args: [
-          "--no-defaults",
-          ...userArgs,
-          `--datadir=${data}`,
-          `--tmpdir=${tmp}`,
-          "--auth-root-authentication-method=normal",
-          "--skip-test-db",
-          "--skip-name-resolve",
-        ],
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output(),
-      "mariadb-install-db",
-    );
+    await installDataDir(bins.installDb, data, tmp, asUser);
 
     if (opts.ssl) {
       const { cert, key } = await writeCert(dir);
