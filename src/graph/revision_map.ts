@@ -14,6 +14,8 @@
 import { RevisionError } from "../errors.ts";
 import { describeRevision } from "./errors.ts";
 import type { RevisionInfo, RevisionLookup } from "./types.ts";
+import { reachCount, type ReachIntervals, reachIntervals } from "./reach.ts";
+import { topologicalSort } from "./topo_sort.ts";
 
 /** Longest revision id the `alembic_version.version_num` column (VARCHAR(32)) holds. */
 export const MAX_REVISION_ID_LENGTH = 32;
@@ -136,6 +138,8 @@ export class RevisionMap implements RevisionLookup {
   /** Retired id -> the revision whose `replaces` names it. */
   #replaced = new Map<string, string>();
   #all: Revision[] | undefined;
+  #descendantRanges: ReachIntervals | null | undefined;
+  #ancestorRanges: ReachIntervals | null | undefined;
 
   /**
    * Builds and validates the map. Throws {@linkcode RevisionError} for illegal or
@@ -378,7 +382,8 @@ export class RevisionMap implements RevisionLookup {
   /**
    * For every revision, the size of `ancestors([id])` (itself included), computed in one
    * pass: a revision with one parent has its parent's count plus one, so a long chain
-   * costs no walk; only bases and merge points are walked.
+   * costs no walk; merge points (and revisions with dependencies) count their
+   * {@linkcode ancestorRanges}, or are walked when the graph has none.
    */
   ancestorCounts(): Map<string, number> {
     const counts = new Map<string, number>();
@@ -399,7 +404,15 @@ export class RevisionMap implements RevisionLookup {
             continue;
           }
           counts.set(rev.id, below + 1);
-        } else counts.set(rev.id, this.ancestorNodes([rev]).length);
+        } else if (parents.size === 0) {
+          counts.set(rev.id, 1);
+        } else {
+          const ranges = this.ancestorRanges();
+          counts.set(
+            rev.id,
+            ranges ? reachCount(ranges, this.loadIndex(rev.id)) : this.ancestorNodes([rev]).length,
+          );
+        }
         stack.pop();
       }
     }
@@ -465,74 +478,42 @@ export class RevisionMap implements RevisionLookup {
   /**
    * Alembic's `_topological_sort`: ids of `revisions` ordered so that every revision
    * comes before its down revisions (newest first), walking down from `heads` one
-   * branch at a time, preferring load order.
+   * branch at a time, preferring load order ({@linkcode topologicalSort}).
    */
   topologicalSort(revisions: Iterable<Revision>, heads: Iterable<Revision>): string[] {
-    const todo = new Set<string>();
-    for (const r of revisions) todo.add(r.id);
-    const ancestorsOf = (id: string) =>
-      new Set(this.ancestorNodes([this.get(id)]).map((r) => r.id));
-    const headIds = new Set([...heads].map((r) => r.id).filter((id) => todo.has(id)));
-    // Alembic asserts when a revision is not reachable from the heads given (e.g.
-    // `history -r <expand rev>:` on a Glance-style graph); start from such tops too.
-    // Where Alembic succeeds every top already is one of the heads, so nothing changes.
-    const below = new Set([...todo].flatMap((id) => this.get(id).normalizedDownRevisions));
-    for (const id of todo) if (!below.has(id)) headIds.add(id);
-    const currentHeads = [...headIds].sort((a, b) => this.loadIndex(a) - this.loadIndex(b));
-    // Each head's ancestors, computed when first needed: only to see whether another head
-    // blocks a candidate, so never while a single head walks down a chain. Walking a head
-    // down to its only parent removes the candidate from its set, which leaves exactly the
-    // parent's ancestors: a set computed later is the same.
-    const ancestorsByIdx: (Set<string> | undefined)[] = currentHeads.map(() => undefined);
-    const ancestorsAt = (i: number) => ancestorsByIdx[i] ??= ancestorsOf(currentHeads[i]);
-    const output: string[] = [];
-    let idx = 0;
-    while (currentHeads.length > 0) {
-      const candidate = currentHeads[idx];
-      let blocker = -1;
-      for (let i = 0; i < currentHeads.length && currentHeads.length > 1; i++) {
-        if (i !== idx && ancestorsAt(i).has(candidate)) {
-          blocker = i;
-          break;
-        }
-      }
-      if (blocker >= 0) {
-        // another head depends on this one: it has to be traversed first
-        idx = blocker;
-        continue;
-      }
-      if (todo.has(candidate)) {
-        output.push(candidate);
-        todo.delete(candidate);
-      }
-      const rev = this.get(candidate);
-      const toAdd = rev.normalizedDownRevisions.filter((r) =>
-        todo.has(r) && !currentHeads.includes(r)
-      );
-      if (toAdd.length === 0) {
-        currentHeads.splice(idx, 1);
-        ancestorsByIdx.splice(idx, 1);
-        idx = Math.max(idx - 1, 0);
-      } else if (
-        rev.normalizedDependencies.length === 0 && rev.versionedDownRevisions.length === 1
-      ) {
-        currentHeads[idx] = toAdd[0];
-        ancestorsByIdx[idx]?.delete(candidate);
-      } else {
-        currentHeads[idx] = toAdd[0];
-        currentHeads.push(...toAdd.slice(1));
-        ancestorsByIdx[idx] = undefined;
-        ancestorsByIdx.push(...toAdd.slice(1).map(() => undefined));
-      }
+    return topologicalSort(this, revisions, heads);
+  }
+
+  /**
+   * Each revision's descendants (itself included, following dependencies) as ranges of
+   * a preorder, indexed by {@linkcode loadIndex}; undefined for a graph whose edges
+   * cross too much for ranges to pay. Built when first asked for.
+   */
+  descendantRanges(): ReachIntervals | undefined {
+    if (this.#descendantRanges === undefined) {
+      const children: number[][] = this.#list.map(() => []);
+      this.#list.forEach((rev, i) => {
+        for (const down of rev.normalizedDownRevisions) children[this.loadIndex(down)].push(i);
+      });
+      this.#descendantRanges = this.#ranges((i) => children[i]);
     }
-    if (todo.size > 0) {
-      throw new RevisionError(
-        `Dependency resolution failed for revisions ${
-          describeAll([...todo].map((id) => this.get(id)))
-        }`,
+    return this.#descendantRanges ?? undefined;
+  }
+
+  /** Like {@linkcode descendantRanges}, for ancestors (along `normalizedDownRevisions`). */
+  ancestorRanges(): ReachIntervals | undefined {
+    if (this.#ancestorRanges === undefined) {
+      const parents = this.#list.map((rev) =>
+        rev.normalizedDownRevisions.map((id) => this.loadIndex(id))
       );
+      this.#ancestorRanges = this.#ranges((i) => parents[i]);
     }
-    return output;
+    return this.#ancestorRanges ?? undefined;
+  }
+
+  #ranges(out: (i: number) => readonly number[]): ReachIntervals | null {
+    // a few ranges per revision; past that a walk per question is cheaper
+    return reachIntervals(this.#list.length, out, 8 * this.#list.length + 1024) ?? null;
   }
 }
 
