@@ -1,16 +1,6 @@
 import assert from "node:assert/strict";
+import { prng } from "../../tests/support/random_graph.ts";
 import { MinTree, reachCount, reachIntervals } from "./reach.ts";
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random DAG on shuffled node numbers: edges go from a later to an earlier rank. */
 function randomDag(rnd: () => number, n: number): number[][] {
