@@ -4,7 +4,7 @@
  * and splitting a large script. Run with `deno task bench`.
  */
 import { RevisionMap } from "../src/graph/revision_map.ts";
-import { planDowngrade, planUpgrade } from "../src/graph/plan.ts";
+import { historyRange, planDowngrade, planUpgrade } from "../src/graph/plan.ts";
 import { applySteps } from "../src/graph/heads.ts";
 import type { RevisionInfo } from "../src/graph/types.ts";
 import { splitStatements } from "../src/script/split.ts";
@@ -56,6 +56,29 @@ Deno.bench("plan and apply upgrade heads from base over 1001 revisions", () => {
 
 Deno.bench("plan downgrade base from heads over 1001 revisions", () => {
   planDowngrade(map, ["r500_contract"], "base");
+});
+
+const glance = new RevisionMap(releases(1000));
+
+Deno.bench("plan upgrade heads from base over 2001 revisions", () => {
+  planUpgrade(glance, [], "heads");
+});
+
+Deno.bench("plan downgrade base from heads over 2001 revisions", () => {
+  planDowngrade(glance, ["r1000_contract"], "base");
+});
+
+Deno.bench("plan upgrade heads from the middle over 2001 revisions", () => {
+  planUpgrade(glance, ["r500_contract"], "heads");
+});
+
+Deno.bench("history over 2001 revisions", () => {
+  historyRange(glance, undefined);
+});
+
+Deno.bench("ancestor counts (lint's order) over 2001 revisions", () => {
+  // a fresh map: the counts' ranges are kept by the map once built
+  new RevisionMap(releases(1000)).ancestorCounts();
 });
 
 const script = Array.from(
