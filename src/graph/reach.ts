@@ -24,35 +24,37 @@ export interface ReachIntervals {
  * undefined when they need more than `budget` ranges in all: a graph whose edges cross
  * so much that the ranges would cost more than walking it. `out` must be acyclic and
  * give indices below `n`.
+ *
+ * The numbering follows a spanning forest along `out`; `treeParent(j)` picks node `j`'s
+ * parent in it (a node with an edge to `j`, or -1 for a root), by default the first node
+ * by index with an edge to `j`. A forest along the long chains of the graph (a revision's
+ * first down revision) numbers each chain in one run, which keeps the ranges few.
  */
 export function reachIntervals(
   n: number,
   out: (i: number) => readonly number[],
   budget: number,
+  treeParent?: (j: number) => number,
 ): ReachIntervals | undefined {
-  // A spanning forest along `out`: a node's tree parent is the first node (by index)
-  // with an edge to it, so a tree subtree is reached from its root.
-  const treeParent = new Int32Array(n).fill(-1);
-  const childCount = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    for (const j of out(i)) {
-      if (treeParent[j] === -1) {
-        treeParent[j] = i;
-        childCount[i]++;
-      }
-    }
+  const parent = new Int32Array(n).fill(-1);
+  if (treeParent) {
+    for (let j = 0; j < n; j++) parent[j] = treeParent(j);
+  } else {
+    for (let i = 0; i < n; i++) for (const j of out(i)) if (parent[j] === -1) parent[j] = i;
   }
+  const childCount = new Int32Array(n + 1);
+  for (let j = 0; j < n; j++) if (parent[j] >= 0) childCount[parent[j]]++;
   const childStart = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) childStart[i + 1] = childStart[i] + childCount[i];
   const children = new Int32Array(childStart[n]);
   const fill = childStart.slice(0, n);
-  for (let j = 0; j < n; j++) if (treeParent[j] >= 0) children[fill[treeParent[j]]++] = j;
+  for (let j = 0; j < n; j++) if (parent[j] >= 0) children[fill[parent[j]]++] = j;
 
   const pre = new Int32Array(n);
   let next = 0;
   const stack: number[] = [];
   for (let root = 0; root < n; root++) {
-    if (treeParent[root] !== -1) continue;
+    if (parent[root] !== -1) continue;
     stack.push(root);
     while (stack.length > 0) {
       const i = stack.pop()!;

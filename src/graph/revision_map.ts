@@ -495,7 +495,11 @@ export class RevisionMap implements RevisionLookup {
       this.#list.forEach((rev, i) => {
         for (const down of rev.normalizedDownRevisions) children[this.loadIndex(down)].push(i);
       });
-      this.#descendantRanges = this.#ranges((i) => children[i]);
+      // numbered along each revision's first down revision: a branch is one run
+      this.#descendantRanges = this.#ranges((i) => children[i], (j) => {
+        const down = this.#list[j].normalizedDownRevisions;
+        return down.length === 0 ? -1 : this.loadIndex(down[0]);
+      });
     }
     return this.#descendantRanges ?? undefined;
   }
@@ -506,14 +510,32 @@ export class RevisionMap implements RevisionLookup {
       const parents = this.#list.map((rev) =>
         rev.normalizedDownRevisions.map((id) => this.loadIndex(id))
       );
-      this.#ancestorRanges = this.#ranges((i) => parents[i]);
+      // numbered down each branch from its head: a revision's tree parent is a child
+      // whose first down revision it is, else its first child
+      const treeParent = new Int32Array(parents.length).fill(-1);
+      const rank = new Int32Array(parents.length).fill(2);
+      parents.forEach((down, i) =>
+        down.forEach((j, k) => {
+          const r = k === 0 ? 0 : 1;
+          if (r < rank[j]) {
+            rank[j] = r;
+            treeParent[j] = i;
+          }
+        })
+      );
+      this.#ancestorRanges = this.#ranges((i) => parents[i], (j) => treeParent[j]);
     }
     return this.#ancestorRanges ?? undefined;
   }
 
-  #ranges(out: (i: number) => readonly number[]): ReachIntervals | null {
-    // a few ranges per revision; past that a walk per question is cheaper
-    return reachIntervals(this.#list.length, out, 8 * this.#list.length + 1024) ?? null;
+  #ranges(
+    out: (i: number) => readonly number[],
+    treeParent: (j: number) => number,
+  ): ReachIntervals | null {
+    // up to a few dozen ranges per revision (a history of that many parallel branches,
+    // each depending on the others); past that a walk per question is no dearer
+    const n = this.#list.length;
+    return reachIntervals(n, out, 32 * n + 1024, treeParent) ?? null;
   }
 }
 

@@ -3,6 +3,7 @@ import { RevisionError } from "../errors.ts";
 import { RevisionMap } from "./revision_map.ts";
 import { EDGE_GRAPHS, GRAPHS, rev } from "./testdata/graphs.ts";
 import type { RevisionInfo } from "./types.ts";
+import { prng, randomGraph } from "../../tests/support/random_graph.ts";
 
 interface Expected {
   heads: string[];
@@ -861,3 +862,31 @@ for (const [what, graph, message] of INVALID) {
     });
   });
 }
+
+Deno.test("RevisionMap: ancestor counts and both reach ranges agree with walks on random graphs", () => {
+  for (let seed = 1; seed <= 150; seed++) {
+    const rnd = prng(seed);
+    const map = new RevisionMap(randomGraph(rnd, 2 + Math.floor(rnd() * 60)));
+    const counts = map.ancestorCounts();
+    const desc = map.descendantRanges()!;
+    const anc = map.ancestorRanges()!;
+    for (const rev of map.loaded()) {
+      const ancestors = map.ancestorNodes([rev]);
+      assert.equal(counts.get(rev.id), ancestors.length, `seed ${seed}, ${rev.id}`);
+      for (
+        const [ranges, expected] of [[anc, ancestors], [desc, map.descendantNodes([rev])]] as const
+      ) {
+        const i = map.loadIndex(rev.id);
+        const inRanges = new Set<number>();
+        for (let k = ranges.offset[i]; k < ranges.offset[i + 1]; k++) {
+          for (let p = ranges.ranges[2 * k]; p <= ranges.ranges[2 * k + 1]; p++) inRanges.add(p);
+        }
+        assert.deepEqual(
+          inRanges,
+          new Set(expected.map((r) => ranges.pre[map.loadIndex(r.id)])),
+          `seed ${seed}, ${rev.id}`,
+        );
+      }
+    }
+  }
+});

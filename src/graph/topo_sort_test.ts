@@ -125,3 +125,36 @@ Deno.test("topologicalSort: Glance-shaped history, upgrade order as Alembic's", 
   assert.deepEqual(order, ["c3", "c2", "c1", "e3", "e2", "e1", "base0"]);
   assert.deepEqual(order, referenceSort(map, map.loaded(), map.realHeads.map((id) => map.get(id))));
 });
+
+Deno.test("topologicalSort: parallel branches depending on each other level by level (ranges, order)", () => {
+  // k branches; at each level branch j depends on branch j-1 (Glance is k = 2)
+  const k = 6;
+  const revs: RevisionInfo[] = [{
+    id: "root0",
+    downRevisions: [],
+    branchLabels: [],
+    dependsOn: [],
+    message: "",
+  }];
+  for (let level = 1; level <= 300; level++) {
+    for (let j = 0; j < k; j++) {
+      revs.push({
+        id: `l${j}_${level}`,
+        downRevisions: [level === 1 ? "root0" : `l${j}_${level - 1}`],
+        branchLabels: [],
+        dependsOn: j > 0 ? [`l${j - 1}_${level}`] : [],
+        message: "",
+      });
+    }
+  }
+  const map = new RevisionMap(revs);
+  for (const ranges of [map.descendantRanges()!, map.ancestorRanges()!]) {
+    // at most one range per branch: each branch is numbered in one run
+    for (let i = 0; i < map.size; i++) assert.ok(ranges.offset[i + 1] - ranges.offset[i] <= k);
+  }
+  const heads = map.realHeads.map((id) => map.get(id));
+  assert.deepEqual(
+    map.topologicalSort(map.loaded(), heads),
+    referenceSort(map, map.loaded(), heads),
+  );
+});
