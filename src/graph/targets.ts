@@ -56,6 +56,9 @@ export class TargetResolver {
   /** The map resolved against. */
   readonly map: RevisionMap;
 
+  /** {@linkcode filterForLineage}'s sets, by what they are of (the map does not change). */
+  readonly #lineages = new Map<string, Set<Revision>>();
+
   /** A resolver for `map`. */
   constructor(map: RevisionMap) {
     this.map = map;
@@ -199,7 +202,30 @@ export class TargetResolver {
     const shares: string[] = [];
     if (label) shares.push(label);
     shares.push(...ids);
-    return [...targets].filter((t) => this.sharesLineage(t, shares, includeDependencies));
+    if (shares.length === 0) return [...targets];
+    // Alembic walks up and down from each target (quadratic over many targets, e.g. the
+    // ancestors `label@+1` filters); a target shares lineage with what `shares` names
+    // exactly when it is among their ancestors or descendants, one walk for all targets.
+    let lineage: Set<Revision> | undefined;
+    return [...targets].filter((t) => {
+      const rev: Revision = typeof t === "string" ? this.revisionForIdent(t)! : (t as Revision);
+      lineage ??= this.#lineage(shares, includeDependencies);
+      return lineage.has(rev);
+    });
+  }
+
+  /** What {@linkcode sharesLineage} tests, as a set: `against`, their ancestors and descendants. */
+  #lineage(against: readonly string[], includeDependencies: boolean): Set<Revision> {
+    const key = `${includeDependencies}\0${against.join("\0")}`;
+    let set = this.#lineages.get(key);
+    if (set === undefined) {
+      const revs = against.map((a) => this.revisionForIdent(a)).filter((r) => r !== null);
+      const opts = { includeDependencies };
+      set = new Set(this.map.ancestorNodes(revs, opts));
+      for (const r of this.map.descendantNodes(revs, opts)) set.add(r);
+      this.#lineages.set(key, set);
+    }
+    return set;
   }
 
   /** Alembic's `_shares_lineage`. */
