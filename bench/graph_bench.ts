@@ -1,7 +1,7 @@
 /**
  * Speed of the pure core on large inputs: loading and planning a long revision history
  * (Glance-like: expand and contract branches per release, contract depending on expand),
- * and splitting a large script. Run with `deno task bench`.
+ * and splitting a large script. Run with `deno task bench:graph`.
  */
 import { RevisionMap } from "../src/graph/revision_map.ts";
 import { historyRange, planDowngrade, planUpgrade } from "../src/graph/plan.ts";
@@ -70,6 +70,10 @@ Deno.bench("plan downgrade base from heads over 2001 revisions", () => {
 
 Deno.bench("plan upgrade heads from the middle over 2001 revisions", () => {
   planUpgrade(glance, ["r500_contract"], "heads");
+});
+
+Deno.bench("plan upgrade expand@+1 from a contract revision over 2001 revisions", () => {
+  planUpgrade(glance, ["r500_contract"], "expand@+1");
 });
 
 Deno.bench("history over 2001 revisions", () => {
