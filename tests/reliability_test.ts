@@ -27,7 +27,7 @@ import { runCli, script, startCli, until, withTempDir, writeScripts } from "./su
 import { mysqlDb, postgresDb, sqliteDb, type TestDb, type TestDialect } from "./support/db.ts";
 import { type MysqlServer, startServer } from "./support/mariadb_server.ts";
 import { type PgCluster, startCluster } from "./support/pg_cluster.ts";
-import { prng } from "./oracle/e2e_fuzz.ts";
+import { prng } from "./support/random_graph.ts";
 import { canMountTmpfs, sh } from "./support/tmpfs.ts";
 
 const FULL = Deno.env.get("BELLOWS_RELIABILITY") === "full";

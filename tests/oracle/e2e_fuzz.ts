@@ -41,19 +41,8 @@ import { DatabaseSync } from "node:sqlite";
 import { runCli } from "../support/cli.ts";
 import { PYTHON, writeBellowsProject } from "../support/interop.ts";
 import { psql } from "../support/pg_cluster.ts";
+import { prng } from "../support/random_graph.ts";
 import { type OracleOp, type OracleRevision, runOracle, startOracleSession } from "./mod.ts";
-
-/** Small deterministic PRNG (mulberry32), so a failing seed can be repeated. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rnd = () => number;
 const pick = <T>(rnd: Rnd, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];

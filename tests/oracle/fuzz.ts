@@ -15,20 +15,9 @@ import { RevisionMap } from "../../src/graph/revision_map.ts";
 import type { Step } from "../../src/graph/types.ts";
 import type { OracleOp, OracleRevision } from "./mod.ts";
 import { runOracle } from "./mod.ts";
+import { prng } from "../support/random_graph.ts";
 
 const FIXTURES = new URL("../fixtures/oracle/", import.meta.url);
-
-/** Small deterministic PRNG (mulberry32), so a failing run can be repeated. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomOps(revisions: OracleRevision[], count: number, rnd: () => number): OracleOp[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];

@@ -7,7 +7,7 @@
 import type { Revision, RevisionMap } from "../../src/graph/revision_map.ts";
 import type { RevisionInfo } from "../../src/graph/types.ts";
 
-/** mulberry32: a seeded generator, so that a failure names its seed. */
+/** Small deterministic PRNG (mulberry32), so that a failing seed can be repeated. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
