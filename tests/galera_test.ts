@@ -8,7 +8,7 @@
  * CI runs {@linkcode ROUNDS} = 3 rounds of concurrent runners; `BELLOWS_GALERA=full` runs 20.
  */
 import assert from "node:assert/strict";
-import { execCli, script, startCli, withTempDir, writeScripts } from "./support/cli.ts";
+import { execCli, script, startCli, until, withTempDir, writeScripts } from "./support/cli.ts";
 import { type GaleraCluster, startGalera } from "./support/galera_cluster.ts";
 import { openMysql } from "../src/drivers/mysql.ts";
 import { mysqlDbOf } from "./support/db.ts";
@@ -351,6 +351,18 @@ Deno.test("galera: under TOI a DDL aborts open transactions on every node instea
       // No wait for the open transactions' metadata locks, on node1 or node2.
       assert.ok(performance.now() - started < 5000);
     });
+    // The upgrade returns once node1 has run the DDL; node2 applies it in the same total
+    // order but may not have yet, and its reader is aborted only then.
+    await until(
+      async () =>
+        (await cluster.sql(
+          1,
+          "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' " +
+            "AND COLUMN_NAME = 'w'",
+          db,
+        )).trim() === "1",
+      "node2 to apply the ALTER",
+    );
     for (const r of readers) {
       const e = await r.query("SELECT * FROM t").then(() => undefined, (e) => e);
       assert.equal(r.errorInfo(e)?.kind, "deadlock", String(e));
