@@ -122,6 +122,13 @@ export interface Dialect {
    * row at once, one round trip instead of two.
    */
   readonly pipelining: boolean;
+  /**
+   * The runner's writes of the version and audit rows carry their values as literals, not
+   * bind parameters: postgres.js (with `prepare: false`) describes a statement with
+   * parameters before binding it, a round trip of its own during which nothing after it
+   * is sent, while one without goes as one simple query and pipelines.
+   */
+  readonly literalStateWrites: boolean;
   /** How the statement splitter reads this dialect's SQL. */
   readonly lexer: LexerSettings;
   /** Quote an identifier; throws on names that cannot be identifiers. */
