@@ -408,6 +408,7 @@ class PostgresDriver implements Driver {
         {
           exec: (text, params) => this.#exec(this.#usable(), text, params),
           lost: () => this.#lost,
+          pipelining: true,
         },
         "BEGIN",
         fn,

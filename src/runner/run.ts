@@ -8,6 +8,7 @@
 import type { MigrateStep, Step, VersionOp } from "../graph/types.ts";
 import { applyStep, applySteps } from "../graph/heads.ts";
 import type { Dialect, Driver, Executor } from "../drivers/types.ts";
+import { failedToBegin } from "../drivers/transaction.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
 import {
   atomicWithoutTransactionalDdl,
@@ -614,6 +615,7 @@ export async function executeLocked(
         );
       });
     } catch (e) {
+      if (failedToBegin(e)) stage = "begin";
       if (stage === "body") {
         if (!d.transactionalDdl) await sayWhereDdlLeftIt(e, driver, cfg, before);
         throw e;
@@ -975,6 +977,8 @@ async function runInTransaction(
     try {
       return await driver.transaction(body);
     } catch (e) {
+      // With BEGIN pipelined, the body was under way when BEGIN's answer came.
+      if (failedToBegin(e)) stage = "begin";
       const r = retryable(driver, e);
       const partly = !driver.dialect.transactionalDdl && completed > 0;
       if (attempt >= opts.retries || !r || partly) throw stepTransactionError(run, stage, e);
