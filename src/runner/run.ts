@@ -61,7 +61,7 @@ import {
 import type { Logger } from "../log.ts";
 import type { Project } from "./project.ts";
 import type { RunActivity } from "./activity.ts";
-import { waitForLockHolders } from "./preflight.ts";
+import { preflightAsks, waitForLockHolders } from "./preflight.ts";
 
 /** How a run behaves. */
 export interface RunOptions {
@@ -894,6 +894,51 @@ async function runStatement(
 }
 
 /**
+ * A transactional step's statements, in order, `done` called as each completes. Where the
+ * connection pipelines, a statement whose pre-flight asks nothing is sent without waiting
+ * for the answers to those before it; the answers are taken in order, so a failure is
+ * still the statement's that failed (the ones behind it, refused by the aborted
+ * transaction, are not looked at). A statement whose pre-flight asks the database waits
+ * for those before it, as it does alone.
+ */
+async function runStatements(run: StepRun, exec: Executor, done: () => void): Promise<void> {
+  if (!run.driver.dialect.pipelining) {
+    for (const stmt of run.statements) {
+      await runStatement(run, exec, stmt);
+      done();
+    }
+    return;
+  }
+  let sent: { stmt: Statement; answer: Promise<number> }[] = [];
+  const answers = async () => {
+    const pending = sent;
+    sent = [];
+    for (const { stmt, answer } of pending) {
+      try {
+        await answer;
+      } catch (e) {
+        throw statementError(run.driver, run.script, stmt, e, run.context);
+      }
+      done();
+    }
+  };
+  for (const stmt of run.statements) {
+    if (await preflightAsks(run.driver, stmt)) {
+      await answers();
+      await runStatement(run, exec, stmt);
+      done();
+      continue;
+    }
+    run.opts.log.debug(`${run.script.file}:${stmt.line}: ${stmt.sql.split("\n")[0].slice(0, 100)}`);
+    // Sent now, in order (the driver hands a statement to the connection as it is called).
+    const answer = exec.run(stmt.sql);
+    answer.catch(() => {}); // Taken below; those behind a failure never are.
+    sent.push({ stmt, answer });
+  }
+  await answers();
+}
+
+/**
  * The state tables refusing a write (a hand-made table of another shape, say) fails the
  * step like a statement does, with the same word on what became of it.
  */
@@ -948,10 +993,7 @@ async function runInTransaction(
   const body = async (tx: Executor) => {
     stage = "body";
     await stateWrite(run, () => tables.prepare(tx));
-    for (const stmt of run.statements) {
-      await runStatement(run, tx, stmt);
-      completed++;
-    }
+    await runStatements(run, tx, () => completed++);
     await stateWrite(run, async () => {
       const version = () => applyVersionOps(tx, driver.dialect, cfg, run.ops);
       const audit = () => recordAudit(tx, driver.dialect, cfg, auditRow(run, "done"));
