@@ -118,8 +118,9 @@ export interface Dialect {
   readonly insertReturning: boolean;
   /**
    * Statements issued together on a connection are sent without waiting for each answer
-   * (postgres.js pipelines them): the runner sends a step's version-row change and audit
-   * row at once, one round trip instead of two.
+   * (postgres.js pipelines them), and answered in order: the runner sends a step's
+   * statements (those whose pre-flight asks nothing) behind its BEGIN, and its version-row
+   * change with its audit row, taking the answers in order.
    */
   readonly pipelining: boolean;
   /**

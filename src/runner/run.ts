@@ -795,18 +795,37 @@ async function runSteps(
     await driver.transaction((tx) => tables.prepare(tx));
   }
   let heads: readonly string[] = [...before];
-  for (const step of steps) {
+  // A step's checksum (WebCrypto, answered from another thread) is begun while the step
+  // before it runs, so that the wait for it overlaps that step's round trips.
+  const prepare = (step: Step | undefined) => {
+    if (step?.kind !== "migrate") return undefined;
+    try {
+      const { script, statements } = stepStatements(
+        project,
+        step,
+        driver.dialect.name,
+        opts.skipRolling,
+      );
+      const sum = checksum(statements);
+      sum.catch(() => {}); // Awaited when its step comes; a run that stops first never looks.
+      return () => ({ script, statements, sum });
+    } catch (e) {
+      // Thrown when its step comes, as without the look ahead.
+      return () => {
+        throw e;
+      };
+    }
+  };
+  let upcoming = prepare(steps[0]);
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
     const { heads: next, ops } = applyStep(project.map, heads, step);
-    if (step.kind === "stamp") {
+    if (step.kind === "stamp" || !upcoming) {
       // Planners never mix stamps into migrations; refuse rather than guess at a meaning.
       throw new Error("internal: stamp step inside a migration plan");
     }
-    const { script, statements } = stepStatements(
-      project,
-      step,
-      driver.dialect.name,
-      opts.skipRolling,
-    );
+    const { script, statements, sum } = upcoming();
+    upcoming = prepare(steps[i + 1]);
     const run: StepRun = {
       driver,
       cfg,
@@ -814,7 +833,7 @@ async function runSteps(
       step,
       script,
       statements,
-      checksum: await checksum(statements),
+      checksum: await sum,
       ops,
       heads,
       next,
