@@ -216,6 +216,32 @@ Deno.test("postgres: a version-row change that matches no row fails the step alt
   });
 });
 
+Deno.test("postgres: a failing statement among pipelined ones is named, and nothing after it counts", async () => {
+  // r2's statements go out together behind BEGIN: the second fails, the third is refused by
+  // the aborted transaction; the error is the second's, at its line and column.
+  await withProject("pipestmts", {
+    "r1.sql": script("r1", "", "CREATE TABLE a (id INTEGER);"),
+    "r2.sql": script(
+      "r2",
+      "r1",
+      "CREATE TABLE b (id INTEGER);\nINSERT INTO missing VALUES (1);\nCREATE TABLE c (id INTEGER);",
+    ),
+  }, async (db, base) => {
+    const r = await execCli([...base, "upgrade", "heads"]);
+    assert.equal(r.code, 1, r.err);
+    assert.match(
+      r.err,
+      /r2\.sql:7:13: 42P01 relation "missing" does not exist; upgrade of 'r2' was rolled back; the database remains at r1$/,
+    );
+    // No warning from a ROLLBACK outside a transaction, no second error.
+    assert.doesNotMatch(r.err, /WARNING|25P02|current transaction is aborted/);
+    assert.deepEqual(await db.versions(), ["r1"]);
+    const tables = await db.tables();
+    assert.ok(!tables.includes("b") && !tables.includes("c"), tables.join(", "));
+    assert.deepEqual(await audit(db), ["r1:up:done"]);
+  });
+});
+
 /** r2 sleeps as long as the `knob` table (made by the test, not by a revision) says. */
 const sleepyChain = {
   "r1.sql": script("r1", "", "CREATE TABLE a (id INTEGER);"),

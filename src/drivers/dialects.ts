@@ -67,6 +67,7 @@ export const postgresDialect: Dialect = {
   alembicTransactionalDdl: true,
   insertReturning: true,
   pipelining: true,
+  literalStateWrites: true,
   lexer: POSTGRES_LEXER,
   quoteIdent(name: string): string {
     const quoted = quoteWith('"', name, "PostgreSQL");
@@ -126,6 +127,7 @@ export const sqliteDialect: Dialect = {
   alembicTransactionalDdl: false,
   insertReturning: false,
   pipelining: false,
+  literalStateWrites: false,
   lexer: {
     nestedComments: false,
     hashComments: false,
@@ -204,6 +206,7 @@ export const mysqlDialect: Dialect = {
   alembicTransactionalDdl: false,
   insertReturning: false,
   pipelining: false,
+  literalStateWrites: false,
   lexer: {
     nestedComments: false,
     hashComments: true,

@@ -144,6 +144,9 @@ class PostgresDriver implements Driver {
   #ssl?: SslOption;
   /** A second connection that looks up who blocks a waiting statement (see #watch). */
   #side?: Sql;
+  /** Statements sent so far, and those of them not answered yet (in the order sent). */
+  #sent = 0;
+  #running = new Set<number>();
   /** Who blocked a statement that ran out of lock wait, by the error it failed with. */
   #blockedBy = new WeakMap<object, Blocker[]>();
 
@@ -279,7 +282,9 @@ class PostgresDriver implements Driver {
   }
 
   async #exec(sql: Sql, text: string, params?: readonly unknown[]) {
-    const watch = this.#watch();
+    const id = ++this.#sent;
+    this.#running.add(id);
+    const watch = this.#watch(id);
     try {
       const r = await sql.unsafe(
         text,
@@ -294,6 +299,7 @@ class PostgresDriver implements Driver {
       throw this.#mapError(e);
     } finally {
       watch.stop();
+      this.#running.delete(id);
     }
   }
 
@@ -301,9 +307,11 @@ class PostgresDriver implements Driver {
    * While a statement runs longer than half the lock timeout, look up every half lock
    * timeout, on a second connection, which sessions it waits for (`pg_blocking_pids`):
    * once the timeout ends the wait there is nothing left to ask. Any wait as long as the
-   * timeout spans a look-up; a failed look-up only means the error names nobody.
+   * timeout spans a look-up; a failed look-up only means the error names nobody. Of
+   * statements pipelined behind one another only the first still running looks: the ones
+   * behind it have not started (their own wait begins when it ends, and their timers go on).
    */
-  #watch(): { last(): Promise<Blocker[]>; stop(): void } {
+  #watch(id: number): { last(): Promise<Blocker[]>; stop(): void } {
     const timeout = this.opts.lockTimeoutMs ?? 0;
     if (timeout <= 0 || !this.#opened) {
       return { last: () => Promise.resolve([]), stop: () => {} };
@@ -314,6 +322,10 @@ class PostgresDriver implements Driver {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
     const look = () => {
+      if (this.#running.values().next().value !== id) {
+        timer = setTimeout(look, every);
+        return;
+      }
       // The next look-up waits for this one: a slow server gets no queue of them.
       pending = this.#blockers().then((b) => {
         if (b.length > 0) found = b;
@@ -408,6 +420,7 @@ class PostgresDriver implements Driver {
         {
           exec: (text, params) => this.#exec(this.#usable(), text, params),
           lost: () => this.#lost,
+          pipelining: true,
         },
         "BEGIN",
         fn,

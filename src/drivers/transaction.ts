@@ -22,12 +22,40 @@ export interface OneConnection {
   exec(text: string, params?: readonly unknown[]): Promise<StatementResult>;
   /** Has the connection gone (so the server rolled back the transaction itself)? */
   lost(): boolean;
+  /**
+   * Statements sent before the answer to the one before them run in order on the
+   * connection (postgres.js pipelines them): the transaction's first statement then goes
+   * out with `begin` instead of a round trip after it.
+   */
+  readonly pipelining?: boolean;
+}
+
+/** Errors of a `begin` that failed: nothing of the transaction ran. */
+const beginFailures = new WeakSet<object>();
+
+/**
+ * Whether `e`, thrown by {@linkcode transactionOn}, is the failure of its `begin`: nothing
+ * of the transaction ran (with pipelining, the work sent behind it is discarded).
+ */
+export function failedToBegin(e: unknown): boolean {
+  return typeof e === "object" && e !== null && beginFailures.has(e);
+}
+
+function beginFailure(e: unknown): unknown {
+  if (typeof e === "object" && e !== null) beginFailures.add(e);
+  return e;
 }
 
 /**
  * Run `fn` between `begin` and `COMMIT` on `c`. When `fn` throws, `ROLLBACK` (skipped once
  * the connection is lost; a failed ROLLBACK means it went, and the error that led here
- * matters more). `checkCommit` may refuse COMMIT's answer.
+ * matters more). `checkCommit` may refuse COMMIT's answer. A failed `begin` is thrown as it
+ * is, marked ({@linkcode failedToBegin}), whatever `fn` made of it.
+ *
+ * With `c.pipelining`, `begin` is not waited for: `fn`'s first statement is sent right
+ * behind it, and every statement's answer is taken only once `begin`'s has come. If
+ * `begin` failed, that is the error, and `fn`'s statements (refused with it, or never
+ * run: only a lost connection makes BEGIN fail) are not looked at.
  */
 export async function transactionOn<T>(
   c: OneConnection,
@@ -35,16 +63,37 @@ export async function transactionOn<T>(
   fn: (tx: Executor) => Promise<T>,
   checkCommit?: (done: StatementResult) => void,
 ): Promise<T> {
-  await c.exec(begin);
+  const began = c.exec(begin);
+  let beginError: { e: unknown } | undefined;
+  const ready = began.then(() => {}, (e) => {
+    beginError = { e };
+    throw beginFailure(e);
+  });
+  if (!c.pipelining) await ready;
+  else ready.catch(() => {}); // Looked at by every statement, and below.
+  const exec = async (text: string, params?: readonly unknown[]) => {
+    if (beginError) throw beginError.e;
+    const answer = c.exec(text, params);
+    try {
+      await ready;
+    } catch (e) {
+      answer.catch(() => {});
+      throw e;
+    }
+    return await answer;
+  };
   const tx: Executor = {
-    run: async (text, params) => (await c.exec(text, params)).count,
+    run: async (text, params) => (await exec(text, params)).count,
     query: async <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
-      (await c.exec(text, params)).rows as R[],
+      (await exec(text, params)).rows as R[],
   };
   let result: T;
   try {
     result = await fn(tx);
+    await ready;
   } catch (e) {
+    await ready.catch(() => {});
+    if (beginError) throw beginError.e;
     if (!c.lost()) await c.exec("ROLLBACK").catch(() => {});
     throw e;
   }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type StatementResult, transactionOn } from "./transaction.ts";
+import { failedToBegin, type StatementResult, transactionOn } from "./transaction.ts";
 
 /** A connection that records what it was sent; `lostAfter` statements, it is gone. */
 function recorder(lostAfter = Infinity) {
@@ -63,4 +63,67 @@ Deno.test("transactionOn: a refused COMMIT answer is the transaction's error", a
     }),
     /rolled back by the server/,
   );
+});
+
+/** A pipelining connection whose answers come only when `answer()` is called. */
+function pipeline(beginFails = false) {
+  const sent: string[] = [];
+  const pending: (() => void)[] = [];
+  let lost = false;
+  return {
+    sent,
+    answer: () => pending.splice(0).forEach((f) => f()),
+    conn: {
+      pipelining: true,
+      exec(text: string): Promise<StatementResult> {
+        sent.push(text);
+        return new Promise((resolve, reject) =>
+          pending.push(() => {
+            if (beginFails) {
+              lost = true;
+              reject(new Error(`connection lost at ${text}`));
+            } else resolve({ rows: [], count: 1, command: text.split(" ")[0] });
+          })
+        );
+      },
+      lost: () => lost,
+    },
+  };
+}
+
+Deno.test("transactionOn, pipelining: the first statement goes out behind BEGIN", async () => {
+  const p = pipeline();
+  const done = transactionOn(p.conn, "BEGIN", async (tx) => {
+    const n = tx.run("INSERT INTO t VALUES (1)");
+    // Sent before BEGIN was answered.
+    assert.deepEqual(p.sent, ["BEGIN", "INSERT INTO t VALUES (1)"]);
+    p.answer();
+    return await n;
+  });
+  await new Promise((r) => setTimeout(r, 0));
+  p.answer(); // COMMIT
+  assert.equal(await done, 1);
+  assert.deepEqual(p.sent, ["BEGIN", "INSERT INTO t VALUES (1)", "COMMIT"]);
+});
+
+Deno.test("transactionOn, pipelining: a failed BEGIN is the error, marked, whatever the body made of it", async () => {
+  const p = pipeline(true);
+  const done = transactionOn(p.conn, "BEGIN", async (tx) => {
+    try {
+      await tx.run("INSERT INTO t VALUES (1)");
+    } catch (e) {
+      throw new Error(`statement failed: ${(e as Error).message}`);
+    }
+  });
+  p.answer();
+  const e = await done.then(() => undefined, (e) => e);
+  assert.match(String(e), /^Error: connection lost at BEGIN$/);
+  assert.ok(failedToBegin(e));
+  // The connection went: no ROLLBACK.
+  assert.deepEqual(p.sent, ["BEGIN", "INSERT INTO t VALUES (1)"]);
+  // Not pipelined, the same mark (the body never ran).
+  const r = recorder(0);
+  const e2 = await transactionOn(r.conn, "BEGIN", () => Promise.resolve()).catch((e) => e);
+  assert.ok(failedToBegin(e2));
+  assert.ok(!failedToBegin(new Error("x")));
 });

@@ -118,10 +118,18 @@ export interface Dialect {
   readonly insertReturning: boolean;
   /**
    * Statements issued together on a connection are sent without waiting for each answer
-   * (postgres.js pipelines them): the runner sends a step's version-row change and audit
-   * row at once, one round trip instead of two.
+   * (postgres.js pipelines them), and answered in order: the runner sends a step's
+   * statements (those whose pre-flight asks nothing) behind its BEGIN, and its version-row
+   * change with its audit row, taking the answers in order.
    */
   readonly pipelining: boolean;
+  /**
+   * The runner's writes of the version and audit rows carry their values as literals, not
+   * bind parameters: postgres.js (with `prepare: false`) describes a statement with
+   * parameters before binding it, a round trip of its own during which nothing after it
+   * is sent, while one without goes as one simple query and pipelines.
+   */
+  readonly literalStateWrites: boolean;
   /** How the statement splitter reads this dialect's SQL. */
   readonly lexer: LexerSettings;
   /** Quote an identifier; throws on names that cannot be identifiers. */

@@ -57,6 +57,15 @@ function requestsOf(driver: Driver, stmt: Statement): Promise<LockRequest[]> {
 }
 
 /**
+ * Whether the pre-flight before `stmt` asks the database anything: only then must the
+ * statements before it have answered first ({@linkcode waitForLockHolders} returns at
+ * once for the others, without a query).
+ */
+export async function preflightAsks(driver: Driver, stmt: Statement): Promise<boolean> {
+  return driver.lockInspector !== undefined && (await requestsOf(driver, stmt)).length > 0;
+}
+
+/**
  * Sessions that stand in the way of the strong locks of `statements` now (for `plan
  * --url`); empty when the driver cannot tell.
  */

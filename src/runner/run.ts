@@ -8,6 +8,7 @@
 import type { MigrateStep, Step, VersionOp } from "../graph/types.ts";
 import { applyStep, applySteps } from "../graph/heads.ts";
 import type { Dialect, Driver, Executor } from "../drivers/types.ts";
+import { failedToBegin } from "../drivers/transaction.ts";
 import type { RevisionScript, Statement } from "../script/types.ts";
 import {
   atomicWithoutTransactionalDdl,
@@ -60,7 +61,7 @@ import {
 import type { Logger } from "../log.ts";
 import type { Project } from "./project.ts";
 import type { RunActivity } from "./activity.ts";
-import { waitForLockHolders } from "./preflight.ts";
+import { preflightAsks, waitForLockHolders } from "./preflight.ts";
 
 /** How a run behaves. */
 export interface RunOptions {
@@ -614,6 +615,7 @@ export async function executeLocked(
         );
       });
     } catch (e) {
+      if (failedToBegin(e)) stage = "begin";
       if (stage === "body") {
         if (!d.transactionalDdl) await sayWhereDdlLeftIt(e, driver, cfg, before);
         throw e;
@@ -793,18 +795,37 @@ async function runSteps(
     await driver.transaction((tx) => tables.prepare(tx));
   }
   let heads: readonly string[] = [...before];
-  for (const step of steps) {
+  // A step's checksum (WebCrypto, answered from another thread) is begun while the step
+  // before it runs, so that the wait for it overlaps that step's round trips.
+  const prepare = (step: Step | undefined) => {
+    if (step?.kind !== "migrate") return undefined;
+    try {
+      const { script, statements } = stepStatements(
+        project,
+        step,
+        driver.dialect.name,
+        opts.skipRolling,
+      );
+      const sum = checksum(statements);
+      sum.catch(() => {}); // Awaited when its step comes; a run that stops first never looks.
+      return () => ({ script, statements, sum });
+    } catch (e) {
+      // Thrown when its step comes, as without the look ahead.
+      return () => {
+        throw e;
+      };
+    }
+  };
+  let upcoming = prepare(steps[0]);
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
     const { heads: next, ops } = applyStep(project.map, heads, step);
-    if (step.kind === "stamp") {
+    if (step.kind === "stamp" || !upcoming) {
       // Planners never mix stamps into migrations; refuse rather than guess at a meaning.
       throw new Error("internal: stamp step inside a migration plan");
     }
-    const { script, statements } = stepStatements(
-      project,
-      step,
-      driver.dialect.name,
-      opts.skipRolling,
-    );
+    const { script, statements, sum } = upcoming();
+    upcoming = prepare(steps[i + 1]);
     const run: StepRun = {
       driver,
       cfg,
@@ -812,7 +833,7 @@ async function runSteps(
       step,
       script,
       statements,
-      checksum: await checksum(statements),
+      checksum: await sum,
       ops,
       heads,
       next,
@@ -892,6 +913,51 @@ async function runStatement(
 }
 
 /**
+ * A transactional step's statements, in order, `done` called as each completes. Where the
+ * connection pipelines, a statement whose pre-flight asks nothing is sent without waiting
+ * for the answers to those before it; the answers are taken in order, so a failure is
+ * still the statement's that failed (the ones behind it, refused by the aborted
+ * transaction, are not looked at). A statement whose pre-flight asks the database waits
+ * for those before it, as it does alone.
+ */
+async function runStatements(run: StepRun, exec: Executor, done: () => void): Promise<void> {
+  if (!run.driver.dialect.pipelining) {
+    for (const stmt of run.statements) {
+      await runStatement(run, exec, stmt);
+      done();
+    }
+    return;
+  }
+  let sent: { stmt: Statement; answer: Promise<number> }[] = [];
+  const answers = async () => {
+    const pending = sent;
+    sent = [];
+    for (const { stmt, answer } of pending) {
+      try {
+        await answer;
+      } catch (e) {
+        throw statementError(run.driver, run.script, stmt, e, run.context);
+      }
+      done();
+    }
+  };
+  for (const stmt of run.statements) {
+    if (await preflightAsks(run.driver, stmt)) {
+      await answers();
+      await runStatement(run, exec, stmt);
+      done();
+      continue;
+    }
+    run.opts.log.debug(`${run.script.file}:${stmt.line}: ${stmt.sql.split("\n")[0].slice(0, 100)}`);
+    // Sent now, in order (the driver hands a statement to the connection as it is called).
+    const answer = exec.run(stmt.sql);
+    answer.catch(() => {}); // Taken below; those behind a failure never are.
+    sent.push({ stmt, answer });
+  }
+  await answers();
+}
+
+/**
  * The state tables refusing a write (a hand-made table of another shape, say) fails the
  * step like a statement does, with the same word on what became of it.
  */
@@ -946,10 +1012,7 @@ async function runInTransaction(
   const body = async (tx: Executor) => {
     stage = "body";
     await stateWrite(run, () => tables.prepare(tx));
-    for (const stmt of run.statements) {
-      await runStatement(run, tx, stmt);
-      completed++;
-    }
+    await runStatements(run, tx, () => completed++);
     await stateWrite(run, async () => {
       const version = () => applyVersionOps(tx, driver.dialect, cfg, run.ops);
       const audit = () => recordAudit(tx, driver.dialect, cfg, auditRow(run, "done"));
@@ -975,6 +1038,8 @@ async function runInTransaction(
     try {
       return await driver.transaction(body);
     } catch (e) {
+      // With BEGIN pipelined, the body was under way when BEGIN's answer came.
+      if (failedToBegin(e)) stage = "begin";
       const r = retryable(driver, e);
       const partly = !driver.dialect.transactionalDdl && completed > 0;
       if (attempt >= opts.retries || !r || partly) throw stepTransactionError(run, stage, e);

@@ -73,34 +73,61 @@ export function auditTableDdl(d: Dialect, cfg: StateConfig): string {
 }
 
 /** The statement for one version-table change, with the revision ids as parameters. */
-export function versionOpSql(d: Dialect, cfg: StateConfig, op: VersionOp): BoundSql {
+export function versionOpSql(
+  d: Dialect,
+  cfg: StateConfig,
+  op: VersionOp,
+  inline = false,
+): BoundSql {
   const t = d.table(cfg.versionTable);
+  const b = binder(d, inline);
   switch (op.op) {
     case "insert":
-      return { sql: `INSERT INTO ${t} (version_num) VALUES (${d.param(1)})`, params: [op.rev] };
+      return { sql: `INSERT INTO ${t} (version_num) VALUES (${b.p(op.rev)})`, params: b.params };
     case "delete":
-      return { sql: `DELETE FROM ${t} WHERE version_num = ${d.param(1)}`, params: [op.rev] };
-    case "update":
+      return { sql: `DELETE FROM ${t} WHERE version_num = ${b.p(op.rev)}`, params: b.params };
+    case "update": {
+      const to = b.p(op.to);
       return {
-        sql: `UPDATE ${t} SET version_num = ${d.param(1)} WHERE version_num = ${d.param(2)}`,
-        params: [op.to, op.from],
+        sql: `UPDATE ${t} SET version_num = ${to} WHERE version_num = ${b.p(op.from)}`,
+        params: b.params,
       };
+    }
   }
+}
+
+/**
+ * How a statement builder writes a value: as the next bind parameter, or (`inline`) as a
+ * literal in the text, for a statement sent without parameters.
+ */
+function binder(d: Dialect, inline: boolean): { p(v: unknown): string; params: unknown[] } {
+  const params: unknown[] = [];
+  return {
+    params,
+    p(v: unknown): string {
+      if (inline) return literal(d, v);
+      params.push(v);
+      return d.param(params.length);
+    },
+  };
+}
+
+/** A value as a SQL literal (ids are validated, and strings quoted by the dialect). */
+function literal(d: Dialect, v: unknown): string {
+  return v === null || v === undefined
+    ? "NULL"
+    : typeof v === "number"
+    ? String(v)
+    : d.quoteLiteral(String(v));
 }
 
 /** Inline bound parameters as literals, for offline scripts (ids are validated, never spliced raw). */
 export function inlineParams(d: Dialect, b: BoundSql): string {
   let i = 0;
-  const literal = (v: unknown) =>
-    v === null || v === undefined
-      ? "NULL"
-      : typeof v === "number"
-      ? String(v)
-      : d.quoteLiteral(String(v));
   // Parameters are either `?` or `$n`; neither occurs inside the builders' other text.
   return b.sql.replace(
     /\?|\$(\d+)/g,
-    (_m, n?: string) => literal(b.params[n ? Number(n) - 1 : i++]),
+    (_m, n?: string) => literal(d, b.params[n ? Number(n) - 1 : i++]),
   );
 }
 
@@ -241,7 +268,7 @@ export async function applyVersionOps(
   ops: readonly VersionOp[],
 ): Promise<void> {
   for (const op of ops) {
-    const b = versionOpSql(d, cfg, op);
+    const b = versionOpSql(d, cfg, op, d.literalStateWrites);
     const n = await writing(
       d,
       cfg.versionTable,
@@ -340,6 +367,8 @@ export function interruptedRuns(audit: readonly AuditEntry[]): InterruptedRun[] 
 export interface AuditSqlOptions {
   /** SQL expression for `applied_at` instead of a parameter (offline scripts: the run's time). */
   readonly appliedAtSql?: string;
+  /** Values as literals in the text, no bind parameters (see {@linkcode Dialect.literalStateWrites}). */
+  readonly inline?: boolean;
 }
 
 /**
@@ -355,11 +384,7 @@ export function auditInsertSql(
   opts: AuditSqlOptions = {},
 ): BoundSql {
   const t = d.table(cfg.auditTable);
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return d.param(params.length);
-  };
+  const { p, params } = binder(d, opts.inline ?? false);
   const values = [
     p(cfg.versionTable.name),
     p(e.revision),
@@ -387,7 +412,7 @@ export async function recordAudit(
   cfg: StateConfig,
   e: Omit<AuditEntry, "seq" | "versionTable">,
 ): Promise<void> {
-  const b = auditInsertSql(d, cfg, e);
+  const b = auditInsertSql(d, cfg, e, { inline: d.literalStateWrites });
   await writing(d, cfg.auditTable, "add a row to", () => exec.run(b.sql, b.params));
 }
 
