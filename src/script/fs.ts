@@ -18,20 +18,65 @@ import { isScriptPath } from "./load.ts";
  * {@linkcode PermissionError} when Deno may not read it.
  */
 export async function readMigrationDir(dir: string): Promise<SourceFile[]> {
+  return [...readScripts(dir, await listMigrationDir(dir))];
+}
+
+/** A script file found under a migrations folder, not read yet. */
+export interface ScriptEntry {
+  /** Relative to the folder, `/`-separated. */
+  readonly path: string;
+  /** The folder and `path` joined: what is opened. */
+  readonly full: string;
+  /** Its directory entry shows a regular file: it needs no stat before it is opened. */
+  readonly regular: boolean;
+}
+
+/**
+ * The script files under `dir` as {@linkcode readMigrationDir} finds them (same order,
+ * same errors for folders and links), without reading them: {@linkcode readScripts} reads
+ * them one at a time, so that a caller that keeps only their headers never holds every
+ * text at once.
+ */
+export async function listMigrationDir(dir: string): Promise<ScriptEntry[]> {
   try {
     await statDir(dir);
-    const files: SourceFile[] = [];
-    await walk(dir.replace(/(.)\/+$/, "$1"), "", files, new Set());
-    return files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    const entries: ScriptEntry[] = [];
+    await walk(dir.replace(/(.)\/+$/, "$1"), "", entries, new Set());
+    return entries.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   } catch (err) {
-    if (err instanceof Deno.errors.NotCapable) {
-      throw new PermissionError(
-        `no permission to read migrations directory "${dir}" (run with --allow-read)`,
-        { cause: err },
-      );
-    }
-    throw err;
+    throw permissionError(dir, err);
   }
+}
+
+/**
+ * Read the files of {@linkcode listMigrationDir}`(dir)`, each when the caller asks for
+ * the next one (as {@linkcode readScriptFile} does, with the same errors; a refusal by
+ * Deno is a {@linkcode PermissionError} naming `dir`).
+ */
+export function* readScripts(
+  dir: string,
+  entries: Iterable<ScriptEntry>,
+): Generator<SourceFile, void, undefined> {
+  for (const { path, full, regular } of entries) {
+    let text: string;
+    try {
+      text = readScriptFile(full, regular);
+    } catch (err) {
+      throw permissionError(dir, err);
+    }
+    yield { path, text };
+  }
+}
+
+/** `err`, or the {@linkcode PermissionError} for it when it is Deno refusing to read `dir`. */
+function permissionError(dir: string, err: unknown): unknown {
+  if (err instanceof Deno.errors.NotCapable) {
+    return new PermissionError(
+      `no permission to read migrations directory "${dir}" (run with --allow-read)`,
+      { cause: err },
+    );
+  }
+  return err;
 }
 
 /**
@@ -57,7 +102,7 @@ function readError(path: string, what: string, err: unknown): unknown {
   return new ScriptError(`${path}: cannot read this ${what}: ${msg}`, { cause: err });
 }
 
-async function walk(root: string, rel: string, out: SourceFile[], seen: Set<string>) {
+async function walk(root: string, rel: string, out: ScriptEntry[], seen: Set<string>) {
   const dir = rel === "" ? root : `${root}/${rel}`;
   // Symbolic links may loop; visit each real folder once.
   const real = await reading(dir, "folder", () => Deno.realPath(dir));
@@ -86,7 +131,7 @@ async function walk(root: string, rel: string, out: SourceFile[], seen: Set<stri
     if (isDir) await walk(root, path, out, seen);
     // A regular file by its directory entry needs no stat of its own (one permission
     // check and system call less per script).
-    else out.push({ path, text: readScriptFile(full, entry.isFile && !entry.isSymlink) });
+    else out.push({ path, full, regular: entry.isFile && !entry.isSymlink });
   }
 }
 

@@ -48,7 +48,21 @@ export interface WalkRules<K extends string> {
   onKey(key: string, value: string, line: number): void;
   /** Called once, at the first section marker (a header may be checked there). */
   onFirstMarker?(): void;
+  /**
+   * Check the header and the markers only, for commands that list revisions: no SQL is
+   * collected (every section's `parts` is empty), and after the first marker only lines
+   * that may be markers (they hold "bellows" in any case) are looked at. Every error the
+   * full walk reports from the header and the markers is reported alike.
+   */
+  readonly headerOnly?: boolean;
 }
+
+/**
+ * What every marker line (and `-- bellows:allow` line) holds: the lines without it may be
+ * skipped by a {@linkcode WalkRules.headerOnly} walk. ASCII letters only, as `/i` without
+ * `/u` matches in {@linkcode MARKER_LINE}.
+ */
+const MAY_BE_MARKER = /bellows/gi;
 
 /** `-- bellows:allow ...`: read by `bellows lint`, a plain comment here. */
 const ALLOW_LINE = /^--\s*bellows\s*:\s*allow\b/i;
@@ -71,9 +85,9 @@ export function walkSections<K extends string>(
   rules: WalkRules<K>,
 ): WalkedSection<K>[] {
   const markers: readonly string[] = [...rules.kinds, BEGIN, END];
-  // Split on \n only and keep any \r, so that rejoined lines are the file's own text.
+  // Lines end at \n only, keeping any \r, so that rejoined lines are the file's own text.
   const body = text.replace(/^\uFEFF/, "");
-  const lines = body.split("\n");
+  const skim = rules.headerOnly ?? false;
   const sections: WalkedSection<K>[] = [];
   let open: { kind: K; dialect?: DialectName; rolling: boolean; line: number } | undefined;
   let parts: (Chunk | Statement)[] = [];
@@ -98,18 +112,37 @@ export function walkSections<K extends string>(
     parts = [];
   };
 
-  let at = 0; // offset of the line in `body`
-  for (let index = 0; index < lines.length; index++) {
-    const lineNo = index + 1;
-    const raw = lines[index];
+  let at = 0; // offset of the next line in `body`
+  let lineNo = 0;
+  while (at <= body.length) {
+    if (skim && started) {
+      // Past the header only markers matter: go to the next line that may be one.
+      MAY_BE_MARKER.lastIndex = at;
+      const hit = MAY_BE_MARKER.exec(body);
+      if (!hit) break;
+      const start = body.lastIndexOf("\n", hit.index) + 1;
+      for (
+        let nl = body.indexOf("\n", at);
+        nl !== -1 && nl < start;
+        nl = body.indexOf("\n", nl + 1)
+      ) {
+        lineNo++;
+      }
+      at = start;
+    }
+    lineNo++;
     const from = at;
-    at += raw.length + 1;
+    let end = body.indexOf("\n", at);
+    if (end === -1) end = body.length;
+    const raw = body.slice(from, end);
+    at = end + 1;
     const trimmed = raw.trim();
     // A lint suppression (`-- bellows:allow <rule> because ...`, src/analysis/lint.ts) is
     // a comment of the SQL, not a section marker.
     const marker = ALLOW_LINE.test(trimmed) ? null : MARKER_LINE.exec(trimmed);
 
     if (!marker) {
+      if (skim && started) continue;
       if (verbatim) verbatim.lines.push(raw);
       else if (open) {
         if (pending === 0) {
@@ -155,8 +188,10 @@ export function walkSections<K extends string>(
       } else if (!verbatim) {
         fail(path, lineNo, `"-- bellows:${END}" without "-- bellows:${BEGIN}"`);
       } else {
-        const stmt = verbatimStatement(verbatim.lines.join("\n"), verbatim.line + 1);
-        if (stmt) parts.push(stmt);
+        if (!skim) {
+          const stmt = verbatimStatement(verbatim.lines.join("\n"), verbatim.line + 1);
+          if (stmt) parts.push(stmt);
+        }
         verbatim = undefined;
       }
       continue;
