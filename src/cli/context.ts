@@ -249,8 +249,7 @@ export class Context {
     if (dir) {
       const prefix = dir.replace(/\/+$/, "");
       this.#graph = await readingDir(dir, async () => {
-        const entries = await listMigrationDir(dir);
-        return loadPhasedGraph(dir, underRoot(readScripts(dir, entries), prefix));
+        return loadPhasedGraph(dir, readScripts(await listMigrationDir(dir), prefix));
       });
       this.#sourceDir = dir;
     } else {
@@ -386,11 +385,6 @@ async function readingDir<T>(dir: string, read: () => Promise<T>): Promise<T> {
     }
     throw e;
   }
-}
-
-/** `files` (relative to folder `root`) with paths that start with it, as messages show them. */
-function* underRoot(files: Iterable<SourceFile>, root: string): Generator<SourceFile> {
-  for (const f of files) yield { path: `${root}/${f.path}`, text: f.text, root };
 }
 
 /**

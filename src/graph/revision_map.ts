@@ -23,6 +23,8 @@ export const MAX_REVISION_ID_LENGTH = 32;
  * characters (code points), not UTF-16 units, so an emoji counts once, not twice.
  */
 export function revisionIdLength(id: string): number {
+  // Without surrogates every UTF-16 unit is a character: no walk (and no iterator) needed.
+  if (!/[\uD800-\uDFFF]/.test(id)) return id.length;
   let n = 0;
   for (const _ of id) n++;
   return n;
@@ -163,7 +165,10 @@ export class RevisionMap implements RevisionLookup {
           `Dependency self-loop is detected in revisions (${describeRevision(info)})`,
         );
       }
-      if (new Set(info.downRevisions).size !== info.downRevisions.length) {
+      if (
+        info.downRevisions.length > 1 &&
+        new Set(info.downRevisions).size !== info.downRevisions.length
+      ) {
         throw new RevisionError(
           `Revision ${describeRevision(info)} names a down_revision more than once`,
         );
@@ -171,7 +176,7 @@ export class RevisionMap implements RevisionLookup {
       nodes.set(info.id, {
         info,
         id: info.id,
-        down: frozen([...info.downRevisions]),
+        down: info.downRevisions.length === 0 ? EMPTY : Object.freeze([...info.downRevisions]),
         resolvedDeps: EMPTY,
         normalizedDeps: EMPTY,
         allDown: EMPTY,
@@ -245,6 +250,7 @@ export class RevisionMap implements RevisionLookup {
     // graphs (a contract revision depending on its expand revision) for none.
     const holders = new Map<string, number>();
     for (const node of nodes.values()) {
+      if (node.resolvedDeps.length === 0) continue;
       for (const dep of new Set(node.resolvedDeps)) holders.set(dep, (holders.get(dep) ?? 0) + 1);
     }
     for (const node of nodes.values()) {
@@ -544,7 +550,9 @@ function validateId(info: RevisionInfo): void {
   const id = info.id;
   const where = info.file === undefined ? "" : ` (${info.file})`;
   if (id === "") throw new RevisionError(`Empty revision identifier${where}`);
-  const illegal = ILLEGAL_REVISION_CHARS.filter((c) => id.includes(c)).sort();
+  const illegal = /[@\-+:]/.test(id)
+    ? ILLEGAL_REVISION_CHARS.filter((c) => id.includes(c)).sort()
+    : [];
   if (illegal.length > 0) {
     throw new RevisionError(
       `Character(s) '${illegal.join(", ")}' not allowed in revision identifier '${id}'${where}`,
@@ -690,13 +698,17 @@ function detectCycles(
     }
   };
   const headNodes = (ids: Set<string>) => [...ids].map((id) => nodes.get(id)!);
-  check("Cycle", headNodes(heads), (n) => n.down, bases, (n) => n.next);
-  check("Dependency cycle", headNodes(realHeads), (n) => n.allDown, realBases, (n) => n.allNext);
-  // Alembic's reachability test misses a cycle that hangs between a base and a head
-  // (a merge whose second parent is its own descendant); look for one directly.
-  // Without any depends_on both edge sets are the same arrays: one search does.
+  // Without any depends_on both edge sets are the same (allDown is down itself, allNext
+  // holds what next does, the real heads and bases are the heads and bases): each check
+  // below is needed once.
   let deps = false;
   for (const n of nodes.values()) if (n.allDown !== n.down) deps = true;
+  check("Cycle", headNodes(heads), (n) => n.down, bases, (n) => n.next);
+  if (deps) {
+    check("Dependency cycle", headNodes(realHeads), (n) => n.allDown, realBases, (n) => n.allNext);
+  }
+  // Alembic's reachability test misses a cycle that hangs between a base and a head
+  // (a merge whose second parent is its own descendant); look for one directly.
   for (
     const [kind, down] of [["Cycle", (n: Node) => n.down], [
       "Dependency cycle",
@@ -794,7 +806,9 @@ class RevisionNode implements Revision {
     this.message = info.message;
     if (info.file !== undefined) this.file = info.file;
     this.replaces = info.replaces && info.replaces.length > 0 ? frozen([...info.replaces]) : EMPTY;
-    this.declaredBranchLabels = frozen([...info.branchLabels]);
+    this.declaredBranchLabels = info.branchLabels.length === 0
+      ? EMPTY
+      : Object.freeze([...info.branchLabels]);
     this.branchLabels = node.labels ? frozen([...node.labels]) : EMPTY;
     this.versionedDownRevisions = node.down;
     this.resolvedDependencies = node.resolvedDeps;

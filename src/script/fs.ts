@@ -18,17 +18,23 @@ import { isScriptPath } from "./load.ts";
  * {@linkcode PermissionError} when Deno may not read it.
  */
 export async function readMigrationDir(dir: string): Promise<SourceFile[]> {
-  return [...readScripts(dir, await listMigrationDir(dir))];
+  return [...readScripts(await listMigrationDir(dir))];
 }
 
-/** A script file found under a migrations folder, not read yet. */
-export interface ScriptEntry {
-  /** Relative to the folder, `/`-separated. */
-  readonly path: string;
-  /** The folder and `path` joined: what is opened. */
-  readonly full: string;
-  /** Its directory entry shows a regular file: it needs no stat before it is opened. */
-  readonly regular: boolean;
+/**
+ * The script files under a migrations folder, not read yet: what {@linkcode readScripts}
+ * reads. Plain sorted paths (a few bytes each) rather than an object per file: a folder
+ * may hold 50,000 scripts.
+ */
+export interface ScriptListing {
+  /** The folder as given. */
+  readonly dir: string;
+  /** The folder without a trailing `/`: what `paths` are joined to. */
+  readonly root: string;
+  /** Script paths relative to `root`, `/`-separated, sorted. */
+  readonly paths: readonly string[];
+  /** Those whose directory entry does not show a regular file (links): stat-ed before opening. */
+  readonly unsure: ReadonlySet<string>;
 }
 
 /**
@@ -37,34 +43,39 @@ export interface ScriptEntry {
  * them one at a time, so that a caller that keeps only their headers never holds every
  * text at once.
  */
-export async function listMigrationDir(dir: string): Promise<ScriptEntry[]> {
+export async function listMigrationDir(dir: string): Promise<ScriptListing> {
   try {
     await statDir(dir);
-    const entries: ScriptEntry[] = [];
-    walk(dir.replace(/(.)\/+$/, "$1"), "", entries, new Set());
-    return entries.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    const root = dir.replace(/(.)\/+$/, "$1");
+    const paths: string[] = [];
+    const unsure = new Set<string>();
+    walk(root, "", { paths, unsure }, new Set());
+    // Plain strings sort in code unit order, as `<` compares them.
+    return { dir, root, paths: paths.sort(), unsure };
   } catch (err) {
     throw permissionError(dir, err);
   }
 }
 
 /**
- * Read the files of {@linkcode listMigrationDir}`(dir)`, each when the caller asks for
- * the next one (as {@linkcode readScriptFile} does, with the same errors; a refusal by
- * Deno is a {@linkcode PermissionError} naming `dir`).
+ * Read the files of `listing`, each when the caller asks for the next one (as
+ * {@linkcode readScriptFile} does, with the same errors; a refusal by Deno is a
+ * {@linkcode PermissionError} naming the folder). Paths are relative to the folder, or
+ * with `under` given, start with it (`under/path`, `root: under`), as messages show them.
  */
 export function* readScripts(
-  dir: string,
-  entries: Iterable<ScriptEntry>,
+  listing: ScriptListing,
+  under?: string,
 ): Generator<SourceFile, void, undefined> {
-  for (const { path, full, regular } of entries) {
+  const { dir, root, paths, unsure } = listing;
+  for (const path of paths) {
     let text: string;
     try {
-      text = readScriptFile(full, regular);
+      text = readScriptFile(`${root}/${path}`, !unsure.has(path));
     } catch (err) {
       throw permissionError(dir, err);
     }
-    yield { path, text };
+    yield under === undefined ? { path, text } : { path: `${under}/${path}`, text, root: under };
   }
 }
 
@@ -90,7 +101,12 @@ function readError(path: string, what: string, err: unknown): unknown {
  * Collect the script files under `root/rel` into `out`. Synchronous, as the reads are: a
  * folder of 50,000 scripts took 0.16 s to list by awaiting each entry, 0.08 s at once.
  */
-function walk(root: string, rel: string, out: ScriptEntry[], seen: Set<string>): void {
+function walk(
+  root: string,
+  rel: string,
+  out: { paths: string[]; unsure: Set<string> },
+  seen: Set<string>,
+): void {
   const dir = rel === "" ? root : `${root}/${rel}`;
   // Symbolic links may loop; visit each real folder once.
   const real = readingSync(dir, "folder", () => Deno.realPathSync(dir));
@@ -119,7 +135,10 @@ function walk(root: string, rel: string, out: ScriptEntry[], seen: Set<string>):
     if (isDir) walk(root, path, out, seen);
     // A regular file by its directory entry needs no stat of its own (one permission
     // check and system call less per script).
-    else out.push({ path, full: `${root}/${path}`, regular: entry.isFile && !entry.isSymlink });
+    else {
+      out.paths.push(path);
+      if (!entry.isFile || entry.isSymlink) out.unsure.add(path);
+    }
   }
 }
 
@@ -277,7 +296,7 @@ export function decodeScript(path: string, bytes: Uint8Array): string {
     );
   }
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     const bad = firstInvalidUtf8(bytes);
     const hex = bytes[bad].toString(16).toUpperCase().padStart(2, "0");
@@ -287,6 +306,9 @@ export function decodeScript(path: string, bytes: Uint8Array): string {
     );
   }
 }
+
+/** The decoder of script text: one for every file (a decode without `stream` keeps no state). */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** 1-based line of byte `offset`. */
 function lineOfByte(bytes: Uint8Array, offset: number): number {

@@ -105,6 +105,7 @@ export class HeaderBuilder {
   #file: string;
   #lines = new Map<HeaderKey, number>();
   #values = new Map<HeaderKey, string>();
+  #header?: Header;
 
   constructor(file: string) {
     this.#file = file;
@@ -117,6 +118,8 @@ export class HeaderBuilder {
 
   /** Take one `-- key: value` line. */
   add(key: string, value: string, line: number): void {
+    // The walker takes keys only before the first marker, where it finishes the header.
+    if (this.#header) throw new Error("header key after the header was finished");
     if (!isHeaderKey(key)) {
       if (key === DATA_MIGRATION_KEY && this.#lines.size === 0) {
         this.#fail(line, `"${key}" files are data migrations, not revisions`);
@@ -137,8 +140,15 @@ export class HeaderBuilder {
     this.#check(key, value, line);
   }
 
-  /** Check that required keys were given and build the header. */
+  /**
+   * Check that required keys were given and build the header; once built, the same header
+   * (the walker finishes it at the first marker, the parser once more at the end).
+   */
   finish(): Header {
+    return this.#header ??= this.#build();
+  }
+
+  #build(): Header {
     for (const key of ["revision", "down_revision"] as const) {
       if (!this.#lines.has(key)) {
         const base = key === "down_revision" ? " (leave it empty for a base revision)" : "";
