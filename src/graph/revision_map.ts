@@ -101,12 +101,23 @@ interface Node {
   labels: Set<string> | undefined;
 }
 
+/** A node's `next` and `allNext` until it has a child: one array, not two per revision. */
+const NO_CHILDREN: string[] = [];
+
 /** The one empty list every revision without such edges or labels shares. */
 const EMPTY: readonly string[] = Object.freeze([]);
 
 /** `a` frozen, or {@linkcode EMPTY} for an empty one. */
 function frozen(a: readonly string[]): readonly string[] {
   return a.length === 0 ? EMPTY : Object.freeze(a);
+}
+
+/**
+ * `a` as a list nobody can change: {@linkcode EMPTY} for an empty one, `a` itself when it
+ * is frozen already (the header loader's lists are: no copy per revision), else a copy.
+ */
+function frozenCopy(a: readonly string[]): readonly string[] {
+  return a.length === 0 ? EMPTY : Object.isFrozen(a) ? a : Object.freeze([...a]);
 }
 
 /** `a` then the entries of `b` not in it; `a` itself when `b` adds nothing. */
@@ -176,13 +187,14 @@ export class RevisionMap implements RevisionLookup {
       nodes.set(info.id, {
         info,
         id: info.id,
-        down: info.downRevisions.length === 0 ? EMPTY : Object.freeze([...info.downRevisions]),
+        down: frozenCopy(info.downRevisions),
         resolvedDeps: EMPTY,
         normalizedDeps: EMPTY,
         allDown: EMPTY,
         normalizedDown: EMPTY,
-        next: [],
-        allNext: [],
+        // Replaced by a new array at the first child (see below), never pushed to.
+        next: NO_CHILDREN,
+        allNext: NO_CHILDREN,
         labels: info.branchLabels.length > 0 ? new Set(info.branchLabels) : undefined,
       });
     }
@@ -806,9 +818,7 @@ class RevisionNode implements Revision {
     this.message = info.message;
     if (info.file !== undefined) this.file = info.file;
     this.replaces = info.replaces && info.replaces.length > 0 ? frozen([...info.replaces]) : EMPTY;
-    this.declaredBranchLabels = info.branchLabels.length === 0
-      ? EMPTY
-      : Object.freeze([...info.branchLabels]);
+    this.declaredBranchLabels = frozenCopy(info.branchLabels);
     this.branchLabels = node.labels ? frozen([...node.labels]) : EMPTY;
     this.versionedDownRevisions = node.down;
     this.resolvedDependencies = node.resolvedDeps;

@@ -112,7 +112,7 @@ function walk(
   const real = readingSync(dir, "folder", () => Deno.realPathSync(dir));
   if (seen.has(real)) return;
   seen.add(real);
-  const entries = readingSync(dir, "folder", () => [...Deno.readDirSync(dir)]);
+  const entries = readingSync(dir, "folder", () => Deno.readDirSync(dir));
   for (const entry of entries) {
     if (/^[._]/.test(entry.name)) continue;
     const path = rel === "" ? entry.name : `${rel}/${entry.name}`;

@@ -78,7 +78,8 @@ export function parseHeaderAt(file: SourceFile): { header: RevisionHeader; revis
  * (50,000 revisions: ~15 MiB).
  */
 function detachedHeader(header: RevisionHeader): RevisionHeader {
-  const list = (a: readonly string[]) => a.length === 0 ? a : a.map(ownString);
+  // Frozen: the revision map keeps a frozen list as it is instead of copying it.
+  const list = (a: readonly string[]) => a.length === 0 ? a : Object.freeze(a.map(ownString));
   return {
     ...header,
     id: ownString(header.id),
