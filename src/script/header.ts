@@ -73,7 +73,7 @@ export function revisionIdProblem(id: string): string | undefined {
   const problem = nameProblem(id);
   if (problem) return `revision id ${problem}`;
   // `down_revision: none` means a base: a revision named so could never be followed.
-  if (id.toLowerCase() === "none") {
+  if (isNone(id)) {
     return `revision id "${id}" is reserved (none means no revision)`;
   }
   return undefined;
@@ -192,10 +192,11 @@ export class HeaderBuilder {
       case "branch_labels":
       case "replaces": {
         const items = this.#list(key);
-        const seen = new Set<string>();
+        // Most lists hold one entry: no set for them.
+        const seen = items.length > 1 ? new Set<string>() : undefined;
         for (const item of items) {
           if (item === "") this.#fail(line, `${key}: empty entry in "${value}"`);
-          if (key === "down_revision" && item.toLowerCase() === "none") {
+          if (key === "down_revision" && isNone(item)) {
             this.#fail(
               line,
               `down_revision: "${item}" must stand alone (it means a base revision)`,
@@ -205,8 +206,8 @@ export class HeaderBuilder {
             ? branchLabelProblem(item)
             : revisionIdProblem(item);
           if (problem) this.#fail(line, `${key}: ${problem}`);
-          if (seen.has(item)) this.#fail(line, `${key}: "${item}" is listed twice`);
-          seen.add(item);
+          if (seen?.has(item)) this.#fail(line, `${key}: "${item}" is listed twice`);
+          seen?.add(item);
         }
         break;
       }
@@ -228,13 +229,18 @@ export class HeaderBuilder {
   /** A list value: comma-separated, whitespace ignored; `none` alone means empty for down_revision. */
   #list(key: "down_revision" | "branch_labels" | "depends_on" | "replaces"): string[] {
     const value = this.#values.get(key) ?? "";
-    if (value === "" || (key === "down_revision" && value.toLowerCase() === "none")) return [];
+    if (value === "" || (key === "down_revision" && isNone(value))) return [];
     return value.split(",").map((s) => s.trim());
   }
 
   #fail(line: number, message: string): never {
     fail(this.#file, line, message);
   }
+}
+
+/** Is `value` the word `none`, in any case? (No lowercased copy of every id.) */
+function isNone(value: string): boolean {
+  return value.length === 4 && value.toLowerCase() === "none";
 }
 
 function isHeaderKey(key: string): key is HeaderKey {

@@ -92,11 +92,17 @@ export function loadHeaders(files: Iterable<SourceFile>): LoadedHeaders {
   const lines: number[] = [];
   for (const file of files) {
     if (!isScriptFile(file)) continue;
-    if (isDataMigration(file)) {
+    let parsed;
+    try {
+      parsed = parseHeaderAt(file);
+    } catch (e) {
+      // A data migration (first header key `data_migration`) never parses as a revision:
+      // asked only then, not of every file.
+      if (!isDataMigration(file)) throw e;
       dataMigrationFiles.push(file);
       continue;
     }
-    const { header, revisionLine } = parseHeaderAt(file);
+    const { header, revisionLine } = parsed;
     const other = byId.get(header.id);
     if (other !== undefined) {
       fail(
