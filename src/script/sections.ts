@@ -67,6 +67,9 @@ const MAY_BE_MARKER = /bellows/gi;
 /** `-- bellows:allow ...`: read by `bellows lint`, a plain comment here. */
 const ALLOW_LINE = /^--\s*bellows\s*:\s*allow\b/i;
 
+/** The parts of every empty section (all of them in a header-only walk). */
+const NO_PARTS: readonly (Chunk | Statement)[] = Object.freeze([]);
+
 const BEGIN = "statement-begin";
 const END = "statement-end";
 
@@ -107,7 +110,7 @@ export function walkSections<K extends string>(
     if (!open) return;
     flush();
     // A copy of exactly its length: an array grown by push keeps room for 17 parts.
-    sections.push({ ...open, parts: parts.slice() });
+    sections.push({ ...open, parts: parts.length === 0 ? NO_PARTS : parts.slice() });
     parts = [];
   };
 
@@ -116,10 +119,11 @@ export function walkSections<K extends string>(
   while (at <= body.length) {
     if (skim && started) {
       // Past the header only markers matter: go to the next line that may be one.
+      // `test`, not `exec`: no match array per marker; the match is the 7 letters before
+      // `lastIndex`.
       MAY_BE_MARKER.lastIndex = at;
-      const hit = MAY_BE_MARKER.exec(body);
-      if (!hit) break;
-      const start = body.lastIndexOf("\n", hit.index) + 1;
+      if (!MAY_BE_MARKER.test(body)) break;
+      const start = body.lastIndexOf("\n", MAY_BE_MARKER.lastIndex - "bellows".length) + 1;
       for (
         let nl = body.indexOf("\n", at);
         nl !== -1 && nl < start;
