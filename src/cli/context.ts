@@ -7,11 +7,11 @@
 import type { Driver } from "../drivers/types.ts";
 import { openDriver } from "../drivers/mod.ts";
 import { createLogger, type Logger, type Verbosity } from "../log.ts";
-import type { Project } from "../runner/project.ts";
-import { loadPhasedProject } from "../phases/project.ts";
+import type { Project, ProjectGraph } from "../runner/project.ts";
+import { loadPhasedGraph, loadPhasedProject } from "../phases/project.ts";
 import type { RunOptions } from "../runner/run.ts";
 import { RunActivity } from "../runner/activity.ts";
-import { readMigrationDir } from "../script/fs.ts";
+import { listMigrationDir, readMigrationDir, readScripts } from "../script/fs.ts";
 import type { SourceFile } from "../script/types.ts";
 import { type StateConfig, stateConfig } from "../state/version_table.ts";
 import { bundledFiles } from "../bundle/migrations.gen.ts";
@@ -123,8 +123,11 @@ export class Context {
   #project?: Project;
   /** The project was loaded with `lazyStatements`. */
   #lazy = false;
+  /** The graph alone, when only that was loaded ({@linkcode graph}). */
+  #graph?: ProjectGraph;
   #alembic?: AlembicSettings | null;
-  #files: readonly SourceFile[] = [];
+  /** The files {@linkcode project} loaded (a graph alone keeps none). */
+  #files?: readonly SourceFile[];
   #sourceDir: string | null = null;
 
   /** What the run in progress would leave if stopped now (for the line a signal prints). */
@@ -212,15 +215,7 @@ export class Context {
     this.#lazy = opts.lazyStatements ?? false;
     const dir = this.migrationsDir;
     if (dir) {
-      let files;
-      try {
-        files = await readMigrationDir(dir);
-      } catch (e) {
-        if (isPermissionError(e)) {
-          throw missingPermission(`reading migrations directory ${dir}`, `--allow-read=${dir}`);
-        }
-        throw e;
-      }
+      const files = await readingDir(dir, () => readMigrationDir(dir));
       const prefix = dir.replace(/\/+$/, "");
       this.#project = loadPhasedProject(
         dir,
@@ -237,11 +232,41 @@ export class Context {
       );
       this.#files = bundledFiles;
     }
+    this.#loaded(this.#project);
+    return this.#project;
+  }
+
+  /**
+   * The revision graph of the migrations in use, for commands that only list revisions
+   * (`heads`, `history`, ...): read from the scripts' headers, one file at a time, keeping
+   * no script's text or SQL ({@linkcode loadPhasedGraph}). The project itself when
+   * {@linkcode project} loaded it already.
+   */
+  async graph(): Promise<ProjectGraph> {
+    if (this.#project) return this.#project;
+    if (this.#graph) return this.#graph;
+    const dir = this.migrationsDir;
+    if (dir) {
+      const prefix = dir.replace(/\/+$/, "");
+      this.#graph = await readingDir(dir, async () => {
+        return loadPhasedGraph(dir, readScripts(await listMigrationDir(dir), prefix));
+      });
+      this.#sourceDir = dir;
+    } else {
+      this.#graph = loadPhasedGraph(
+        "bundled migrations",
+        bundledFiles.map((f) => ({ path: `migrations/${f.path}`, text: f.text })),
+      );
+    }
+    this.#loaded(this.#graph);
+    return this.#graph;
+  }
+
+  #loaded(graph: ProjectGraph): void {
     this.log.debug(
       `revisions: ${this.#sourceDir ?? `bundled (built into bellows ${VERSION})`}, ` +
-        `${this.#project.map.size} revision(s)`,
+        `${graph.map.size} revision(s)`,
     );
-    return this.#project;
   }
 
   /**
@@ -266,12 +291,16 @@ export class Context {
    * loaded only headers (`heads`, `history`) does not split every statement for this.
    */
   async source(): Promise<SourceInfo> {
-    const project = await this.project({ lazyStatements: true });
+    const project = this.#project ?? this.#graph ?? await this.project({ lazyStatements: true });
+    // A graph loaded alone kept no text: the digest reads the files again.
+    const dir = this.#sourceDir;
+    const files = this.#files ??
+      (dir === null ? bundledFiles : await readingDir(dir, () => readMigrationDir(dir)));
     return {
-      kind: this.#sourceDir === null ? "bundled" : "directory",
-      path: this.#sourceDir,
+      kind: dir === null ? "bundled" : "directory",
+      path: dir,
       revisions: project.map.size,
-      digest: await digestFiles(this.#files),
+      digest: await digestFiles(files),
     };
   }
 
@@ -343,6 +372,18 @@ export class Context {
     } finally {
       await driver.close();
     }
+  }
+}
+
+/** Run `read` on migrations folder `dir`, a refusal by Deno becoming the permission it needs. */
+async function readingDir<T>(dir: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (isPermissionError(e)) {
+      throw missingPermission(`reading migrations directory ${dir}`, `--allow-read=${dir}`);
+    }
+    throw e;
   }
 }
 

@@ -30,8 +30,12 @@ export function formatSource(s: SourceInfo): string {
   return `${where}: ${s.revisions} revision${s.revisions === 1 ? "" : "s"}, sha256 ${s.digest}`;
 }
 
-/** These commands read the scripts' headers only: statements are split when read. */
-const HEADERS_ONLY = { lazyStatements: true } as const;
+/**
+ * What `history` loads when it reads the database too (`-i`, `--audit`): the scripts, their
+ * statements split only when read (a check of the recorded state may read them). Listing
+ * alone loads the graph from the headers ({@linkcode Context.graph}).
+ */
+const LAZY_STATEMENTS = { lazyStatements: true } as const;
 
 /** Register the inspection commands on `program`. */
 export function registerInspectCommands(
@@ -61,7 +65,10 @@ export function registerInspectCommands(
         },
       ) => {
         const verbose = o.verbose ?? ctx.opts.verbose ?? false;
-        const project = await ctx.project(HEADERS_ONLY);
+        const current = o.indicateCurrent || (o.revRange ?? "").includes("current");
+        const project = o.source || o.audit || current
+          ? await ctx.project(LAZY_STATEMENTS)
+          : await ctx.graph();
         if (o.source) {
           const source = await ctx.source();
           return { text: escapeControls(formatSource(source)), data: { source } };
@@ -82,19 +89,18 @@ export function registerInspectCommands(
                 audit: audit.map(auditJson),
               }),
             };
-          }, { readOnly: true, ...HEADERS_ONLY });
+          }, { readOnly: true, ...LAZY_STATEMENTS });
         }
-        let current: string[] | undefined;
-        if (o.indicateCurrent || (o.revRange ?? "").includes("current")) {
-          current = await ctx.withDriver(
-            (driver) => inspectState(driver, project, ctx.state, ctx.runOptions()),
-            { readOnly: true, ...HEADERS_ONLY },
-          );
-        }
+        const heads = current
+          ? await ctx.withDriver(
+            (driver, project) => inspectState(driver, project, ctx.state, ctx.runOptions()),
+            { readOnly: true, ...LAZY_STATEMENTS },
+          )
+          : undefined;
         const text = formatHistory(project.map, {
           range: o.revRange,
           verbose,
-          currentHeads: current,
+          currentHeads: heads,
           indicateCurrent: o.indicateCurrent ?? false,
         });
         return {
@@ -102,10 +108,10 @@ export function registerInspectCommands(
           text: escapeControls(text),
           data: async () => ({
             source: await ctx.source(),
-            current: current ?? null,
-            revisions: historyRange(project.map, o.revRange, current).map((r) => ({
+            current: heads ?? null,
+            revisions: historyRange(project.map, o.revRange, heads).map((r) => ({
               ...revisionJson(r),
-              ...(current ? { current: current.includes(r.id) } : {}),
+              ...(heads ? { current: heads.includes(r.id) } : {}),
             })),
           }),
         };
@@ -121,7 +127,7 @@ export function registerInspectCommands(
       context,
       io,
       async (ctx, o: { verbose?: boolean; resolveDependencies?: boolean }) => {
-        const project = await ctx.project(HEADERS_ONLY);
+        const project = await ctx.graph();
         const verbose = o.verbose ?? ctx.opts.verbose ?? false;
         const map = project.map;
         const ids = o.resolveDependencies ? map.realHeads : map.heads;
@@ -142,7 +148,7 @@ export function registerInspectCommands(
     .description("show branch points")
     .option("-v, --verbose", "show details")
     .action(action(context, io, async (ctx, o: { verbose?: boolean }) => {
-      const project = await ctx.project(HEADERS_ONLY);
+      const project = await ctx.graph();
       const verbose = o.verbose ?? ctx.opts.verbose ?? false;
       return {
         text: escapeControls(formatBranches(project.map, { verbose })),
@@ -159,7 +165,7 @@ export function registerInspectCommands(
     .description("show one revision")
     .argument("<revision>", "an id, partial id, head, label@head ...")
     .action(action(context, io, async (ctx, _o: unknown, target: string) => {
-      const project = await ctx.project(HEADERS_ONLY);
+      const project = await ctx.graph();
       return {
         text: escapeControls(formatShow(project.map, target)),
         data: async () => ({

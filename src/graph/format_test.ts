@@ -8,6 +8,7 @@ import {
   formatLogEntry,
   formatLogLine,
   formatShow,
+  lines,
 } from "./format.ts";
 import { RevisionMap } from "./revision_map.ts";
 import { assertAlembicError } from "./targets_test.ts";
@@ -807,4 +808,12 @@ Deno.test("formatLogLine / formatLogEntry: a revision's replaced ids", () => {
   );
   // Heads and current lines stay as Alembic prints them.
   assert.equal(formatHeadLine(map, map.get("oc1")), "oc1 (contract) (head)");
+});
+
+Deno.test("lines: each entry and a line feed, across chunk boundaries", () => {
+  for (const n of [0, 1, 499, 500, 501, 1000, 1234]) {
+    const entries = Array.from({ length: n }, (_, i) => `entry ${i}\nsecond line ${i}`);
+    assert.equal(lines(entries), entries.map((e) => `${e}\n`).join(""), `${n}`);
+    assert.equal(lines(entries.values()), entries.map((e) => `${e}\n`).join(""), `${n}`);
+  }
 });

@@ -25,6 +25,8 @@ export const MAX_REVISION_ID_LENGTH = 32;
  * characters (code points), not UTF-16 units, so an emoji counts once, not twice.
  */
 export function revisionIdLength(id: string): number {
+  // Without surrogates every UTF-16 unit is a character: no walk (and no iterator) needed.
+  if (!/[\uD800-\uDFFF]/.test(id)) return id.length;
   let n = 0;
   for (const _ of id) n++;
   return n;
@@ -101,12 +103,23 @@ interface Node {
   labels: Set<string> | undefined;
 }
 
+/** A node's `next` and `allNext` until it has a child: one array, not two per revision. */
+const NO_CHILDREN: string[] = [];
+
 /** The one empty list every revision without such edges or labels shares. */
 const EMPTY: readonly string[] = Object.freeze([]);
 
 /** `a` frozen, or {@linkcode EMPTY} for an empty one. */
 function frozen(a: readonly string[]): readonly string[] {
   return a.length === 0 ? EMPTY : Object.freeze(a);
+}
+
+/**
+ * `a` as a list nobody can change: {@linkcode EMPTY} for an empty one, `a` itself when it
+ * is frozen already (the header loader's lists are: no copy per revision), else a copy.
+ */
+function frozenCopy(a: readonly string[]): readonly string[] {
+  return a.length === 0 ? EMPTY : Object.isFrozen(a) ? a : Object.freeze([...a]);
 }
 
 /** `a` then the entries of `b` not in it; `a` itself when `b` adds nothing. */
@@ -167,7 +180,10 @@ export class RevisionMap implements RevisionLookup {
           `Dependency self-loop is detected in revisions (${describeRevision(info)})`,
         );
       }
-      if (new Set(info.downRevisions).size !== info.downRevisions.length) {
+      if (
+        info.downRevisions.length > 1 &&
+        new Set(info.downRevisions).size !== info.downRevisions.length
+      ) {
         throw new RevisionError(
           `Revision ${describeRevision(info)} names a down_revision more than once`,
         );
@@ -175,13 +191,14 @@ export class RevisionMap implements RevisionLookup {
       nodes.set(info.id, {
         info,
         id: info.id,
-        down: frozen([...info.downRevisions]),
+        down: frozenCopy(info.downRevisions),
         resolvedDeps: EMPTY,
         normalizedDeps: EMPTY,
         allDown: EMPTY,
         normalizedDown: EMPTY,
-        next: [],
-        allNext: [],
+        // Replaced by a new array at the first child (see below), never pushed to.
+        next: NO_CHILDREN,
+        allNext: NO_CHILDREN,
         labels: info.branchLabels.length > 0 ? new Set(info.branchLabels) : undefined,
       });
     }
@@ -249,6 +266,7 @@ export class RevisionMap implements RevisionLookup {
     // graphs (a contract revision depending on its expand revision) for none.
     const holders = new Map<string, number>();
     for (const node of nodes.values()) {
+      if (node.resolvedDeps.length === 0) continue;
       for (const dep of new Set(node.resolvedDeps)) holders.set(dep, (holders.get(dep) ?? 0) + 1);
     }
     for (const node of nodes.values()) {
@@ -547,7 +565,9 @@ function validateId(info: RevisionInfo): void {
   const id = info.id;
   const where = info.file === undefined ? "" : ` (${info.file})`;
   if (id === "") throw new RevisionError(`Empty revision identifier${where}`);
-  const illegal = ILLEGAL_REVISION_CHARS.filter((c) => id.includes(c)).sort();
+  const illegal = /[@\-+:]/.test(id)
+    ? ILLEGAL_REVISION_CHARS.filter((c) => id.includes(c)).sort()
+    : [];
   if (illegal.length > 0) {
     throw new RevisionError(
       `Character(s) '${illegal.join(", ")}' not allowed in revision identifier '${id}'${where}`,
@@ -693,13 +713,17 @@ function detectCycles(
     }
   };
   const headNodes = (ids: Set<string>) => [...ids].map((id) => nodes.get(id)!);
-  check("Cycle", headNodes(heads), (n) => n.down, bases, (n) => n.next);
-  check("Dependency cycle", headNodes(realHeads), (n) => n.allDown, realBases, (n) => n.allNext);
-  // Alembic's reachability test misses a cycle that hangs between a base and a head
-  // (a merge whose second parent is its own descendant); look for one directly.
-  // Without any depends_on both edge sets are the same arrays: one search does.
+  // Without any depends_on both edge sets are the same (allDown is down itself, allNext
+  // holds what next does, the real heads and bases are the heads and bases): each check
+  // below is needed once.
   let deps = false;
   for (const n of nodes.values()) if (n.allDown !== n.down) deps = true;
+  check("Cycle", headNodes(heads), (n) => n.down, bases, (n) => n.next);
+  if (deps) {
+    check("Dependency cycle", headNodes(realHeads), (n) => n.allDown, realBases, (n) => n.allNext);
+  }
+  // Alembic's reachability test misses a cycle that hangs between a base and a head
+  // (a merge whose second parent is its own descendant); look for one directly.
   for (
     const [kind, down] of [["Cycle", (n: Node) => n.down], [
       "Dependency cycle",
@@ -797,7 +821,7 @@ class RevisionNode implements Revision {
     this.message = info.message;
     if (info.file !== undefined) this.file = info.file;
     this.replaces = info.replaces && info.replaces.length > 0 ? frozen([...info.replaces]) : EMPTY;
-    this.declaredBranchLabels = frozen([...info.branchLabels]);
+    this.declaredBranchLabels = frozenCopy(info.branchLabels);
     this.branchLabels = node.labels ? frozen([...node.labels]) : EMPTY;
     this.versionedDownRevisions = node.down;
     this.resolvedDependencies = node.resolvedDeps;

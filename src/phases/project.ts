@@ -6,7 +6,12 @@
  */
 import type { SourceFile } from "../script/types.ts";
 import type { ParseOptions } from "../script/parse.ts";
-import { loadProject, type Project } from "../runner/project.ts";
+import {
+  loadProject,
+  loadProjectGraph,
+  type Project,
+  type ProjectGraph,
+} from "../runner/project.ts";
 import { validateDataMigrations } from "./phase.ts";
 import { legacyTable } from "./legacy.ts";
 
@@ -24,4 +29,16 @@ export function loadPhasedProject(
   validateDataMigrations(project.map, project.dataMigrations);
   legacyTable(project.scripts.values()); // two revisions claiming one legacy_version is a script error
   return project;
+}
+
+/**
+ * {@linkcode loadPhasedProject} for commands that only list revisions: the graph from the
+ * scripts' headers ({@linkcode loadProjectGraph}; `files` is read one at a time), with the
+ * same phase checks.
+ */
+export function loadPhasedGraph(source: string, files: Iterable<SourceFile>): ProjectGraph {
+  const { headers, ...graph } = loadProjectGraph(source, files);
+  validateDataMigrations(graph.map, graph.dataMigrations);
+  legacyTable(headers); // two revisions claiming one legacy_version is a script error
+  return graph;
 }

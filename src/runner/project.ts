@@ -4,19 +4,23 @@
  * @module
  */
 import { RevisionMap } from "../graph/revision_map.ts";
-import type { RevisionScript, SourceFile } from "../script/types.ts";
+import type { RevisionHeader, RevisionScript, SourceFile } from "../script/types.ts";
 import type { ParseOptions } from "../script/parse.ts";
-import { loadScripts } from "../script/load.ts";
+import { loadHeaders, loadScripts } from "../script/load.ts";
 import { type DataMigration, loadDataMigrations } from "../script/data_migration.ts";
 
-/** The scripts of one migrations source, and the graph they form. */
-export interface Project {
+/** The graph of one migrations source's revisions, without their SQL. */
+export interface ProjectGraph {
   /** Where the scripts came from, for display: a directory, or `bundled`. */
   readonly source: string;
   readonly map: RevisionMap;
-  readonly scripts: ReadonlyMap<string, RevisionScript>;
   /** Data migrations in name order, each following an expand revision of `map`. */
   readonly dataMigrations: readonly DataMigration[];
+}
+
+/** The scripts of one migrations source, and the graph they form. */
+export interface Project extends ProjectGraph {
+  readonly scripts: ReadonlyMap<string, RevisionScript>;
 }
 
 /**
@@ -35,4 +39,21 @@ export function loadProject(
   const map = new RevisionMap(scripts);
   const dataMigrations = loadDataMigrations(files);
   return { source, map, scripts: new Map(scripts.map((s) => [s.id, s])), dataMigrations };
+}
+
+/**
+ * {@linkcode loadProject} for commands that only list revisions: the scripts' headers
+ * only ({@linkcode loadHeaders}; the same checks as with `lazyStatements`), so no script
+ * text or SQL stays in memory. `files` is read one file at a time. The headers are
+ * handed back beside the graph for checks of their own; a caller that keeps only the
+ * graph lets them go.
+ */
+export function loadProjectGraph(
+  source: string,
+  files: Iterable<SourceFile>,
+): ProjectGraph & { readonly headers: readonly RevisionHeader[] } {
+  const { headers, dataMigrationFiles } = loadHeaders(files);
+  const map = new RevisionMap(headers);
+  const dataMigrations = loadDataMigrations(dataMigrationFiles);
+  return { source, map, dataMigrations, headers };
 }

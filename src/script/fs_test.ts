@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { ScriptError } from "../errors.ts";
-import { decodeScript, firstInvalidUtf8, MAX_SCRIPT_BYTES, readMigrationDir } from "./fs.ts";
+import {
+  decodeScript,
+  firstInvalidUtf8,
+  listMigrationDir,
+  MAX_SCRIPT_BYTES,
+  readMigrationDir,
+  readScripts,
+} from "./fs.ts";
 
 Deno.test("readMigrationDir: recursive, sorted, relative '/' paths, script files only", async () => {
   const dir = await Deno.makeTempDir();
@@ -227,4 +234,35 @@ Deno.test("readMigrationDir: scripts around the size of the first read are read 
       { path: "5.sql", text: texts[3] },
     ]);
   });
+});
+
+Deno.test("listMigrationDir + readScripts: the files readMigrationDir reads, one at a time", async () => {
+  const dir = await Deno.makeTempDir();
+  const outside = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/versions`);
+    await Deno.writeTextFile(`${dir}/b.sql`, "B");
+    await Deno.writeTextFile(`${dir}/versions/a.sql`, "A");
+    await Deno.writeTextFile(`${dir}/notes.txt`, "no");
+    await Deno.writeTextFile(`${outside}/e.sql`, "E");
+    await Deno.symlink(`${outside}/e.sql`, `${dir}/c.sql`);
+    const listing = await listMigrationDir(`${dir}/`);
+    assert.deepEqual(listing.paths, ["b.sql", "c.sql", "versions/a.sql"]);
+    assert.deepEqual([...listing.unsure], ["c.sql"]);
+    assert.deepEqual([...readScripts(listing)], await readMigrationDir(dir));
+    assert.deepEqual([...readScripts(listing, "m")].map((f) => [f.path, f.text, f.root]), [
+      ["m/b.sql", "B", "m"],
+      ["m/c.sql", "E", "m"],
+      ["m/versions/a.sql", "A", "m"],
+    ]);
+    // Read when asked for: a file removed after listing fails only when reached.
+    const files = readScripts(listing);
+    assert.equal(files.next().value?.text, "B");
+    await Deno.remove(`${dir}/versions/a.sql`);
+    assert.equal(files.next().value?.text, "E");
+    assert.throws(() => files.next(), ScriptError);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(outside, { recursive: true });
+  }
 });

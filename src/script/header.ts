@@ -73,7 +73,7 @@ export function revisionIdProblem(id: string): string | undefined {
   const problem = nameProblem(id);
   if (problem) return `revision id ${problem}`;
   // `down_revision: none` means a base: a revision named so could never be followed.
-  if (id.toLowerCase() === "none") {
+  if (isNone(id)) {
     return `revision id "${id}" is reserved (none means no revision)`;
   }
   return undefined;
@@ -105,6 +105,7 @@ export class HeaderBuilder {
   #file: string;
   #lines = new Map<HeaderKey, number>();
   #values = new Map<HeaderKey, string>();
+  #header?: Header;
 
   constructor(file: string) {
     this.#file = file;
@@ -117,6 +118,8 @@ export class HeaderBuilder {
 
   /** Take one `-- key: value` line. */
   add(key: string, value: string, line: number): void {
+    // The walker takes keys only before the first marker, where it finishes the header.
+    if (this.#header) throw new Error("header key after the header was finished");
     if (!isHeaderKey(key)) {
       if (key === DATA_MIGRATION_KEY && this.#lines.size === 0) {
         this.#fail(line, `"${key}" files are data migrations, not revisions`);
@@ -137,8 +140,15 @@ export class HeaderBuilder {
     this.#check(key, value, line);
   }
 
-  /** Check that required keys were given and build the header. */
+  /**
+   * Check that required keys were given and build the header; once built, the same header
+   * (the walker finishes it at the first marker, the parser once more at the end).
+   */
   finish(): Header {
+    return this.#header ??= this.#build();
+  }
+
+  #build(): Header {
     for (const key of ["revision", "down_revision"] as const) {
       if (!this.#lines.has(key)) {
         const base = key === "down_revision" ? " (leave it empty for a base revision)" : "";
@@ -182,10 +192,11 @@ export class HeaderBuilder {
       case "branch_labels":
       case "replaces": {
         const items = this.#list(key);
-        const seen = new Set<string>();
+        // Most lists hold one entry: no set for them.
+        const seen = items.length > 1 ? new Set<string>() : undefined;
         for (const item of items) {
           if (item === "") this.#fail(line, `${key}: empty entry in "${value}"`);
-          if (key === "down_revision" && item.toLowerCase() === "none") {
+          if (key === "down_revision" && isNone(item)) {
             this.#fail(
               line,
               `down_revision: "${item}" must stand alone (it means a base revision)`,
@@ -195,8 +206,8 @@ export class HeaderBuilder {
             ? branchLabelProblem(item)
             : revisionIdProblem(item);
           if (problem) this.#fail(line, `${key}: ${problem}`);
-          if (seen.has(item)) this.#fail(line, `${key}: "${item}" is listed twice`);
-          seen.add(item);
+          if (seen?.has(item)) this.#fail(line, `${key}: "${item}" is listed twice`);
+          seen?.add(item);
         }
         break;
       }
@@ -218,13 +229,18 @@ export class HeaderBuilder {
   /** A list value: comma-separated, whitespace ignored; `none` alone means empty for down_revision. */
   #list(key: "down_revision" | "branch_labels" | "depends_on" | "replaces"): string[] {
     const value = this.#values.get(key) ?? "";
-    if (value === "" || (key === "down_revision" && value.toLowerCase() === "none")) return [];
+    if (value === "" || (key === "down_revision" && isNone(value))) return [];
     return value.split(",").map((s) => s.trim());
   }
 
   #fail(line: number, message: string): never {
     fail(this.#file, line, message);
   }
+}
+
+/** Is `value` the word `none`, in any case? (No lowercased copy of every id.) */
+function isNone(value: string): boolean {
+  return value.length === 4 && value.toLowerCase() === "none";
 }
 
 function isHeaderKey(key: string): key is HeaderKey {

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import type { RevisionScript, SourceFile } from "./types.ts";
+import type { RevisionHeader, RevisionScript, SourceFile } from "./types.ts";
 import { fail } from "./_util.ts";
 import { DATA_MIGRATION_KEY, headerKeys } from "./header.ts";
-import { type ParseOptions, parseScript } from "./parse.ts";
+import { parseHeaderAt, type ParseOptions, parseScript } from "./parse.ts";
 
 /**
  * Is `path` (relative, `/`-separated) a script path? It must end in `.sql`, and
@@ -64,6 +64,63 @@ export function loadScripts(
     scripts.push(script);
   }
   return scripts;
+}
+
+/** What {@linkcode loadHeaders} found. */
+export interface LoadedHeaders {
+  /** The revisions' headers, sorted by path. */
+  readonly headers: RevisionHeader[];
+  /** The data migration files among them (their text kept: they are parsed whole). */
+  readonly dataMigrationFiles: SourceFile[];
+}
+
+/**
+ * {@linkcode loadScripts} for commands that only list revisions: the headers of the
+ * scripts among `files`, each checked as {@linkcode parseHeader} does, and the data
+ * migration files. `files` is consumed one file at a time and no revision's text is kept,
+ * so a caller that reads each file as it is asked for (a generator) never holds more
+ * than one script's text. Files are parsed in the order given (give them sorted by path
+ * to report the same first error as {@linkcode loadScripts}); the headers come out sorted
+ * by path either way. A revision id declared in two files is refused as there.
+ */
+export function loadHeaders(files: Iterable<SourceFile>): LoadedHeaders {
+  const headers: RevisionHeader[] = [];
+  const dataMigrationFiles: SourceFile[] = [];
+  // Each id's header (its index) and the line of its `revision:` key, for a duplicate's
+  // message: the texts are gone by then.
+  const byId = new Map<string, number>();
+  const lines: number[] = [];
+  for (const file of files) {
+    if (!isScriptFile(file)) continue;
+    let parsed;
+    try {
+      parsed = parseHeaderAt(file);
+    } catch (e) {
+      // A data migration (first header key `data_migration`) never parses as a revision:
+      // asked only then, not of every file.
+      if (!isDataMigration(file)) throw e;
+      dataMigrationFiles.push(file);
+      continue;
+    }
+    const { header, revisionLine } = parsed;
+    const other = byId.get(header.id);
+    if (other !== undefined) {
+      fail(
+        header.file,
+        revisionLine,
+        `revision "${header.id}" is also declared in ${headers[other].file}:${lines[other]}`,
+      );
+    }
+    byId.set(header.id, headers.length);
+    headers.push(header);
+    lines.push(revisionLine);
+  }
+  return { headers: headers.sort(byFile), dataMigrationFiles };
+}
+
+/** Order of {@linkcode RevisionHeader}s by path, as {@linkcode loadScripts} sorts files. */
+function byFile(a: RevisionHeader, b: RevisionHeader): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
 }
 
 /** First `-- key: value` line of the header, with its line number. */

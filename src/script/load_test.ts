@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ScriptError } from "../errors.ts";
-import { isDataMigration, isScriptFile, isScriptPath, loadScripts } from "./load.ts";
+import { isDataMigration, isScriptFile, isScriptPath, loadHeaders, loadScripts } from "./load.ts";
 
 const rev = (id: string, down = "") =>
   `-- revision: ${id}\n-- down_revision: ${down}\n-- bellows:upgrade\nSELECT 1;\n`;
@@ -63,6 +63,54 @@ Deno.test("loadScripts: a duplicate id names both files", () => {
 Deno.test("loadScripts: the first invalid script is reported", () => {
   assert.throws(
     () => loadScripts([{ path: "a.sql", text: rev("a") }, { path: "b.sql", text: "SELECT 1;" }]),
+    /^ScriptError: b\.sql:1: SQL before the first "-- bellows:upgrade" marker$/,
+  );
+});
+
+Deno.test("loadHeaders: the headers loadScripts gives, sorted by path; data migrations aside", () => {
+  const files = [
+    { path: "versions/b.sql", text: rev("b", "a") },
+    { path: "a.sql", text: rev("a") },
+    { path: "README.md", text: "# not a script" },
+    { path: "_draft.sql", text: "broken" },
+    { path: "data/fill.sql", text: "-- data_migration: fill\n" },
+  ];
+  const { headers, dataMigrationFiles } = loadHeaders(files);
+  assert.deepEqual(
+    headers,
+    loadScripts(files).map(({ sections: _s, source: _t, ...h }) => h),
+  );
+  assert.deepEqual(dataMigrationFiles.map((f) => f.path), ["data/fill.sql"]);
+});
+
+Deno.test("loadHeaders: reads one file at a time, keeping none of them", () => {
+  const asked: string[] = [];
+  function* files() {
+    for (const id of ["a", "b", "c"]) {
+      asked.push(id);
+      yield { path: `${id}.sql`, text: rev(id, id === "a" ? "" : "a") };
+    }
+  }
+  const it = files();
+  const { headers } = loadHeaders(it);
+  assert.deepEqual(asked, ["a", "b", "c"]);
+  assert.deepEqual(headers.map((h) => h.file), ["a.sql", "b.sql", "c.sql"]);
+});
+
+Deno.test("loadHeaders: a duplicate id names both files and lines, as loadScripts does", () => {
+  const files = [
+    { path: "first.sql", text: rev("abc") },
+    { path: "z/second.sql", text: `-- about\n${rev("abc")}` },
+  ];
+  assert.throws(
+    () => loadHeaders(files),
+    /^ScriptError: z\/second\.sql:2: revision "abc" is also declared in first\.sql:1$/,
+  );
+});
+
+Deno.test("loadHeaders: the first invalid script in the order given is reported", () => {
+  assert.throws(
+    () => loadHeaders([{ path: "a.sql", text: rev("a") }, { path: "b.sql", text: "SELECT 1;" }]),
     /^ScriptError: b\.sql:1: SQL before the first "-- bellows:upgrade" marker$/,
   );
 });

@@ -5,10 +5,10 @@
  * @module
  */
 import type { DialectName } from "../drivers/dialects.ts";
-import type { RevisionScript, Section, SourceFile, Statement } from "./types.ts";
+import type { RevisionHeader, RevisionScript, Section, SourceFile, Statement } from "./types.ts";
 import { fail } from "./_util.ts";
-import { HeaderBuilder } from "./header.ts";
-import { type Chunk, isChunk, walkSections } from "./sections.ts";
+import { type Header, HeaderBuilder } from "./header.ts";
+import { type Chunk, isChunk, type WalkedSection, walkSections } from "./sections.ts";
 import { splitStatements } from "./split.ts";
 
 /** How {@linkcode parseScript} parses. */
@@ -37,18 +37,7 @@ export interface ParseOptions {
  */
 export function parseScript(file: SourceFile, opts: ParseOptions = {}): RevisionScript {
   const path = file.path;
-  const header = new HeaderBuilder(path);
-  const walked = walkSections(path, file.text, {
-    kinds: ["upgrade", "downgrade"] as const,
-    rolling: true,
-    where: "",
-    markerHint: " (expected one of: upgrade, downgrade, statement-begin, statement-end)",
-    sectionNames: "an upgrade or downgrade",
-    sqlBeforeMarker: 'SQL before the first "-- bellows:upgrade" marker',
-    onKey: (key, value, line) => header.add(key, value, line),
-    onFirstMarker: () => header.finish(),
-  });
-  const info = header.finish();
+  const { header, walked } = walkScript(file, false);
   const sections: Section[] = walked.map(({ kind, dialect, rolling, line, parts }) => {
     const head = {
       direction: kind === "upgrade" ? "up" : "down",
@@ -59,9 +48,85 @@ export function parseScript(file: SourceFile, opts: ParseOptions = {}): Revision
     if (!opts.lazyStatements) return { ...head, statements: splitParts(parts, dialect, path) };
     return lazySection(head, parts, dialect, path);
   });
-  if (!sections.some((s) => s.direction === "up")) {
+  requireUpgrade(path, walked);
+  return { ...revisionHeader(header, path), sections, source: file.text };
+}
+
+/**
+ * The header of a revision script, for commands that list revisions: the script is
+ * checked as {@linkcode parseScript} with `lazyStatements` checks it (header, markers, an
+ * upgrade section; the same errors), but nothing of its SQL or text is kept, so the text
+ * is garbage as soon as the caller drops it.
+ */
+export function parseHeader(file: SourceFile): RevisionHeader {
+  return parseHeaderAt(file).header;
+}
+
+/** {@linkcode parseHeader}, with the line of the `revision:` key (for a duplicate's message). */
+export function parseHeaderAt(file: SourceFile): { header: RevisionHeader; revisionLine: number } {
+  const { header, walked, builder } = walkScript(file, true);
+  requireUpgrade(file.path, walked);
+  return {
+    header: detachedHeader(revisionHeader(header, file.path)),
+    revisionLine: builder.lineOf("revision")!,
+  };
+}
+
+/**
+ * `header` with every string its own: V8 may cut a substring as a view of the string it
+ * comes from (a sliced string), and a message so cut kept the whole file's text alive
+ * (50,000 revisions: ~15 MiB).
+ */
+function detachedHeader(header: RevisionHeader): RevisionHeader {
+  // Frozen: the revision map keeps a frozen list as it is instead of copying it.
+  const list = (a: readonly string[]) => a.length === 0 ? a : Object.freeze(a.map(ownString));
+  return {
+    ...header,
+    id: ownString(header.id),
+    downRevisions: list(header.downRevisions),
+    branchLabels: list(header.branchLabels),
+    dependsOn: list(header.dependsOn),
+    message: ownString(header.message),
+    ...(header.replaces ? { replaces: list(header.replaces) } : {}),
+  };
+}
+
+/** A copy of `s` that shares no memory with the string it was cut from. */
+export function ownString(s: string): string {
+  // V8 copies substrings of fewer than 13 characters anyway; JSON.parse makes a new string.
+  return s.length < 13 ? s : JSON.parse(JSON.stringify(s));
+}
+
+/** The header and sections of a revision script, checked as {@linkcode parseScript} says. */
+function walkScript(
+  file: SourceFile,
+  headerOnly: boolean,
+): { header: Header; walked: WalkedSection<"upgrade" | "downgrade">[]; builder: HeaderBuilder } {
+  const path = file.path;
+  const builder = new HeaderBuilder(path);
+  const walked = walkSections(path, file.text, {
+    kinds: ["upgrade", "downgrade"] as const,
+    rolling: true,
+    where: "",
+    markerHint: " (expected one of: upgrade, downgrade, statement-begin, statement-end)",
+    sectionNames: "an upgrade or downgrade",
+    sqlBeforeMarker: 'SQL before the first "-- bellows:upgrade" marker',
+    onKey: (key, value, line) => builder.add(key, value, line),
+    onFirstMarker: () => builder.finish(),
+    headerOnly,
+  });
+  return { header: builder.finish(), walked, builder };
+}
+
+/** Refuse a script without an upgrade section (after any error in its sections). */
+function requireUpgrade(path: string, walked: readonly WalkedSection<string>[]): void {
+  if (!walked.some((s) => s.kind === "upgrade")) {
     fail(path, 1, 'no "-- bellows:upgrade" section (it may be empty, but it must be there)');
   }
+}
+
+/** A script's header fields as a {@linkcode RevisionHeader}: optional ones only when given. */
+function revisionHeader(info: Header, file: string): RevisionHeader {
   const {
     id,
     downRevisions,
@@ -78,12 +143,10 @@ export function parseScript(file: SourceFile, opts: ParseOptions = {}): Revision
     branchLabels,
     dependsOn,
     message,
-    file: path,
+    file,
     transactional,
     ...(legacyVersion === undefined ? {} : { legacyVersion }),
     ...(replaces.length === 0 ? {} : { replaces }),
-    sections,
-    source: file.text,
   };
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ScriptError } from "../errors.ts";
-import { parseScript } from "./parse.ts";
+import { ownString, parseHeader, parseScript } from "./parse.ts";
 
 const EXAMPLE = `-- Adds image visibility (ticket OPS-12).
 -- revision: ocata_expand01
@@ -504,4 +504,76 @@ Deno.test("parseScript: lazyStatements splits a section when it is first read, o
       parseScript({ path: "x.sql", text: text + "-- bellows:upgrdae\n" }, { lazyStatements: true }),
     /x\.sql:11: unknown marker/,
   );
+});
+
+/** What parseScript with lazy statements gives or throws, as parseHeader should. */
+function lazyOutcome(text: string): unknown {
+  try {
+    const { sections: _s, source: _t, ...header } = parseScript(
+      { path: "x.sql", text },
+      { lazyStatements: true },
+    );
+    return header;
+  } catch (e) {
+    return e instanceof ScriptError ? `error: ${e.message}` : e;
+  }
+}
+
+function headerOutcome(text: string): unknown {
+  try {
+    return { ...parseHeader({ path: "x.sql", text }) };
+  } catch (e) {
+    return e instanceof ScriptError ? `error: ${e.message}` : e;
+  }
+}
+
+const HEADER_CASES = [
+  EXAMPLE,
+  "\uFEFF-- revision: a\r\n-- down_revision:\r\n-- message: a long message of a revision\r\n" +
+  "-- bellows:upgrade\r\nSELECT 1;\r\n",
+  "-- revision: ocata_contract01\n-- down_revision: ocata_expand01, other_branch_02\n" +
+  "-- depends_on: expand@head\n-- branch_labels: contract_branch, more\n-- replaces: ocata01\n" +
+  "-- bellows:downgrade\nDROP TABLE t;\n-- bellows:upgrade mysql rolling\nSELECT 1;\n",
+  // Markers and lookalikes after the header: skimmed, but checked as a full parse does.
+  "-- revision: a\n-- down_revision:\n-- bellows:upgrade\nSELECT 1;\n-- bellows:upgrdae\n",
+  "-- revision: a\n-- down_revision:\n-- bellows:upgrade\nSELECT 1;\n\n-- Bellows : Upgrade\n",
+  "-- revision: a\n-- down_revision:\n-- bellows:upgrade\n-- bellows:statement-begin\nX;\n",
+  "-- revision: a\n-- down_revision:\n-- bellows:upgrade\n-- bellows:statement-end\n",
+  "-- revision: a\n-- down_revision:\n-- bellows:upgrade\n-- bellows:statement-begin\n" +
+  "-- bellows:downgrade\n-- bellows:statement-end\n",
+  "-- revision: a\n-- down_revision:\n-- bellows:upgrade\n-- bellows:statement-begin x\n",
+  "-- revision: a\n-- down_revision:\n-- bellows:upgrade\n-- bellows:upgrade sqlite sqlite\n",
+  "-- revision: a\n-- down_revision:\n-- bellows:upgrade\n-- bellows:upgrade rolling rolling\n",
+  "-- revision: a\n-- down_revision:\n-- bellows:upgrade\n-- bellows:upgrade postgress\n",
+  "-- revision: a\n-- down_revision:\n-- bellows:upgrade\n--   bellows:\n",
+  "-- revision: a\n-- down_revision:\n-- bellows:downgrade\nSELECT 'never closed;\n",
+  "-- revision: a\n-- down_revision:\n-- bellows:upgrade\n" +
+  "-- bellows:allow lock-table because it is small\nSELECT 'x -- bellows:nothing';\n" +
+  "SELECT 'bellows'; -- bellows:upgrade in a comment\n",
+  "-- revision: a\n-- down_revision:\n-- bellows:upgrade\nSELECT 1;\n" + "SELECT 2;\n".repeat(100) +
+  "   -- BELLOWS:unknown\n",
+  "-- data_migration: fill\n-- bellows:batch\n",
+  "SELECT 1;\n-- revision: a\n",
+  "",
+];
+
+Deno.test("parseHeader: the header parseScript gives, and the same errors (markers included)", () => {
+  for (const text of [...HEADER_CASES, ...errors.map((c) => c.text)]) {
+    assert.deepEqual(headerOutcome(text), lazyOutcome(text), JSON.stringify(text));
+  }
+});
+
+Deno.test("parseHeader: keeps no section and no text", () => {
+  const h = parseHeader({ path: "x.sql", text: EXAMPLE });
+  assert.equal("sections" in h, false);
+  assert.equal("source" in h, false);
+  assert.ok(Object.isFrozen(h.downRevisions));
+});
+
+Deno.test("ownString: the same text", () => {
+  for (
+    const s of ["", "short", "a message longer than thirteen", "emoji \u{1F600} and \uD800 alone"]
+  ) {
+    assert.equal(ownString(s), s);
+  }
 });

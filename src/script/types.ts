@@ -28,14 +28,18 @@ export interface Section {
   readonly statements: readonly Statement[];
 }
 
-/** A parsed revision script file. */
-export interface RevisionScript extends RevisionInfo {
+/** The header of a revision script: what commands that only list revisions keep of it. */
+export interface RevisionHeader extends RevisionInfo {
   /** Path relative to the migrations root, with `/` separators. */
   readonly file: string;
   /** False when the revision must run outside a transaction (e.g. CREATE INDEX CONCURRENTLY). */
   readonly transactional: boolean;
   /** SQLAlchemy-Migrate version number this revision corresponds to, if declared. */
   readonly legacyVersion?: number;
+}
+
+/** A parsed revision script file. */
+export interface RevisionScript extends RevisionHeader {
   /** Sections in file order. */
   readonly sections: readonly Section[];
   /** The whole file text. */
