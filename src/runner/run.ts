@@ -902,9 +902,27 @@ async function runStatement(
   stmt: Statement,
   context = run.context,
 ): Promise<void> {
-  run.opts.log.debug(`${run.script.file}:${stmt.line}: ${stmt.sql.split("\n")[0].slice(0, 100)}`);
+  announce(run, stmt);
   const where = `${run.script.file}:${stmt.line}`;
   await waitForLockHolders(run.driver, exec, stmt, where, run.context, run.opts);
+  await send(run, exec, stmt, context);
+}
+
+/** Say (at debug level) which statement starts. */
+function announce(run: StepRun, stmt: Statement): void {
+  run.opts.log.debug(`${run.script.file}:${stmt.line}: ${stmt.sql.split("\n")[0].slice(0, 100)}`);
+}
+
+/**
+ * Send `stmt` on `exec` (handed to the connection at once); a failure comes back as the
+ * statement's error, named at its file, line and column.
+ */
+async function send(
+  run: StepRun,
+  exec: Executor,
+  stmt: Statement,
+  context = run.context,
+): Promise<void> {
   try {
     await exec.run(stmt.sql);
   } catch (e) {
@@ -928,16 +946,12 @@ async function runStatements(run: StepRun, exec: Executor, done: () => void): Pr
     }
     return;
   }
-  let sent: { stmt: Statement; answer: Promise<number> }[] = [];
+  let sent: Promise<void>[] = [];
   const answers = async () => {
     const pending = sent;
     sent = [];
-    for (const { stmt, answer } of pending) {
-      try {
-        await answer;
-      } catch (e) {
-        throw statementError(run.driver, run.script, stmt, e, run.context);
-      }
+    for (const answer of pending) {
+      await answer;
       done();
     }
   };
@@ -948,11 +962,10 @@ async function runStatements(run: StepRun, exec: Executor, done: () => void): Pr
       done();
       continue;
     }
-    run.opts.log.debug(`${run.script.file}:${stmt.line}: ${stmt.sql.split("\n")[0].slice(0, 100)}`);
-    // Sent now, in order (the driver hands a statement to the connection as it is called).
-    const answer = exec.run(stmt.sql);
+    announce(run, stmt);
+    const answer = send(run, exec, stmt);
     answer.catch(() => {}); // Taken below; those behind a failure never are.
-    sent.push({ stmt, answer });
+    sent.push(answer);
   }
   await answers();
 }
