@@ -4,6 +4,7 @@ import { describeRevision } from "./errors.ts";
 import { type Revision, RevisionMap } from "./revision_map.ts";
 import { topologicalSort } from "./topo_sort.ts";
 import type { RevisionInfo } from "./types.ts";
+import { rev } from "./testdata/graphs.ts";
 import { prng, randomGraph, randomQuestions } from "../../tests/support/random_graph.ts";
 
 /**
@@ -95,29 +96,11 @@ Deno.test("topologicalSort gives the reference order on random graphs (both bloc
 });
 
 Deno.test("topologicalSort: Glance-shaped history, upgrade order as Alembic's", () => {
-  const revs: RevisionInfo[] = [{
-    id: "base0",
-    downRevisions: [],
-    branchLabels: [],
-    dependsOn: [],
-    message: "",
-  }];
+  const revs: RevisionInfo[] = [rev("base0")];
   for (let i = 1; i <= 3; i++) {
     const prev = (kind: string) => (i === 1 ? "base0" : `${kind}${i - 1}`);
-    revs.push({
-      id: `e${i}`,
-      downRevisions: [prev("e")],
-      branchLabels: [],
-      dependsOn: [],
-      message: "",
-    });
-    revs.push({
-      id: `c${i}`,
-      downRevisions: [prev("c")],
-      branchLabels: [],
-      dependsOn: [`e${i}`],
-      message: "",
-    });
+    revs.push(rev(`e${i}`, [prev("e")]));
+    revs.push(rev(`c${i}`, [prev("c")], { deps: [`e${i}`] }));
   }
   const map = new RevisionMap(revs);
   const order = map.topologicalSort(map.loaded(), map.realHeads.map((id) => map.get(id)));
@@ -129,22 +112,14 @@ Deno.test("topologicalSort: Glance-shaped history, upgrade order as Alembic's", 
 Deno.test("topologicalSort: parallel branches depending on each other level by level (ranges, order)", () => {
   // k branches; at each level branch j depends on branch j-1 (Glance is k = 2)
   const k = 6;
-  const revs: RevisionInfo[] = [{
-    id: "root0",
-    downRevisions: [],
-    branchLabels: [],
-    dependsOn: [],
-    message: "",
-  }];
+  const revs: RevisionInfo[] = [rev("root0")];
   for (let level = 1; level <= 300; level++) {
     for (let j = 0; j < k; j++) {
-      revs.push({
-        id: `l${j}_${level}`,
-        downRevisions: [level === 1 ? "root0" : `l${j}_${level - 1}`],
-        branchLabels: [],
-        dependsOn: j > 0 ? [`l${j - 1}_${level}`] : [],
-        message: "",
-      });
+      revs.push(
+        rev(`l${j}_${level}`, [level === 1 ? "root0" : `l${j}_${level - 1}`], {
+          deps: j > 0 ? [`l${j - 1}_${level}`] : [],
+        }),
+      );
     }
   }
   const map = new RevisionMap(revs);
