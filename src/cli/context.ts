@@ -225,11 +225,7 @@ export class Context {
       this.#files = files;
       this.#sourceDir = dir;
     } else {
-      this.#project = loadPhasedProject(
-        "bundled migrations",
-        bundledFiles.map((f) => ({ path: `migrations/${f.path}`, text: f.text })),
-        opts,
-      );
+      this.#project = loadPhasedProject(BUNDLED, bundledSources(), opts);
       this.#files = bundledFiles;
     }
     this.#loaded(this.#project);
@@ -253,10 +249,7 @@ export class Context {
       });
       this.#sourceDir = dir;
     } else {
-      this.#graph = loadPhasedGraph(
-        "bundled migrations",
-        bundledFiles.map((f) => ({ path: `migrations/${f.path}`, text: f.text })),
-      );
+      this.#graph = loadPhasedGraph(BUNDLED, bundledSources());
     }
     this.#loaded(this.#graph);
     return this.#graph;
@@ -373,6 +366,14 @@ export class Context {
       await driver.close();
     }
   }
+}
+
+/** What the bundled migrations are called as a project's source. */
+const BUNDLED = "bundled migrations";
+
+/** The bundled scripts, with the paths their messages show (`migrations/...`). */
+function bundledSources(): SourceFile[] {
+  return bundledFiles.map((f) => ({ path: `migrations/${f.path}`, text: f.text }));
 }
 
 /** Run `read` on migrations folder `dir`, a refusal by Deno becoming the permission it needs. */
