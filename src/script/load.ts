@@ -53,12 +53,8 @@ export function loadScripts(
     const script = parseScript(file, opts);
     const other = byId.get(script.id);
     if (other) {
-      const where = (s: RevisionScript) => `${s.file}:${headerLine(s.source, "revision") ?? 1}`;
-      fail(
-        script.file,
-        headerLine(script.source, "revision") ?? 1,
-        `revision "${script.id}" is also declared in ${where(other)}`,
-      );
+      const line = (s: RevisionScript) => headerLine(s.source, "revision") ?? 1;
+      declaredTwice(script.id, script.file, line(script), `${other.file}:${line(other)}`);
     }
     byId.set(script.id, script);
     scripts.push(script);
@@ -105,17 +101,18 @@ export function loadHeaders(files: Iterable<SourceFile>): LoadedHeaders {
     const { header, revisionLine } = parsed;
     const other = byId.get(header.id);
     if (other !== undefined) {
-      fail(
-        header.file,
-        revisionLine,
-        `revision "${header.id}" is also declared in ${headers[other].file}:${lines[other]}`,
-      );
+      declaredTwice(header.id, header.file, revisionLine, `${headers[other].file}:${lines[other]}`);
     }
     byId.set(header.id, headers.length);
     headers.push(header);
     lines.push(revisionLine);
   }
   return { headers: headers.sort(byFile), dataMigrationFiles };
+}
+
+/** Refuse revision `id` of `file` (its `revision:` key at `line`), declared already at `first`. */
+function declaredTwice(id: string, file: string, line: number, first: string): never {
+  fail(file, line, `revision "${id}" is also declared in ${first}`);
 }
 
 /** Order of {@linkcode RevisionHeader}s by path, as {@linkcode loadScripts} sorts files. */
