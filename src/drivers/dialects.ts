@@ -68,6 +68,8 @@ export const postgresDialect: Dialect = {
   insertReturning: true,
   pipelining: true,
   literalStateWrites: true,
+  transactionElapsedMs: "CAST(EXTRACT(EPOCH FROM pg_catalog.clock_timestamp() - " +
+    "pg_catalog.transaction_timestamp()) * 1000 AS INTEGER)",
   lexer: POSTGRES_LEXER,
   quoteIdent(name: string): string {
     const quoted = quoteWith('"', name, "PostgreSQL");

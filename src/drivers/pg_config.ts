@@ -3,11 +3,10 @@
  * way libpq does, into one plain {@linkcode PgConfig}.
  *
  * Pure: the environment, the OS user name and the socket-existence test are passed
- * in, so every form is unit-tested without a server. postgres.js parses URLs itself,
- * but not the libpq forms operators use (`?host=/socket/dir`, `PGSSLMODE`,
- * `sslmode=verify-ca`, SQLAlchemy `postgresql+psycopg2://`), and passes unknown query
- * parameters to the server as settings; so bellows parses everything here and hands
- * postgres.js only explicit options.
+ * in, so every form is unit-tested without a server: the libpq forms operators use
+ * (`?host=/socket/dir`, `PGSSLMODE`, `sslmode=verify-ca`, SQLAlchemy
+ * `postgresql+psycopg2://`) are all parsed here, and the wire client (pg_wire.ts) gets
+ * only explicit options.
  *
  * Precedence, as in libpq: URL query parameters, then the URL's own parts, then
  * `PG*` variables, then defaults.

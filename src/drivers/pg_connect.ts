@@ -1,23 +1,22 @@
 /**
  * PostgreSQL connection policy, apart from the driver: which Deno permissions a
  * connection needs, TLS as libpq's `sslmode` means it, the `PG*` environment, the
- * postgres.js options that keep it from consulting anything else, and the one-line
- * messages for a connection that fails. The pattern for the next driver: its
+ * options of our wire client (pg_wire.ts), and the one-line messages for a connection
+ * that fails. The pattern for the next driver: its
  * `<name>_connect.ts` beside `<name>.ts`.
  *
  * @module
  */
-import postgres from "postgres";
-import process from "node:process";
 import os from "node:os";
 import tls from "node:tls";
 import { ConnectionError, isPermissionError, PermissionError } from "../errors.ts";
 import type { DriverOptions } from "./options.ts";
 import { checkConnectPermissions, readFileFor } from "./connect_access.ts";
 import { type PgConfig, type PgEnvVar, scrub, socketPath, type SslMode } from "./pg_config.ts";
+import { type PgFields, PgServerError, type WireOptions, type WireSsl } from "./pg_wire.ts";
 
-/** postgres.js's `ssl` option: off, its string modes, or Node TLS options. */
-export type SslOption = false | "prefer" | "require" | tls.ConnectionOptions;
+/** The client's `ssl` option: off, string modes without verification, or Node TLS options. */
+export type SslOption = WireSsl;
 
 /** Read `PG*` variables from `opts.env`, else Deno.env; unreadable (no --allow-env) = unset. */
 export function envReader(env: DriverOptions["env"]): (name: PgEnvVar) => string | undefined {
@@ -57,9 +56,8 @@ export function osUser(): string | undefined {
 }
 
 /**
- * Check the Deno permissions the connection needs before postgres.js tries: a refused
- * Unix-socket connect throws inside postgres.js's timer callback, where it becomes an
- * unhandled rejection instead of an error we can report.
+ * Check the Deno permissions the connection needs before connecting, so that a refusal
+ * is reported with the flag it needs rather than as a socket error.
  */
 export function checkPermissions(cfg: PgConfig): void {
   checkConnectPermissions({
@@ -70,7 +68,7 @@ export function checkPermissions(cfg: PgConfig): void {
   });
 }
 
-/** Map libpq's sslmode onto postgres.js's `ssl` option (Node TLS options for verification). */
+/** Map libpq's sslmode onto the client's `ssl` option (Node TLS options for verification). */
 export function sslOption(cfg: PgConfig, mode: SslMode = cfg.sslMode): SslOption {
   // libpq never uses TLS on a Unix socket.
   if (cfg.socketDir !== undefined || mode === "disable" || mode === "allow") return false;
@@ -86,8 +84,8 @@ export function sslOption(cfg: PgConfig, mode: SslMode = cfg.sslMode): SslOption
   switch (effective) {
     case "prefer":
     case "require":
-      // postgres.js's string forms skip verification but cannot carry a client cert;
-      // with one, `prefer` has to insist on TLS too.
+      // The string forms skip verification but cannot carry a client cert; with one,
+      // `prefer` has to insist on TLS too.
       return hasClientCert ? { rejectUnauthorized: false, ...clientCert } : effective;
     case "verify-ca":
       // Chain only: libpq's verify-ca does not check the host name.
@@ -98,8 +96,8 @@ export function sslOption(cfg: PgConfig, mode: SslMode = cfg.sslMode): SslOption
         checkServerIdentity: () => undefined,
       };
     default:
-      // verify-full. postgres.js sends no servername for an IP host, and Node would then
-      // check against "localhost"; check against the host we dialled instead.
+      // verify-full. No servername goes out for an IP host, and Node would then check
+      // against "localhost"; check against the host we dialled instead.
       return {
         rejectUnauthorized: true,
         ...ca,
@@ -114,40 +112,12 @@ export function sslOption(cfg: PgConfig, mode: SslMode = cfg.sslMode): SslOption
   }
 }
 
-/**
- * Run `fn` with `process.env` replaced by an empty object. postgres.js 3.4.9 reads
- * `process.env.PGAPPNAME` (and other PG* fallbacks) unconditionally while parsing
- * options, which throws without --allow-env (porsager/postgres#1078, fixed after
- * 3.4.9). All settings are resolved by pg_config, so it needs nothing from there.
- */
-export function withoutProcessEnv<T>(fn: () => T): T {
-  const holder = process as unknown as { env: unknown };
-  const saved = holder.env;
-  holder.env = {};
-  try {
-    return fn();
-  } finally {
-    holder.env = saved;
-  }
-}
-
-/** The fields of a postgres.js server error (or notice) that bellows reads. */
-export interface PgErrorLike {
-  code?: string;
-  message: string;
-  severity?: string;
-  position?: string;
-  internal_position?: string;
-  internal_query?: string;
-  where?: string;
-  detail?: string;
-  hint?: string;
-}
+/** The fields of a server error (or notice) that bellows reads. */
+export type PgErrorLike = PgFields;
 
 /** Is this an error the server sent (not a client-side or network failure)? */
-export function isPgServerError(e: unknown): e is PgErrorLike & Error {
-  return e instanceof postgres.PostgresError ||
-    (e instanceof Error && e.name === "PostgresError" && "severity" in e);
+export function isPgServerError(e: unknown): e is PgServerError {
+  return e instanceof PgServerError;
 }
 
 const TLS_TRUST_CODES = new Set([
@@ -188,6 +158,9 @@ function describeConnectFailure(e: unknown, cfg: PgConfig, sslMode: SslMode): st
   if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") {
     return `server certificate is not valid now (${err.message})`;
   }
+  if (code === "SSL_REFUSED") {
+    return `the server does not accept TLS (sslmode=${sslMode}): it runs with ssl=off`;
+  }
   if (code === "CONNECTION_CLOSED" || code === "ECONNRESET") {
     return `the server closed the connection during start-up` +
       (sslMode === "require" || sslMode.startsWith("verify")
@@ -211,40 +184,24 @@ export function toConnectError(e: unknown, cfg: PgConfig, sslMode: SslMode): Err
   );
 }
 
-/** postgres.js options with every field set, so it consults no defaults or environment. */
+/** The wire client's options for `cfg`: every field explicit, nothing from the environment. */
 export function clientOptions(
   cfg: PgConfig,
   ssl: SslOption,
-  hooks: { onnotice: (n: PgErrorLike) => void; onclose: () => void },
-): postgres.Options<Record<string, postgres.PostgresType>> {
-  const options = {
-    host: cfg.host ?? cfg.socketDir!,
+  hooks: { onNotice: (n: PgErrorLike) => void; onClose: () => void },
+): WireOptions {
+  return {
+    host: cfg.host,
     port: cfg.port,
     path: cfg.socketDir !== undefined ? socketPath(cfg.socketDir, cfg.port) : undefined,
     user: cfg.user,
     database: cfg.database,
-    // A function, so an empty password does not fall through to process.env.PGPASSWORD.
-    pass: () => cfg.password ?? "",
+    password: () => cfg.password ?? "",
     ssl,
-    sslnegotiation: null,
-    max: 1,
-    // No recycling: a new connection would lose the advisory lock and session settings.
-    idle_timeout: null,
-    max_lifetime: null,
-    connect_timeout: cfg.connectTimeoutMs > 0 ? cfg.connectTimeoutMs / 1000 : null,
-    max_pipeline: 100,
-    backoff: 0,
-    keep_alive: 60,
-    prepare: false,
-    debug: false,
-    fetch_types: false,
-    publications: "alltables",
-    target_session_attrs: null,
-    no_subscribe: true,
-    connection: { ...cfg.serverSettings, application_name: cfg.applicationName },
-    onnotice: hooks.onnotice,
-    onclose: hooks.onclose,
-    onparameter: () => {},
+    connectTimeoutMs: cfg.connectTimeoutMs,
+    keepAliveS: 60,
+    params: { ...cfg.serverSettings, application_name: cfg.applicationName },
+    onNotice: hooks.onNotice,
+    onClose: hooks.onClose,
   };
-  return options as unknown as postgres.Options<Record<string, postgres.PostgresType>>;
 }

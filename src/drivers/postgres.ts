@@ -1,11 +1,11 @@
 /**
- * The PostgreSQL driver, on postgres.js (`npm:postgres`).
+ * The PostgreSQL driver, on our own wire client (pg_wire.ts).
  *
  * One dedicated connection per run (`max: 1`, no idle or lifetime recycling), so that
  * session state holds for the whole run: `lock_timeout` / `statement_timeout`, and the
  * migration lock, which is a session-level advisory lock. If that connection is lost,
- * the driver refuses further work ({@linkcode ConnectionError}) rather than let
- * postgres.js reconnect silently without the lock.
+ * the driver refuses further work ({@linkcode ConnectionError}): a new connection would
+ * not hold the lock.
  *
  * How to connect (permissions, TLS, environment, connect-failure messages) is
  * pg_connect.ts; this file is the driver once connected.
@@ -17,7 +17,6 @@
  * @module
  */
 
-import postgres from "postgres";
 import {
   ConnectionError,
   ConnectionLostError,
@@ -57,8 +56,8 @@ import {
   type SslOption,
   sslOption,
   toConnectError,
-  withoutProcessEnv,
 } from "./pg_connect.ts";
+import { wireConnect, type WireConnection, type WireResult } from "./pg_wire.ts";
 
 /**
  * The advisory lock key: the first 8 bytes of SHA-256("bellows") as a signed
@@ -68,31 +67,12 @@ export const LOCK_KEY = "8202362007203741024";
 
 export { postgresDialect };
 
-type Sql = postgres.Sql;
+type Sql = WireConnection;
 function formatNotice(n: PgErrorLike): string {
   let text = `${n.severity ?? "NOTICE"}: ${n.message}`;
   if (n.detail) text += `\nDETAIL: ${n.detail}`;
   if (n.hint) text += `\nHINT: ${n.hint}`;
   return text;
-}
-
-type Rows = postgres.RowList<postgres.Row[]>;
-
-/** Rows and count of a result; a multi-statement simple query yields one result each. */
-function resultOf(
-  r: Rows | Rows[],
-): { rows: Record<string, unknown>[]; count: number; command: string } {
-  if (typeof (r as Rows).count === "number" || !Array.isArray(r[0])) {
-    const one = r as Rows;
-    return { rows: Array.from(one), count: one.count ?? 0, command: one.command };
-  }
-  const all = r as Rows[];
-  const last = all[all.length - 1];
-  return {
-    rows: Array.from(last ?? []),
-    count: all.reduce((n, x) => n + (x.count ?? 0), 0),
-    command: last?.command ?? "",
-  };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -103,7 +83,7 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10}s`;
 }
 
-/** Client-side codes that mean the connection is gone (postgres.js's and Node's). */
+/** Client-side codes that mean the connection is gone (the wire client's and Node's). */
 const CONNECTION_CODES = new Set([
   "CONNECTION_CLOSED",
   "CONNECTION_ENDED",
@@ -143,7 +123,7 @@ class PostgresDriver implements Driver {
   /** The TLS choice the connection was made with, for the lock watch's connection. */
   #ssl?: SslOption;
   /** A second connection that looks up who blocks a waiting statement (see #watch). */
-  #side?: Sql;
+  #side?: Promise<Sql>;
   /** Statements sent so far, and those of them not answered yet (in the order sent). */
   #sent = 0;
   #running = new Set<number>();
@@ -160,7 +140,7 @@ class PostgresDriver implements Driver {
     return this.#pid;
   }
 
-  /** Open the connection (postgres.js connects on the first query) and set the session up. */
+  /** Open the connection and set the session up. */
   async connect(): Promise<void> {
     const mode = this.#cfg.sslMode;
     try {
@@ -181,16 +161,15 @@ class PostgresDriver implements Driver {
   }
 
   async #connectWith(ssl: SslOption, mode: SslMode): Promise<void> {
-    const sql = withoutProcessEnv(() =>
-      postgres(clientOptions(this.#cfg, ssl, {
-        onnotice: (n) => this.opts.onNotice?.(formatNotice(n)),
-        onclose: () => {
+    let sql: Sql | undefined;
+    try {
+      sql = await wireConnect(clientOptions(this.#cfg, ssl, {
+        onNotice: (n) => this.opts.onNotice?.(formatNotice(n)),
+        onClose: () => {
           if (this.#opened && !this.#closing) this.#lost = true;
         },
-      }))
-    ) as unknown as Sql;
-    try {
-      const [row] = await sql.unsafe(
+      }));
+      const { rows: [row] } = await sql.query(
         "SELECT pg_backend_pid() AS pid, pg_is_in_recovery() AS standby, " +
           "current_setting('transaction_read_only') AS read_only, " +
           "current_setting('server_version_num') AS version",
@@ -201,7 +180,7 @@ class PostgresDriver implements Driver {
       this.#serverVersion = Number(row.version);
       this.#checkSessionAttrs(row.standby === true, row.read_only === "on");
     } catch (e) {
-      await sql.end({ timeout: 0 }).catch(() => {});
+      await sql?.end(0).catch(() => {});
       if (mode === "allow") throw e;
       throw toConnectError(e, this.#cfg, mode);
     }
@@ -265,8 +244,6 @@ class PostgresDriver implements Driver {
     const gone = !isPgServerError(e) && typeof code === "string" && CONNECTION_CODES.has(code);
     if (fatal || gone || (this.#lost && !isPgServerError(e))) {
       this.#lost = true;
-      // postgres.js drops the server's FATAL message (pg_terminate_backend, shutdown) when
-      // the socket closes right after it, and reports only CONNECTION_CLOSED.
       // The socket's own words (`read ECONNRESET`, `write EPIPE`) say the same as a close.
       const why = fatal
         ? `${(e as Error).message} (SQLSTATE ${code})`
@@ -281,16 +258,12 @@ class PostgresDriver implements Driver {
     return e;
   }
 
-  async #exec(sql: Sql, text: string, params?: readonly unknown[]) {
+  async #exec(sql: Sql, text: string, params?: readonly unknown[]): Promise<WireResult> {
     const id = ++this.#sent;
     this.#running.add(id);
     const watch = this.#watch(id);
     try {
-      const r = await sql.unsafe(
-        text,
-        params && params.length > 0 ? [...params] as postgres.ParameterOrJSON<never>[] : undefined,
-      );
-      return resultOf(r as unknown as Rows | Rows[]);
+      return await sql.query(text, params);
     } catch (e) {
       if (isPgServerError(e) && errorKind(e.code) === "lock_timeout") {
         const blockers = await watch.last();
@@ -356,17 +329,19 @@ class PostgresDriver implements Driver {
   /** The sessions this driver's connection waits for now, oldest transaction first. */
   async #blockers(): Promise<Blocker[]> {
     if (this.#closing || this.#lost) return [];
-    this.#side ??= withoutProcessEnv(() => {
+    if (!this.#side || (await this.#side.catch(() => undefined))?.closed !== false) {
       const options = clientOptions(this.#cfg, this.#ssl ?? false, {
-        onnotice: () => {},
-        onclose: () => {},
+        onNotice: () => {},
+        onClose: () => {},
       });
       // Not the run's application_name: tools that count a run's sessions by it see one.
       const app = `${this.#cfg.applicationName ?? "bellows"} (lock watch)`.slice(0, 63);
-      options.connection = { ...options.connection, application_name: app };
-      return postgres(options);
-    }) as unknown as Sql;
-    const rows = await this.#side.unsafe(
+      this.#side = wireConnect({
+        ...options,
+        params: { ...options.params, application_name: app },
+      });
+    }
+    const { rows } = await (await this.#side).query(
       `SELECT a.pid, a.application_name, a.usename, a.state, a.query,
               to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS since
          FROM pg_catalog.pg_stat_activity a
@@ -374,7 +349,7 @@ class PostgresDriver implements Driver {
         ORDER BY a.xact_start NULLS LAST, a.pid`,
       [this.#pid],
     );
-    return Array.from(rows).map((r) => ({
+    return rows.map((r) => ({
       pid: Number(r.pid),
       application: String(r.application_name ?? ""),
       ...(r.usename ? { user: String(r.usename) } : {}),
@@ -405,12 +380,9 @@ class PostgresDriver implements Driver {
   }
 
   /**
-   * BEGIN … COMMIT on the one connection (transactionOn), by hand rather than with postgres.js's
-   * `begin()`: after the server ends the session mid-transaction (FATAL, e.g.
-   * pg_terminate_backend), `begin()` still writes its ROLLBACK to the dead socket and
-   * postgres.js 3.4.9 crashes the process with an uncaught TypeError. Here a lost
-   * connection is known (#mapError) before any ROLLBACK, which is then skipped: the
-   * server has rolled back already.
+   * BEGIN … COMMIT on the one connection (transactionOn). A lost connection is known
+   * (#mapError) before any ROLLBACK, which is then skipped: the server has rolled back
+   * already.
    */
   async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
     this.#outside();
@@ -706,11 +678,11 @@ class PostgresDriver implements Driver {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    await this.#side?.end({ timeout: 0 }).catch(() => {});
+    await this.#side?.then((side) => side.end(0)).catch(() => {});
     // A lost connection has nothing to flush; waiting would only delay the exit, and a
     // failure to close it would only hide the error that ended the run.
-    if (this.#lost) await this.#sql?.end({ timeout: 0 }).catch(() => {});
-    else await this.#sql?.end({ timeout: 5 });
+    if (this.#lost) await this.#sql?.end(0).catch(() => {});
+    else await this.#sql?.end(5000);
   }
 }
 

@@ -2,7 +2,8 @@
  * The explicit transaction of a driver that runs everything on one connection (PostgreSQL
  * and MySQL): `BEGIN` … `COMMIT` written by hand, so that a lost connection is known before
  * any `ROLLBACK` is sent (the server has rolled back already, and a write to a dead socket
- * can crash a client library: postgres.js 3.4.9 throws an uncaught TypeError).
+ * can crash a client library: postgres.js 3.4.9, which bellows used before its own
+ * client, threw an uncaught TypeError).
  *
  * @module
  */
@@ -24,7 +25,7 @@ export interface OneConnection {
   lost(): boolean;
   /**
    * Statements sent before the answer to the one before them run in order on the
-   * connection (postgres.js pipelines them): the transaction's first statement then goes
+   * connection (PostgreSQL's wire client pipelines them): the transaction's first statement then goes
    * out with `begin` instead of a round trip after it.
    */
   readonly pipelining?: boolean;

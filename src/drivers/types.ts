@@ -118,18 +118,24 @@ export interface Dialect {
   readonly insertReturning: boolean;
   /**
    * Statements issued together on a connection are sent without waiting for each answer
-   * (postgres.js pipelines them), and answered in order: the runner sends a step's
-   * statements (those whose pre-flight asks nothing) behind its BEGIN, and its version-row
-   * change with its audit row, taking the answers in order.
+   * (PostgreSQL's wire client pipelines them), and answered in order: the runner sends a
+   * step's statements (those whose pre-flight asks nothing) behind its BEGIN, and its
+   * version-row change and audit row behind them, taking the answers in order.
    */
   readonly pipelining: boolean;
   /**
    * The runner's writes of the version and audit rows carry their values as literals, not
-   * bind parameters: postgres.js (with `prepare: false`) describes a statement with
-   * parameters before binding it, a round trip of its own during which nothing after it
-   * is sent, while one without goes as one simple query and pipelines.
+   * bind parameters: each then goes as one simple query, less for client and server to
+   * do than the extended protocol's five messages.
    */
   readonly literalStateWrites: boolean;
+  /**
+   * An SQL expression for the whole milliseconds since the current transaction began, on
+   * the server's clock. Where the runner pipelines (`pipelining`), a step's audit row is
+   * sent behind its statements before their answers are in, and takes its duration from
+   * this.
+   */
+  readonly transactionElapsedMs?: string;
   /** How the statement splitter reads this dialect's SQL. */
   readonly lexer: LexerSettings;
   /** Quote an identifier; throws on names that cannot be identifiers. */

@@ -931,20 +931,26 @@ async function send(
 }
 
 /**
- * A transactional step's statements, in order, `done` called as each completes. Where the
- * connection pipelines, a statement whose pre-flight asks nothing is sent without waiting
- * for the answers to those before it; the answers are taken in order, so a failure is
- * still the statement's that failed (the ones behind it, refused by the aborted
+ * A transactional step's statements, in order, `done` called as each completes, then
+ * `then` (the step's state writes). Where the connection pipelines, a statement whose
+ * pre-flight asks nothing is sent without waiting for the answers to those before it,
+ * and `then` is begun once the last is sent; the answers are taken in order, so a failure
+ * is still the statement's that failed (the ones behind it, refused by the aborted
  * transaction, are not looked at). A statement whose pre-flight asks the database waits
  * for those before it, as it does alone.
  */
-async function runStatements(run: StepRun, exec: Executor, done: () => void): Promise<void> {
+async function runStatements(
+  run: StepRun,
+  exec: Executor,
+  done: () => void,
+  then: () => Promise<void>,
+): Promise<void> {
   if (!run.driver.dialect.pipelining) {
     for (const stmt of run.statements) {
       await runStatement(run, exec, stmt);
       done();
     }
-    return;
+    return await then();
   }
   let sent: Promise<void>[] = [];
   const answers = async () => {
@@ -967,7 +973,10 @@ async function runStatements(run: StepRun, exec: Executor, done: () => void): Pr
     answer.catch(() => {}); // Taken below; those behind a failure never are.
     sent.push(answer);
   }
+  const tail = then();
+  tail.catch(() => {}); // Taken below, unless a statement before it failed.
   await answers();
+  await tail;
 }
 
 /**
@@ -1025,18 +1034,20 @@ async function runInTransaction(
   const body = async (tx: Executor) => {
     stage = "body";
     await stateWrite(run, () => tables.prepare(tx));
-    await runStatements(run, tx, () => completed++);
-    await stateWrite(run, async () => {
-      const version = () => applyVersionOps(tx, driver.dialect, cfg, run.ops);
-      const audit = () => recordAudit(tx, driver.dialect, cfg, auditRow(run, "done"));
-      // Pipelined where the driver can: one round trip for both. A failed version-row
-      // change is still the error reported (it is answered first); either rolls back.
-      if (driver.dialect.pipelining) await Promise.all([version(), audit()]);
-      else {
-        await version();
-        await audit();
-      }
-    });
+    const d = driver.dialect;
+    await runStatements(run, tx, () => completed++, () =>
+      stateWrite(run, async () => {
+        const version = () => applyVersionOps(tx, d, cfg, run.ops);
+        if (!d.pipelining) {
+          await version();
+          return await recordAudit(tx, d, cfg, auditRow(run, "done"));
+        }
+        // Sent behind the statements, in the same round trip: a failed version-row change
+        // is still the error reported (answered first), and COMMIT waits for both. The
+        // server measures the statements' time, whose answers are not in yet.
+        const audit = () => recordAudit(tx, d, cfg, auditRow(run, "done"), d.transactionElapsedMs);
+        await Promise.all([version(), audit()]);
+      }));
     stage = "commit";
     if (!outerTx) opts.activity?.set(committingActivity(run));
   };

@@ -369,6 +369,11 @@ export interface AuditSqlOptions {
   readonly appliedAtSql?: string;
   /** Values as literals in the text, no bind parameters (see {@linkcode Dialect.literalStateWrites}). */
   readonly inline?: boolean;
+  /**
+   * SQL expression added to `durationMs` for `duration_ms` (the time the server has spent
+   * on the transaction so far, {@linkcode Dialect.transactionElapsedMs}).
+   */
+  readonly durationSql?: string;
 }
 
 /**
@@ -392,7 +397,7 @@ export function auditInsertSql(
     p(e.status),
     p(e.checksum),
     opts.appliedAtSql ?? p(e.appliedAt),
-    p(e.durationMs),
+    opts.durationSql ? `${p(e.durationMs)} + ${opts.durationSql}` : p(e.durationMs),
     p(e.host),
     p(e.toolVersion),
   ];
@@ -405,14 +410,18 @@ export function auditInsertSql(
   };
 }
 
-/** Append one audit row. */
+/**
+ * Append one audit row; with `durationSql`, its duration is `e.durationMs` plus that
+ * ({@linkcode AuditSqlOptions.durationSql}).
+ */
 export async function recordAudit(
   exec: Executor,
   d: Dialect,
   cfg: StateConfig,
   e: Omit<AuditEntry, "seq" | "versionTable">,
+  durationSql?: string,
 ): Promise<void> {
-  const b = auditInsertSql(d, cfg, e, { inline: d.literalStateWrites });
+  const b = auditInsertSql(d, cfg, e, { inline: d.literalStateWrites, durationSql });
   await writing(d, cfg.auditTable, "add a row to", () => exec.run(b.sql, b.params));
 }
 
