@@ -443,3 +443,25 @@ Deno.test("postgres: CREATE INDEX CONCURRENTLY that hits the lock timeout is not
     ]);
   });
 });
+
+Deno.test("postgres: an audit row's duration is its own revision's time, in a transaction of its own or in the run's", async () => {
+  // r1 sleeps 0.4 s on the server; r2 does next to nothing. The version and audit rows go
+  // out behind the statements, before their answers: the server measures r1's time.
+  const files = {
+    "r1.sql": script("r1", "", "CREATE TABLE a (id INTEGER);\nSELECT pg_sleep(0.4);"),
+    "r2.sql": script("r2", "r1", "CREATE TABLE b (id INTEGER);"),
+  };
+  for (const extra of [[], ["--single-transaction"]]) {
+    await withProject("duration", files, async (db, base) => {
+      const r = await execCli([...base, "upgrade", ...extra, "heads"]);
+      assert.equal(r.code, 0, r.err);
+      const rows = await db.rows(
+        "SELECT revision, duration_ms FROM bellows_audit ORDER BY seq",
+      );
+      const ms = Object.fromEntries(rows.map((x) => [x.revision, Number(x.duration_ms)]));
+      assert.ok(ms.r1 >= 400, `${extra}: r1 took ${ms.r1} ms`);
+      // Not counted from the start of the run's transaction (r1's 400 ms and more).
+      assert.ok(ms.r2 < 400, `${extra}: r2 took ${ms.r2} ms`);
+    });
+  }
+});

@@ -362,6 +362,7 @@ export class WireConnection {
   /** Received bytes not yet parsed: chunks, and the length a message needs. */
   #chunks: Buffer[] = [];
   #have = 0;
+  #need = 5;
   #closed?: WireError;
   #fatal?: PgServerError;
   #ending = false;
@@ -540,7 +541,8 @@ export class WireConnection {
   #receive(chunk: Buffer): void {
     this.#chunks.push(chunk);
     this.#have += chunk.length;
-    if (this.#have < 5) return;
+    // A message arriving in many chunks is joined once, when it is all in.
+    if (this.#have < this.#need) return;
     let buf = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks);
     let at = 0;
     while (buf.length - at >= 5) {
@@ -559,6 +561,7 @@ export class WireConnection {
     buf = buf.subarray(at);
     this.#chunks = buf.length > 0 ? [buf] : [];
     this.#have = buf.length;
+    this.#need = buf.length >= 5 ? buf.readInt32BE(1) + 1 : 5;
   }
 
   #message(type: number, body: Buffer): void {

@@ -171,6 +171,18 @@ Deno.test("pg_wire: parameters, multi-statement queries and counts", async () =>
   });
 });
 
+Deno.test("pg_wire: a value of several MB and many rows arrive whole, across many reads", async () => {
+  await withConn(async (c) => {
+    const big = await c.query("SELECT repeat('é', 3000000) AS v, 7 AS n");
+    assert.equal((big.rows[0].v as string).length, 3_000_000);
+    assert.equal(big.rows[0].n, 7);
+    const many = await c.query("SELECT g AS i, md5(g::text) AS h FROM generate_series(1, 50000) g");
+    assert.equal(many.rows.length, 50_000);
+    assert.equal(many.count, 50_000);
+    assert.deepEqual(many.rows[49_999], { i: 50_000, h: "1017bfd4673955ffee4641ad3d481b1c" });
+  });
+});
+
 Deno.test("pg_wire: pipelined queries are answered in order; an error stops the rest of the transaction only", async () => {
   await withConn(async (c) => {
     const sent = [

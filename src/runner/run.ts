@@ -933,16 +933,17 @@ async function send(
 /**
  * A transactional step's statements, in order, `done` called as each completes, then
  * `then` (the step's state writes). Where the connection pipelines, a statement whose
- * pre-flight asks nothing is sent without waiting for the answers to those before it,
- * and `then` is begun once the last is sent; the answers are taken in order, so a failure
- * is still the statement's that failed (the ones behind it, refused by the aborted
- * transaction, are not looked at). A statement whose pre-flight asks the database waits
- * for those before it, as it does alone.
+ * pre-flight asks nothing is sent without waiting for the answers to those before it
+ * (and with `early`, so is `then`, begun once the last statement is sent); the answers
+ * are taken in order, so a failure is still the statement's that failed (the ones behind
+ * it, refused by the aborted transaction, are not looked at). A statement whose
+ * pre-flight asks the database waits for those before it, as it does alone.
  */
 async function runStatements(
   run: StepRun,
   exec: Executor,
   done: () => void,
+  early: boolean,
   then: () => Promise<void>,
 ): Promise<void> {
   if (!run.driver.dialect.pipelining) {
@@ -972,6 +973,10 @@ async function runStatements(
     const answer = send(run, exec, stmt);
     answer.catch(() => {}); // Taken below; those behind a failure never are.
     sent.push(answer);
+  }
+  if (!early) {
+    await answers();
+    return await then();
   }
   const tail = then();
   tail.catch(() => {}); // Taken below, unless a statement before it failed.
@@ -1035,18 +1040,29 @@ async function runInTransaction(
     stage = "body";
     await stateWrite(run, () => tables.prepare(tx));
     const d = driver.dialect;
-    await runStatements(run, tx, () => completed++, () =>
+    // In the step's own transaction its version and audit rows go out behind its
+    // statements, before their answers are in (a failed version-row change is still the
+    // error reported, answered first, and COMMIT waits for both), and the server measures
+    // the statements' time. In the run's transaction (--single-transaction) the server's
+    // clock would count the steps before it too, so there they wait for the answers.
+    const early = d.pipelining && !outerTx && d.transactionElapsedMs !== undefined;
+    await runStatements(run, tx, () => completed++, early, () =>
       stateWrite(run, async () => {
         const version = () => applyVersionOps(tx, d, cfg, run.ops);
-        if (!d.pipelining) {
+        const audit = () =>
+          recordAudit(
+            tx,
+            d,
+            cfg,
+            auditRow(run, "done"),
+            early ? d.transactionElapsedMs : undefined,
+          );
+        // Pipelined where the driver can: one round trip for both.
+        if (d.pipelining) await Promise.all([version(), audit()]);
+        else {
           await version();
-          return await recordAudit(tx, d, cfg, auditRow(run, "done"));
+          await audit();
         }
-        // Sent behind the statements, in the same round trip: a failed version-row change
-        // is still the error reported (answered first), and COMMIT waits for both. The
-        // server measures the statements' time, whose answers are not in yet.
-        const audit = () => recordAudit(tx, d, cfg, auditRow(run, "done"), d.transactionElapsedMs);
-        await Promise.all([version(), audit()]);
       }));
     stage = "commit";
     if (!outerTx) opts.activity?.set(committingActivity(run));
