@@ -173,6 +173,14 @@ const PARSERS: Record<number, (text: string) => unknown> = {
   1184: (x) => new Date(x),
 };
 
+/** Authentication requests bellows does not answer, by their number in the protocol. */
+const AUTH_NAMES: Record<number, string> = {
+  2: "Kerberos V5",
+  6: "SCM credential",
+  7: "GSSAPI",
+  9: "SSPI",
+};
+
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]);
 const SYNC = Buffer.from([0x53, 0, 0, 0, 4]);
 const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
@@ -705,8 +713,14 @@ export class WireConnection {
           throw new WireError("PROTOCOL", "the server's SCRAM-SHA-256 signature is wrong");
         }
         return;
-      default:
-        throw new WireError("PROTOCOL", `unsupported authentication request ${kind}`);
+      default: {
+        const name = AUTH_NAMES[kind] ?? `method ${kind}`;
+        throw new WireError(
+          "PROTOCOL",
+          `the server asks for ${name} authentication, which bellows does not support ` +
+            `(it logs in with trust, password, md5 or scram-sha-256)`,
+        );
+      }
     }
   }
 }
