@@ -94,26 +94,9 @@ const FIELD_NAMES: Record<number, keyof PgFields> = {
   82: "routine", // R
 };
 
-/** An error the server sent. Named `PostgresError`, as postgres.js's was. */
-export class PgServerError extends Error implements PgFields {
+/** An error the server sent, with its fields. Named `PostgresError`, as postgres.js's was. */
+export class PgServerError extends Error {
   override name = "PostgresError";
-  severity?: string;
-  severity_local?: string;
-  code?: string;
-  detail?: string;
-  hint?: string;
-  position?: string;
-  internal_position?: string;
-  internal_query?: string;
-  where?: string;
-  schema_name?: string;
-  table_name?: string;
-  column_name?: string;
-  data_type_name?: string;
-  constraint_name?: string;
-  file?: string;
-  line?: string;
-  routine?: string;
 
   constructor(fields: PgFields) {
     super(fields.message);
@@ -121,6 +104,8 @@ export class PgServerError extends Error implements PgFields {
     this.severity ??= this.severity_local;
   }
 }
+// Declaration merging: the constructor copies every field of PgFields onto the error.
+export interface PgServerError extends PgFields {}
 
 /**
  * A client-side failure of the connection, with a code as postgres.js gave them

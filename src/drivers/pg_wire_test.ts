@@ -96,23 +96,28 @@ Deno.test("pg_wire: MD5 password answer (value computed with Python's hashlib)",
 // Against a real server from here on.
 const cluster = await startCluster();
 
-async function withConn(
-  fn: (c: WireConnection, name: string) => Promise<void>,
-  over: Partial<WireOptions> = {},
-): Promise<void> {
-  const db = await createDatabase(cluster, "wire");
-  const c = await wireConnect({
+/** Options for database `database` of the test cluster: the superuser, no TLS. */
+function options(database: string, over: Partial<WireOptions> = {}): WireOptions {
+  return {
     host: cluster.host,
     port: cluster.port,
     user: cluster.superuser,
-    database: db.name,
+    database,
     password: () => "",
     ssl: false,
     connectTimeoutMs: 10_000,
     keepAliveS: 60,
     params: { application_name: "pg_wire_test" },
     ...over,
-  });
+  };
+}
+
+async function withConn(
+  fn: (c: WireConnection, name: string) => Promise<void>,
+  over: Partial<WireOptions> = {},
+): Promise<void> {
+  const db = await createDatabase(cluster, "wire");
+  const c = await wireConnect(options(db.name, over));
   try {
     await fn(c, db.name);
   } finally {
@@ -261,18 +266,7 @@ Deno.test("pg_wire: a terminated backend rejects the query under way with the se
 
 Deno.test("pg_wire: end waits for the queries under way, or cuts them off", async () => {
   const db = await createDatabase(cluster, "wire_end");
-  const open = () =>
-    wireConnect({
-      host: cluster.host,
-      port: cluster.port,
-      user: cluster.superuser,
-      database: db.name,
-      password: () => "",
-      ssl: false,
-      connectTimeoutMs: 10_000,
-      keepAliveS: 0,
-      params: {},
-    });
+  const open = () => wireConnect(options(db.name));
   const a = await open();
   const answer = a.query("SELECT pg_sleep(0.2), 5 AS five");
   await a.end(5_000);
@@ -292,17 +286,7 @@ Deno.test("pg_wire: end waits for the queries under way, or cuts them off", asyn
 Deno.test("pg_wire: SCRAM-SHA-256 login, and a wrong password refused by the server", async () => {
   const db = await createDatabase(cluster, "wire_scram");
   const open = (password: string) =>
-    wireConnect({
-      host: cluster.host,
-      port: cluster.port,
-      user: PASSWORD_USER.name,
-      database: db.name,
-      password: () => password,
-      ssl: false,
-      connectTimeoutMs: 10_000,
-      keepAliveS: 0,
-      params: {},
-    });
+    wireConnect(options(db.name, { user: PASSWORD_USER.name, password: () => password }));
   const c = await open(PASSWORD_USER.password);
   assert.deepEqual((await c.query("SELECT current_user AS u")).rows, [{ u: PASSWORD_USER.name }]);
   await c.end(1000);
@@ -322,17 +306,13 @@ Deno.test("pg_wire: a server that does not answer in time is a CONNECT_TIMEOUT",
   })();
   try {
     await assert.rejects(
-      wireConnect({
-        host: "127.0.0.1",
-        port: (silent.addr as Deno.NetAddr).port,
-        user: "u",
-        database: "d",
-        password: () => "",
-        ssl: false,
-        connectTimeoutMs: 300,
-        keepAliveS: 0,
-        params: {},
-      }),
+      wireConnect(
+        options("d", {
+          host: "127.0.0.1",
+          port: (silent.addr as Deno.NetAddr).port,
+          connectTimeoutMs: 300,
+        }),
+      ),
       (e: WireError) => e.code === "CONNECT_TIMEOUT",
     );
   } finally {
