@@ -76,7 +76,7 @@ async function runOffline(
   const dialect = dialectForUrl(ctx.url);
   const heads = offlineStartHeads(project.map, start);
   const steps = plan(project, heads);
-  const text = await renderOfflineScript(project, heads, steps, {
+  const text = renderOfflineScript(project, heads, steps, {
     dialect,
     state: ctx.state,
     skipRolling: false,
@@ -308,7 +308,7 @@ export function registerDatabaseCommands(
         const audit = await readAudit(driver, ctx.state);
         const lastApplied = (rev: string) => audit.filter((a) => a.revision === rev).at(-1);
         const dialect = driver.dialect.name;
-        const pendingSteps = async () => {
+        const pendingSteps = () => {
           let plan;
           try {
             plan = planUpgrade(project.map, heads, "heads");
@@ -319,7 +319,7 @@ export function registerDatabaseCommands(
             return null;
           }
           // A statement error in a pending script is reported (exit 6), not taken for that.
-          return await previewSteps(project, plan, dialect);
+          return previewSteps(project, plan, dialect);
         };
         let text: string;
         if (!verbose) {
@@ -361,7 +361,7 @@ export function registerDatabaseCommands(
                   : null,
               };
             }),
-            pending: await pendingSteps(),
+            pending: pendingSteps(),
           }),
         };
         // Headers only: `current` runs nothing; --json's pending steps split theirs.

@@ -95,7 +95,7 @@ export async function upgradeAsReviewed(
   // Checksums of the reviewed steps' scripts as they are now: computed before the lock,
   // since the plan below is made (synchronously) under it.
   const known = reviewed.steps.filter((s) => project.map.has(s.revision));
-  const now = await previewSteps(
+  const now = previewSteps(
     project,
     known.map((s): MigrateStep => ({
       kind: "migrate",

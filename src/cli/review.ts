@@ -145,7 +145,7 @@ async function previewWith(
     : planDowngrade(map, heads, target);
   // Refuse what the runner would refuse, before anyone reviews it.
   const after = applySteps(map, heads, steps).heads;
-  const planned = await previewSteps(project, steps, dialect);
+  const planned = previewSteps(project, steps, dialect);
   let locks = await previewLocks(project, steps, dialect);
   // MySQL: what a MODIFY COLUMN does depends on the column's current type.
   const redefined = locks ? redefinedTables(locks) : [];

@@ -185,7 +185,7 @@ export async function runDataMigration(
       revision: dm.name,
       direction: "data",
       status: "done",
-      checksum: await checksum(batchStatements(dm, driver.dialect.name, 1)),
+      checksum: checksum(batchStatements(dm, driver.dialect.name, 1)),
       appliedAt: new Date().toISOString(),
       durationMs: Math.round(performance.now() - started),
       host: opts.run.host,

@@ -102,12 +102,12 @@ export function shortLog(step: Step): string {
  * mode's assumed state: `start:` of a range, or none). Throws where the online run would
  * refuse the same steps (see {@linkcode applyStep}).
  */
-export async function renderOfflineScript(
+export function renderOfflineScript(
   project: Project,
   startHeads: readonly string[],
   steps: readonly Step[],
   opts: OfflineOptions,
-): Promise<string> {
+): string {
   const d = opts.dialect;
   const cfg = opts.state;
   const v = offlineVersionSql(d, cfg);
@@ -153,7 +153,7 @@ export async function renderOfflineScript(
       const statements = statementsFor(script, step.direction, d.name, {
         skipRolling: opts.skipRolling,
       });
-      const sum = await checksum(statements);
+      const sum = checksum(statements);
       const outside = !script.transactional && transactional;
       if (outside) {
         // Alembic's autocommit_block: end the transaction around the revision's statements.

@@ -59,8 +59,8 @@ Deno.test("shortLog matches Alembic's step names and spacing", () => {
   );
 });
 
-Deno.test("PostgreSQL upgrade from base: one transaction, version table DDL, autocommit block", async () => {
-  const text = await renderOfflineScript(
+Deno.test("PostgreSQL upgrade from base: one transaction, version table DDL, autocommit block", () => {
+  const text = renderOfflineScript(
     project,
     [],
     planUpgrade(project.map, [], "heads"),
@@ -97,8 +97,8 @@ Deno.test("PostgreSQL upgrade from base: one transaction, version table DDL, aut
   assert.match(parts.at(-3)!, /^UPDATE "bellows_audit" SET status = 'done'/);
 });
 
-Deno.test("SQLite: no BEGIN/COMMIT; down to base drops the version table", async () => {
-  const text = await renderOfflineScript(
+Deno.test("SQLite: no BEGIN/COMMIT; down to base drops the version table", () => {
+  const text = renderOfflineScript(
     project,
     ["a2"],
     planDowngrade(project.map, ["a2"], "base"),
@@ -120,9 +120,9 @@ Deno.test("SQLite: no BEGIN/COMMIT; down to base drops the version table", async
   assert.match(text, /strftime\('%Y-%m-%dT%H:%M:%fZ', 'now'\), 0, 'h', '9\.9'/);
 });
 
-Deno.test("schema, table name and version_table_pk = false shape the version statements", async () => {
+Deno.test("schema, table name and version_table_pk = false shape the version statements", () => {
   const state = stateConfig("Ver", "mySchema", false);
-  const text = await renderOfflineScript(
+  const text = renderOfflineScript(
     project,
     [],
     planStamp(project.map, [], ["a1"], false),
@@ -139,7 +139,7 @@ Deno.test("schema, table name and version_table_pk = false shape the version sta
   assert.ok(parts.some((p) => p.includes("'a1', 'stamp', 'done', NULL")));
 });
 
-Deno.test("offline: on MySQL a stored program with ; inside goes between DELIMITER lines", async () => {
+Deno.test("offline: on MySQL a stored program with ; inside goes between DELIMITER lines", () => {
   const trigger = "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN\n" +
     "  SET NEW.id = NEW.id + 1;\nEND";
   const p = loadProject("test", [
@@ -151,7 +151,7 @@ Deno.test("offline: on MySQL a stored program with ; inside goes between DELIMIT
     ),
   ]);
   const text = alembicPart(
-    await renderOfflineScript(p, [], planUpgrade(p.map, [], "heads"), opts(mysqlDialect)),
+    renderOfflineScript(p, [], planUpgrade(p.map, [], "heads"), opts(mysqlDialect)),
   );
   assert.ok(text.includes("INSERT INTO t VALUES (1, 'a;b');\n\n"), text);
   assert.ok(text.includes(`DELIMITER //\n${trigger}//\nDELIMITER ;\n\n`), text);

@@ -42,12 +42,12 @@ export interface PlannedStep {
  * Describe `steps` for `dialect`. `skipRolling` leaves out `rolling` sections, as a
  * run that skips them would (the checksum changes with it).
  */
-export async function previewSteps(
+export function previewSteps(
   project: Project,
   steps: readonly MigrateStep[],
   dialect: DialectName,
   skipRolling = false,
-): Promise<PlannedStep[]> {
+): PlannedStep[] {
   const out: PlannedStep[] = [];
   for (const step of steps) {
     const { script, statements } = stepStatements(project, step, dialect, skipRolling);
@@ -60,7 +60,7 @@ export async function previewSteps(
       file: script.file,
       transactional: script.transactional,
       statements: statements.length,
-      checksum: await checksum(statements),
+      checksum: checksum(statements),
     });
   }
   return out;

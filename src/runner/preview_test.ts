@@ -20,25 +20,25 @@ const files = [
 ];
 const project = loadProject("m", files);
 
-Deno.test("previewSteps: per step the file, statement count and the runner's checksum", async () => {
+Deno.test("previewSteps: per step the file, statement count and the runner's checksum", () => {
   const steps = planUpgrade(project.map, [], "heads");
-  const pg = await previewSteps(project, steps, "postgresql");
+  const pg = previewSteps(project, steps, "postgresql");
   assert.deepEqual(pg.map((s) => [s.revision, s.file, s.statements, s.transactional]), [
     ["a1", "m/a1.sql", 3, true],
     ["a2", "m/a2.sql", 1, false],
   ]);
   const a1 = project.scripts.get("a1")!;
-  assert.equal(pg[0].checksum, await checksum(statementsFor(a1, "up", "postgresql")));
+  assert.equal(pg[0].checksum, checksum(statementsFor(a1, "up", "postgresql")));
   // Rolling sections and dialects change the statements, and so the checksum.
-  const lean = await previewSteps(project, steps, "postgresql", true);
-  const lite = await previewSteps(project, steps, "sqlite");
+  const lean = previewSteps(project, steps, "postgresql", true);
+  const lite = previewSteps(project, steps, "sqlite");
   assert.equal(lean[0].statements, 2);
   assert.equal(lite[0].checksum, lean[0].checksum);
   assert.notEqual(lite[0].checksum, pg[0].checksum);
 });
 
-Deno.test("formatPlan: numbered steps, details indented under them", async () => {
-  const steps = await previewSteps(project, planUpgrade(project.map, [], "heads"), "sqlite");
+Deno.test("formatPlan: numbered steps, details indented under them", () => {
+  const steps = previewSteps(project, planUpgrade(project.map, [], "heads"), "sqlite");
   assert.equal(
     formatPlan(steps),
     `1. upgrade <base> -> a1, first\n   m/a1.sql, 2 statements, sha256 ${steps[0].checksum}\n` +
@@ -51,7 +51,7 @@ Deno.test("formatPlan: numbered steps, details indented under them", async () =>
 
 Deno.test("previewLocks: a line per statement under its step, as text and JSON", async () => {
   const steps = planUpgrade(project.map, [], "heads");
-  const planned = await previewSteps(project, steps, "postgresql");
+  const planned = previewSteps(project, steps, "postgresql");
   const locks = (await previewLocks(project, steps, "postgresql"))!;
   const sizes = new Map([["t", { bytes: 3 * 1024 ** 2, totalBytes: 4 * 1024 ** 2, rows: 5e4 }]]);
   const text = formatPlan(planned, locks, sizes);

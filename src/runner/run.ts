@@ -205,7 +205,7 @@ async function readState(
   if (check === "run" && interrupted.length > 0) {
     throw await interruptedError(driver, project, heads, interrupted);
   }
-  await checkDrift(driver, project, heads, audit, opts);
+  checkDrift(driver, project, heads, audit, opts);
   return { heads, interrupted };
 }
 
@@ -253,16 +253,16 @@ export function progressText(
 }
 
 /** The statements of `script` that ran when its audit row was written (the checksum tells). */
-async function statementsAsRun(
+function statementsAsRun(
   d: Dialect,
   script: RevisionScript,
   a: AuditEntry,
-): Promise<{ ran: Statement[]; inverse: Statement[] } | undefined> {
+): { ran: Statement[]; inverse: Statement[] } | undefined {
   const direction = a.direction === "down" ? "down" : "up";
   const other = direction === "up" ? "down" : "up";
   for (const skipRolling of [false, true]) {
     const ran = statementsFor(script, direction, d.name, { skipRolling });
-    if (await checksum(ran) === a.checksum) {
+    if (checksum(ran) === a.checksum) {
       return { ran, inverse: statementsFor(script, other, d.name, { skipRolling }) };
     }
   }
@@ -336,7 +336,7 @@ async function interruptedError(
     host: a.host,
     also: interrupted.slice(1).map((i) => i.entry.revision),
   };
-  const asRun = script && await statementsAsRun(d, script, a);
+  const asRun = script && statementsAsRun(d, script, a);
   const check = driver.leftovers;
   if (!script || !asRun) {
     // The script is gone or changed since: its statements as they ran are not known.
@@ -495,13 +495,13 @@ export function overlappingRows(
   return undefined;
 }
 
-async function checkDrift(
+function checkDrift(
   driver: Driver,
   project: Project,
   heads: readonly string[],
   audit: Awaited<ReturnType<typeof readAudit>>,
   opts: Pick<RunOptions, "strict" | "log">,
-): Promise<void> {
+): void {
   const applied = project.map.ancestors(heads);
   const lastUp = new Map<string, string | null>();
   for (const a of audit) if (a.direction === "up") lastUp.set(a.revision, a.checksum);
@@ -509,8 +509,8 @@ async function checkDrift(
     const recorded = lastUp.get(rev);
     if (!recorded) continue;
     const script = project.scripts.get(rev)!;
-    const full = await checksum(statementsFor(script, "up", driver.dialect.name));
-    const lean = await checksum(
+    const full = checksum(statementsFor(script, "up", driver.dialect.name));
+    const lean = checksum(
       statementsFor(script, "up", driver.dialect.name, { skipRolling: true }),
     );
     if (recorded !== full && recorded !== lean) {
@@ -795,37 +795,19 @@ async function runSteps(
     await driver.transaction((tx) => tables.prepare(tx));
   }
   let heads: readonly string[] = [...before];
-  // A step's checksum (WebCrypto, answered from another thread) is begun while the step
-  // before it runs, so that the wait for it overlaps that step's round trips.
-  const prepare = (step: Step | undefined) => {
-    if (step?.kind !== "migrate") return undefined;
-    try {
-      const { script, statements } = stepStatements(
-        project,
-        step,
-        driver.dialect.name,
-        opts.skipRolling,
-      );
-      const sum = checksum(statements);
-      sum.catch(() => {}); // Awaited when its step comes; a run that stops first never looks.
-      return () => ({ script, statements, sum });
-    } catch (e) {
-      // Thrown when its step comes, as without the look ahead.
-      return () => {
-        throw e;
-      };
-    }
-  };
-  let upcoming = prepare(steps[0]);
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
     const { heads: next, ops } = applyStep(project.map, heads, step);
-    if (step.kind === "stamp" || !upcoming) {
+    if (step.kind !== "migrate") {
       // Planners never mix stamps into migrations; refuse rather than guess at a meaning.
       throw new Error("internal: stamp step inside a migration plan");
     }
-    const { script, statements, sum } = upcoming();
-    upcoming = prepare(steps[i + 1]);
+    const { script, statements } = stepStatements(
+      project,
+      step,
+      driver.dialect.name,
+      opts.skipRolling,
+    );
     const run: StepRun = {
       driver,
       cfg,
@@ -833,7 +815,7 @@ async function runSteps(
       step,
       script,
       statements,
-      checksum: await sum,
+      checksum: checksum(statements),
       ops,
       heads,
       next,

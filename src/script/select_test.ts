@@ -56,10 +56,10 @@ Deno.test("statementsFor: keeps file positions", () => {
 Deno.test("checksum: sha256 hex of statement texts joined with ';\\n'", async () => {
   // sha256("") and sha256("SELECT 1;\nSELECT 2"), computed independently.
   assert.equal(
-    await checksum([]),
+    checksum([]),
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
   );
-  const got = await checksum([
+  const got = checksum([
     { sql: "SELECT 1", line: 1, column: 1 },
     { sql: "SELECT 2", line: 9, column: 4 },
   ]);
@@ -71,8 +71,8 @@ Deno.test("checksum: sha256 hex of statement texts joined with ';\\n'", async ()
 });
 
 Deno.test("checksum: stable across comments and whitespace outside statements", async () => {
-  const sum = async (text: string) =>
-    await checksum(statementsFor(parseScript({ path: "a.sql", text }), "up", "postgresql"));
+  const sum = (text: string) =>
+    checksum(statementsFor(parseScript({ path: "a.sql", text }), "up", "postgresql"));
   const base = await sum(TEXT);
   const same = [
     TEXT.replace("-- revision: a", "-- A new leading comment.\n-- revision: a"),
@@ -101,8 +101,8 @@ Deno.test("checksum: pinned for a real bundled script (what applied databases re
   // ocata_expand01 has a section per dialect and a rolling one, so all paths count.
   const path = new URL("../../migrations/ocata_expand01.sql", import.meta.url);
   const script = parseScript({ path: "ocata_expand01.sql", text: await Deno.readTextFile(path) });
-  const sum = async (d: "postgresql" | "sqlite", skipRolling = false) =>
-    await checksum(statementsFor(script, "up", d, { skipRolling }));
+  const sum = (d: "postgresql" | "sqlite", skipRolling = false) =>
+    checksum(statementsFor(script, "up", d, { skipRolling }));
   assert.equal(
     await sum("postgresql"),
     "0fc933f6845ecf8208e2baae61ed48a15c58e094d6c7d4155ea3c927d5b127c2",
