@@ -179,6 +179,24 @@ Deno.test("postgres: unknown database", async () => {
   );
 });
 
+Deno.test("postgres: a server without TLS refuses sslmode=require in one line; prefer goes on in plain", async () => {
+  // The tests' cluster runs with ssl=off.
+  const url = `postgresql://${cluster.superuser}@127.0.0.1:${cluster.port}/postgres`;
+  await rejectsWith(
+    openPostgres(`${url}?sslmode=require`, { env: {} }),
+    ConnectionError,
+    /^cannot connect to postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres: the server does not accept TLS \(sslmode=require\): it runs with ssl=off$/,
+  );
+  const d = await openPostgres(`${url}?sslmode=prefer`, { env: {} });
+  try {
+    assert.deepEqual(await d.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"), [
+      { ssl: false },
+    ]);
+  } finally {
+    await d.close();
+  }
+});
+
 Deno.test("postgres: connection errors are scrubbed of the password wherever it shows", async () => {
   // Trust auth ignores the password, and the server then echoes the database name.
   const secret = "Hunter2-Zz9";
