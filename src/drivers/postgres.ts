@@ -124,9 +124,14 @@ class PostgresDriver implements Driver {
   #ssl?: SslOption;
   /** A second connection that looks up who blocks a waiting statement (see #watch). */
   #side?: Promise<Sql>;
-  /** Statements sent so far, and those of them not answered yet (in the order sent). */
+  /** Statements sent so far (the last one's id). */
   #sent = 0;
-  #running = new Set<number>();
+  /** Statements not answered yet, in the order sent, with when each was sent. */
+  #running = new Map<number, number>();
+  /** The lock watch's one timer (see #armWatch), its look-up under way, what it found. */
+  #watchTimer?: ReturnType<typeof setTimeout>;
+  #lookup?: { id: number; done: Promise<void> };
+  #found = new Map<number, Blocker[]>();
   /** Who blocked a statement that ran out of lock wait, by the error it failed with. */
   #blockedBy = new WeakMap<object, Blocker[]>();
 
@@ -260,19 +265,19 @@ class PostgresDriver implements Driver {
 
   async #exec(sql: Sql, text: string, params?: readonly unknown[]): Promise<WireResult> {
     const id = ++this.#sent;
-    this.#running.add(id);
-    const watch = this.#watch(id);
+    this.#running.set(id, performance.now());
+    this.#armWatch();
     try {
       return await sql.query(text, params);
     } catch (e) {
       if (isPgServerError(e) && errorKind(e.code) === "lock_timeout") {
-        const blockers = await watch.last();
+        const blockers = await this.#lastBlockers(id);
         if (blockers.length > 0) this.#blockedBy.set(e, blockers);
       }
       throw this.#mapError(e);
     } finally {
-      watch.stop();
       this.#running.delete(id);
+      this.#found.delete(id);
     }
   }
 
@@ -282,48 +287,51 @@ class PostgresDriver implements Driver {
    * once the timeout ends the wait there is nothing left to ask. Any wait as long as the
    * timeout spans a look-up; a failed look-up only means the error names nobody. Of
    * statements pipelined behind one another only the first still running looks: the ones
-   * behind it have not started (their own wait begins when it ends, and their timers go on).
+   * behind it have not started (their own wait begins when it ends, and their time counts
+   * from when they were sent). One timer for the connection, armed while statements run,
+   * not one per statement (a run of many small statements set and cleared thousands).
    */
-  #watch(id: number): { last(): Promise<Blocker[]>; stop(): void } {
+  #armWatch(): void {
     const timeout = this.opts.lockTimeoutMs ?? 0;
-    if (timeout <= 0 || !this.#opened) {
-      return { last: () => Promise.resolve([]), stop: () => {} };
+    if (timeout <= 0 || !this.#opened || this.#watchTimer !== undefined || this.#closing) {
+      return;
     }
     const every = Math.max(50, timeout / 2);
-    let found: Blocker[] = [];
-    let pending: Promise<void> | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    const look = () => {
-      if (this.#running.values().next().value !== id) {
-        timer = setTimeout(look, every);
+    const tick = () => {
+      this.#watchTimer = undefined;
+      if (this.#closing || this.#lookup) return; // The look-up under way re-arms.
+      const first = this.#running.entries().next().value;
+      if (!first) return; // Idle: the next statement arms it again.
+      const [id, since] = first;
+      const age = performance.now() - since;
+      if (age < every) {
+        this.#watchTimer = setTimeout(tick, every - age);
         return;
       }
       // The next look-up waits for this one: a slow server gets no queue of them.
-      pending = this.#blockers().then((b) => {
-        if (b.length > 0) found = b;
+      const done = this.#blockers().then((b) => {
+        if (b.length > 0 && this.#running.has(id)) this.#found.set(id, b);
       }, () => {}).finally(() => {
-        if (!stopped) timer = setTimeout(look, every);
-      });
-    };
-    timer = setTimeout(look, every);
-    const stop = () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-    return {
-      last: async () => {
-        stop();
-        // A look-up under way began while the statement still waited.
-        if (found.length === 0 && pending) {
-          let wait: ReturnType<typeof setTimeout> | undefined;
-          await Promise.race([pending, new Promise((r) => wait = setTimeout(r, 1000))]);
-          clearTimeout(wait);
+        this.#lookup = undefined;
+        if (!this.#closing && this.#running.size > 0) {
+          this.#watchTimer = setTimeout(tick, every);
         }
-        return found;
-      },
-      stop,
+      });
+      this.#lookup = { id, done };
     };
+    this.#watchTimer = setTimeout(tick, every);
+  }
+
+  /** Who statement `id`, refused for its lock wait, waited for (a look-up under way may still say). */
+  async #lastBlockers(id: number): Promise<Blocker[]> {
+    const lookup = this.#lookup;
+    // A look-up under way began while the statement still waited.
+    if (!this.#found.has(id) && lookup?.id === id) {
+      let wait: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([lookup.done, new Promise((r) => wait = setTimeout(r, 1000))]);
+      clearTimeout(wait);
+    }
+    return this.#found.get(id) ?? [];
   }
 
   /** The sessions this driver's connection waits for now, oldest transaction first. */
@@ -678,6 +686,7 @@ class PostgresDriver implements Driver {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    clearTimeout(this.#watchTimer);
     await this.#side?.then((side) => side.end(0)).catch(() => {});
     // A lost connection has nothing to flush; waiting would only delay the exit, and a
     // failure to close it would only hide the error that ended the run.
