@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import type { DialectName } from "../drivers/types.ts";
 import type { Direction } from "../graph/types.ts";
 import type { RevisionScript, Statement } from "./types.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /** Options for {@linkcode statementsFor}. */
 export interface SelectOptions {
@@ -39,9 +39,8 @@ export function statementsFor(
  * Only statement text counts, so editing comments or whitespace between
  * statements, or moving statements between sections, keeps the checksum;
  * any change inside a statement, including its inner comments, changes it.
- * Node's hash (synchronous): WebCrypto's `crypto.subtle.digest` costs ~90 µs a call
- * under Deno for texts this small, Node's ~2 µs.
+ * Synchronous and in plain TypeScript (see sha256.ts for why).
  */
 export function checksum(statements: readonly Statement[]): string {
-  return createHash("sha256").update(statements.map((s) => s.sql).join(";\n")).digest("hex");
+  return sha256Hex(statements.map((s) => s.sql).join(";\n"));
 }
