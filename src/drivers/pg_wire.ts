@@ -484,36 +484,11 @@ export class WireConnection {
     if (this.#closed) return Promise.reject(this.#fatal ?? this.#closed);
     return new Promise<WireResult>((resolve, reject) => {
       this.#queue.push({ resolve, reject, rows: [], columns: [], count: 0, command: "" });
-      this.#send(params && params.length > 0 ? extendedQuery(text, params) : simpleQuery(text));
+      this.#socket.write(
+        params && params.length > 0 ? extendedQuery(text, params) : simpleQuery(text),
+      );
     });
   }
-
-  /**
-   * Queries issued while a write is under way wait for it, then go out together in one
-   * write: a pipelined step costs two or three socket writes instead of one a statement,
-   * and the first query of a burst leaves at once.
-   */
-  #send(message: Buffer): void {
-    if (this.#writing) {
-      this.#out.push(message);
-      return;
-    }
-    this.#writing = true;
-    this.#socket.write(message, this.#written);
-  }
-
-  #writing = false;
-  #out: Buffer[] = [];
-  #written = (e?: Error | null): void => {
-    const out = this.#out;
-    this.#out = [];
-    // A failed write closes the socket, and the close handler rejects what waits.
-    if (e || out.length === 0 || this.#closed) {
-      this.#writing = false;
-      return;
-    }
-    this.#socket.write(out.length === 1 ? out[0] : Buffer.concat(out), this.#written);
-  };
 
   /**
    * Close. With `timeoutMs` > 0, queries under way may finish first (up to that long) and
