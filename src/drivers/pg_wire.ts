@@ -508,11 +508,17 @@ export class WireConnection {
     }
     if (this.#closed) return;
     const closed = new Promise<void>((resolve) => this.#socket.once("close", () => resolve()));
-    if (timeoutMs > 0 && this.#queue.length === 0) this.#socket.end(TERMINATE);
-    else {
-      this.#lose(new WireError("CONNECTION_DESTROYED", "the connection was closed by the client"));
-      this.#socket.destroy();
+    if (timeoutMs > 0 && this.#queue.length === 0) {
+      this.#socket.end(TERMINATE);
+      // The server closes on Terminate; one that does not is not waited for past the limit.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<boolean>((resolve) => timer = setTimeout(resolve, timeoutMs, true));
+      const gave = await Promise.race([closed.then(() => false), late]);
+      clearTimeout(timer);
+      if (!gave) return;
     }
+    this.#lose(new WireError("CONNECTION_DESTROYED", "the connection was closed by the client"));
+    this.#socket.destroy();
     await closed;
   }
 

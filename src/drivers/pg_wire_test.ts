@@ -320,3 +320,30 @@ Deno.test("pg_wire: a server that does not answer in time is a CONNECT_TIMEOUT",
     for (const conn of accepted) conn.close();
   }
 });
+
+Deno.test("pg_wire: end does not wait past its limit for a server that ignores Terminate", async () => {
+  // A stand-in server: logs anyone in (AuthenticationOk, ReadyForQuery), then never closes.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const serving = (async () => {
+    for await (const conn of listener) {
+      held.push(conn);
+      await conn.read(new Uint8Array(1024));
+      await conn.write(new Uint8Array([0x52, 0, 0, 0, 8, 0, 0, 0, 0, 0x5a, 0, 0, 0, 5, 0x49]));
+    }
+  })();
+  try {
+    const c = await wireConnect(
+      options("d", { host: "127.0.0.1", port: (listener.addr as Deno.NetAddr).port }),
+    );
+    const started = performance.now();
+    await c.end(300);
+    const took = performance.now() - started;
+    assert.equal(c.closed, true);
+    assert.ok(took >= 250 && took < 5000, `end took ${took} ms`);
+  } finally {
+    listener.close();
+    for (const conn of held) conn.close();
+    await serving.catch(() => {});
+  }
+});
