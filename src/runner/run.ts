@@ -795,10 +795,9 @@ async function runSteps(
     await driver.transaction((tx) => tables.prepare(tx));
   }
   let heads: readonly string[] = [...before];
-  for (let i = 0; i < steps.length; i++) {
-    const step = steps[i];
+  for (const step of steps) {
     const { heads: next, ops } = applyStep(project.map, heads, step);
-    if (step.kind !== "migrate") {
+    if (step.kind === "stamp") {
       // Planners never mix stamps into migrations; refuse rather than guess at a meaning.
       throw new Error("internal: stamp step inside a migration plan");
     }
