@@ -167,7 +167,6 @@ const AUTH_NAMES: Record<number, string> = {
 };
 
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]);
-const SYNC = Buffer.from([0x53, 0, 0, 0, 4]);
 const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
 
 /** Builds one or more messages into one buffer. */
@@ -253,7 +252,7 @@ export function extendedQuery(text: string, params: readonly unknown[]): Buffer 
   w.i16(0).end();
   w.begin(0x44).bytes(Buffer.from("P")).str("").end();
   w.begin(0x45).str("").i32(0).end();
-  return Buffer.concat([w.done(), SYNC]);
+  return w.begin(0x53).end().done();
 }
 
 /** A parameter's text form; types are left to the server (OID 0) to infer. */
@@ -666,21 +665,18 @@ export class WireConnection {
   #auth(body: Buffer): void {
     const kind = body.readInt32BE(0);
     const o = this.#opts;
-    const send = (data: Buffer | string) => {
-      this.#socket.write(new Writer().begin(0x70).bytes(Buffer.from(data)).end().done());
+    // PasswordMessage: a NUL-terminated password; SASLResponse: the bytes alone.
+    const send = (w: Writer) => {
+      this.#socket.write(w.end().done());
     };
+    const password = (text: string) => send(new Writer().begin(0x70).str(text));
     switch (kind) {
       case 0: // AuthenticationOk
         return;
       case 3: // CleartextPassword
-        return send(Buffer.concat([Buffer.from(o.password()), Buffer.from([0])]));
+        return password(o.password());
       case 5: // MD5Password
-        return send(
-          Buffer.concat([
-            Buffer.from(md5Password(o.user, o.password(), body.subarray(4, 8))),
-            Buffer.from([0]),
-          ]),
-        );
+        return password(md5Password(o.user, o.password(), body.subarray(4, 8)));
       case 10: { // SASL: the mechanisms offered
         const offered = body.toString("utf8", 4).split("\0");
         if (!offered.includes("SCRAM-SHA-256")) {
@@ -693,12 +689,14 @@ export class WireConnection {
         const scram = new Scram();
         this.#startup!.scram = scram;
         const first = Buffer.from(scram.first());
-        const w = new Writer().begin(0x70).str("SCRAM-SHA-256").i32(first.length).bytes(first);
-        this.#socket.write(w.end().done());
+        send(new Writer().begin(0x70).str("SCRAM-SHA-256").i32(first.length).bytes(first));
         return;
       }
-      case 11: // SASLContinue
-        return send(this.#startup!.scram!.final(body.toString("utf8", 4), o.password()));
+      case 11: { // SASLContinue
+        const final = this.#startup!.scram!.final(body.toString("utf8", 4), o.password());
+        send(new Writer().begin(0x70).bytes(Buffer.from(final)));
+        return;
+      }
       case 12: // SASLFinal
         if (!this.#startup!.scram!.verify(body.toString("utf8", 4))) {
           throw new WireError("PROTOCOL", "the server's SCRAM-SHA-256 signature is wrong");

@@ -67,7 +67,6 @@ export const LOCK_KEY = "8202362007203741024";
 
 export { postgresDialect };
 
-type Sql = WireConnection;
 function formatNotice(n: PgErrorLike): string {
   let text = `${n.severity ?? "NOTICE"}: ${n.message}`;
   if (n.detail) text += `\nDETAIL: ${n.detail}`;
@@ -115,7 +114,7 @@ class PostgresDriver implements Driver {
   #pid = 0;
   #serverVersion = 0;
   #cfg: PgConfig;
-  #sql!: Sql;
+  #sql!: WireConnection;
   #opened = false;
   #closing = false;
   #lost = false;
@@ -123,7 +122,7 @@ class PostgresDriver implements Driver {
   /** The TLS choice the connection was made with, for the lock watch's connection. */
   #ssl?: SslOption;
   /** A second connection that looks up who blocks a waiting statement (see #watch). */
-  #side?: Promise<Sql>;
+  #side?: Promise<WireConnection>;
   /** Statements sent so far (the last one's id). */
   #sent = 0;
   /** Statements not answered yet, in the order sent, with when each was sent. */
@@ -166,7 +165,7 @@ class PostgresDriver implements Driver {
   }
 
   async #connectWith(ssl: SslOption, mode: SslMode): Promise<void> {
-    let sql: Sql | undefined;
+    let sql: WireConnection | undefined;
     try {
       sql = await wireConnect(clientOptions(this.#cfg, ssl, {
         onNotice: (n) => this.opts.onNotice?.(formatNotice(n)),
@@ -228,7 +227,7 @@ class PostgresDriver implements Driver {
     }
   }
 
-  #usable(): Sql {
+  #usable(): WireConnection {
     if (this.#closing) throw new Error("PostgreSQL driver used after close()");
     if (this.#lost) {
       throw new ConnectionLostError(
@@ -263,7 +262,7 @@ class PostgresDriver implements Driver {
     return e;
   }
 
-  async #exec(sql: Sql, text: string, params?: readonly unknown[]): Promise<WireResult> {
+  async #exec(sql: WireConnection, text: string, params?: readonly unknown[]): Promise<WireResult> {
     const id = ++this.#sent;
     this.#running.set(id, performance.now());
     this.#armWatch();
@@ -367,7 +366,7 @@ class PostgresDriver implements Driver {
     }));
   }
 
-  #outside(): Sql {
+  #outside(): WireConnection {
     const sql = this.#usable();
     if (this.#inTransaction) {
       // With one connection, this would queue behind the transaction forever.

@@ -25,8 +25,8 @@ export interface OneConnection {
   lost(): boolean;
   /**
    * Statements sent before the answer to the one before them run in order on the
-   * connection (PostgreSQL's wire client pipelines them): the transaction's first statement then goes
-   * out with `begin` instead of a round trip after it.
+   * connection (PostgreSQL's wire client pipelines them): the transaction's first
+   * statement then goes out with `begin` instead of a round trip after it.
    */
   readonly pipelining?: boolean;
 }
